@@ -1,0 +1,53 @@
+# zoho-crm-backup — build, test and demo on a Debian/Ubuntu machine with Swift.
+#
+# `make test` and `make demo` install what is missing (one package list, below),
+# build, and run. `apt-get update` runs only when something is missing.
+
+SHELL := /bin/bash
+# Debian packages the build, the tests and the demo need. Later parts grow this list.
+APT_PACKAGES := libsystemd-dev pkg-config zlib1g-dev unzip procps
+SWIFT ?= swift
+SWIFT_FLAGS ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release test demo clean help
+
+all: build
+
+help:
+	@echo "make test    install missing packages, build, run every test"
+	@echo "make demo    install missing packages, build, run the whole cycle against the simulator"
+	@echo "make build   debug build;  make release: release build;  make clean: remove build output"
+
+## Install the Debian packages that are missing (quiet when all are there).
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "Swift is not on PATH: install a Swift 6 toolchain (https://swift.org/install)"; exit 1; }
+
+build: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+
+test: deps
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+
+demo: build
+	@echo "make demo: the built-in simulator and the supervisor are not built yet."
+	@echo "When they land, this runs 'zoho-crm-backup demo': a whole backup cycle against the"
+	@echo "simulator in a temporary directory, then shows the resulting archive."
+	@echo "For now, here is the policy check on the example policy:"
+	$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup check --no-credentials --policy config/policy.example.yaml
+
+clean:
+	rm -rf .build

@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+// zoho-crm-backup: a systemd daemon that enforces a Zoho CRM backup policy.
+// Dependencies point down the list of DESIGN.md's code layout, never up:
+// executable → ZohoSimulator → Supervisor → Reconcile → Policy → ZohoAPI → BackupArchive → Systemd → ZohoModel.
+import PackageDescription
+
+let package = Package(
+    name: "zoho-crm-backup",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "zoho-crm-backup", targets: ["zoho-crm-backup"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "zoho-crm-backup",
+            dependencies: [
+                "ZohoSimulator", "Supervisor", "Reconcile", "Policy", "ZohoAPI",
+                "BackupArchive", "Systemd", "ZohoModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "ZohoSimulator", dependencies: ["ZohoModel"]),
+        .target(
+            name: "Supervisor",
+            dependencies: [
+                "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Systemd", "ZohoModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Reconcile", dependencies: ["Policy", "ZohoModel"]),
+        .target(
+            name: "Policy",
+            dependencies: ["ZohoModel", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "ZohoAPI", dependencies: ["ZohoModel"]),
+        .target(name: "BackupArchive", dependencies: ["CZlibShim", "ZohoModel"]),
+        .systemLibrary(
+            name: "CZlibShim",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "Systemd",
+            dependencies: ["CSystemd", "ZohoModel", .product(name: "Logging", package: "swift-log")]
+        ),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .target(name: "ZohoModel"),
+
+        .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
+        .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel"]),
+        .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive"]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "ZohoModel"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "ZohoModel"]),
+        .testTarget(name: "zoho-crm-backupTests", dependencies: ["ZohoModel"]),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef CZLIBSHIM_H
+#define CZLIBSHIM_H
+#include <zlib.h>
+#endif
