@@ -1,0 +1,104 @@
+import Foundation
+import Glibc
+
+/// Finds and reads an org's credentials file.
+///
+/// For `credentials: acme` the lookup order is
+/// 1. `$CREDENTIALS_DIRECTORY/org_acme.json` — what the unit's
+///    `LoadCredential=org:/etc/zoho-crm-backup/credentials` makes of `acme.json`;
+/// 2. `$CREDENTIALS_DIRECTORY/acme.json`;
+/// 3. `/etc/zoho-crm-backup/credentials/acme.json`.
+///
+/// The first file that exists is used; it must be readable by its owner only.
+public struct CredentialsLookup: Sendable {
+    /// Where the package keeps credentials files, and `auth` writes them.
+    public static let defaultDirectory = "/etc/zoho-crm-backup/credentials"
+    /// A credentials file is a few hundred bytes.
+    static let maximumSize = 64 * 1024
+
+    public var environment: [String: String]
+    public var directory: String
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                directory: String = CredentialsLookup.defaultDirectory) {
+        self.environment = environment
+        self.directory = directory
+    }
+
+    /// The paths tried for `name`, in order.
+    public func candidates(for name: String) -> [String] {
+        var paths: [String] = []
+        if let dir = environment["CREDENTIALS_DIRECTORY"], !dir.isEmpty {
+            paths += ["\(dir)/org_\(name).json", "\(dir)/\(name).json"]
+        }
+        paths.append("\(directory)/\(name).json")
+        return paths
+    }
+
+    /// Reads the credentials named `name`.
+    ///
+    /// - Throws: ``CredentialsError`` saying which file and what to do: none found (with every
+    ///   path tried), not a regular file, readable by group or others (with the `chmod 600`
+    ///   that fixes it), unreadable, not JSON, or a key missing or empty.
+    public func load(_ name: String) throws(CredentialsError) -> Credentials {
+        let tried = candidates(for: name)
+        for path in tried {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                if errno == ENOENT || errno == ENOTDIR { continue }
+                throw CredentialsError(code: .unreadable, paths: [path],
+                                       message: "\(path): cannot be read (\(String(cString: strerror(errno))))")
+            }
+            return try read(path, info: info)
+        }
+        throw CredentialsError(
+            code: .notFound, paths: tried,
+            message: "no credentials file for '\(name)'; looked for \(tried.joined(separator: ", ")). "
+                + "Create \(tried.last ?? name) with `zoho-crm-backup auth --org <org>` (mode 0600)")
+    }
+
+    private func read(_ path: String, info: stat) throws(CredentialsError) -> Credentials {
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw CredentialsError(code: .notAFile, paths: [path], message: "\(path): is not a regular file; it must be the JSON credentials file")
+        }
+        let mode = info.st_mode & 0o777
+        guard mode & 0o077 == 0 else {
+            throw CredentialsError(
+                code: .tooOpen, paths: [path],
+                message: "\(path): is readable by group or others (mode \(String(mode, radix: 8, uppercase: false).leftPadded(to: 4))); "
+                    + "secrets must be readable by their owner only: run `chmod 600 \(path)`")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CredentialsError(code: .unreadable, paths: [path],
+                                   message: "\(path): cannot be read (\(String(cString: strerror(errno)))); run as root or the file's owner")
+        }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: Self.maximumSize + 1)) ?? Data()
+        guard data.count <= Self.maximumSize else {
+            throw CredentialsError(code: .tooLarge, paths: [path], message: "\(path): is larger than 64 KiB; it should hold only client_id, client_secret and refresh_token")
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw CredentialsError(
+                code: .malformed, paths: [path],
+                message: "\(path): is not a JSON object; expected {\"client_id\": \"…\", \"client_secret\": \"…\", \"refresh_token\": \"…\"}")
+        }
+        var values: [String: String] = [:]
+        for key in ["client_id", "client_secret", "refresh_token"] {
+            guard let value = object[key] as? String, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                let state = object[key] == nil ? "missing" : "empty or not text"
+                throw CredentialsError(
+                    code: .missingKey, paths: [path],
+                    message: "\(path): key '\(key)' is \(state); the file needs client_id, client_secret and refresh_token (`zoho-crm-backup auth` writes it)")
+            }
+            values[key] = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return Credentials(clientID: values["client_id"] ?? "", clientSecret: values["client_secret"] ?? "",
+                           refreshToken: values["refresh_token"] ?? "", path: path)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
