@@ -63,6 +63,6 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "ZohoModel"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "ZohoModel"]),
-        .testTarget(name: "zoho-crm-backupTests", dependencies: ["ZohoModel"]),
+        .testTarget(name: "zoho-crm-backupTests", dependencies: ["zoho-crm-backup"]),
     ]
 )

@@ -40,7 +40,8 @@ public struct CredentialsLookup: Sendable {
     /// - Throws: ``CredentialsError`` saying which file and what to do: none found (with every
     ///   path tried), not a regular file, readable by group or others (with the `chmod 600`
     ///   that fixes it), unreadable, not JSON, or a key missing or empty.
-    public func load(_ name: String) throws(CredentialsError) -> Credentials {
+    /// - Parameter org: the org the credentials are for, named in the advice to run `auth`.
+    public func load(_ name: String, org: String? = nil) throws(CredentialsError) -> Credentials {
         let tried = candidates(for: name)
         for path in tried {
             var info = stat()
@@ -54,7 +55,7 @@ public struct CredentialsLookup: Sendable {
         throw CredentialsError(
             code: .notFound, paths: tried,
             message: "no credentials file for '\(name)'; looked for \(tried.joined(separator: ", ")). "
-                + "Create \(tried.last ?? name) with `zoho-crm-backup auth --org <org>` (mode 0600)")
+                + "Create \(tried.last ?? name) (mode 0600) with `zoho-crm-backup auth --org \(org ?? name)`")
     }
 
     private func read(_ path: String, info: stat) throws(CredentialsError) -> Credentials {

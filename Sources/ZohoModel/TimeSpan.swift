@@ -27,12 +27,13 @@ public enum TimeSpan {
         return .seconds(total)
     }
 
-    /// Formats a duration in the policy's notation, largest units first (`9d`, `1h30m`, `0s`).
+    /// Formats a duration in the policy's notation, largest units first but counting in days
+    /// rather than weeks (`9d`, `35d`, `1h30m`, `0s`).
     public static func format(_ duration: Duration) -> String {
         var rest = duration.components.seconds
         guard rest > 0 else { return "0s" }
         var out = ""
-        for (unit, size) in units where rest >= size {
+        for (unit, size) in units.dropFirst() where rest >= size {
             out += "\(rest / size)\(unit)"
             rest %= size
         }

@@ -132,7 +132,7 @@ struct PolicyLoaderTests {
         Bad(name: "http endpoint", yaml: org + "    endpoints: {api: 'http://zoho.example.com'}\n", expected: "policy.yaml:7:22: endpoints.api: http is allowed only on loopback (127.0.0.1, ::1, localhost); use https for zoho.example.com"),
         Bad(name: "endpoint with secret", yaml: org + "    endpoints: {accounts: 'https://u:p@accounts.zoho.com'}\n", expected: "policy.yaml:7:27: endpoints.accounts: must not carry a user, password, query or fragment"),
         Bad(name: "download host with scheme", yaml: org + "    endpoints: {download_hosts: ['https://x.zoho.com']}\n", expected: "policy.yaml:7:34: endpoints.download_hosts: 'https://x.zoho.com' must be a host name, optionally with :port (no scheme, no path)"),
-        Bad(name: "max_age", yaml: org + "    alert: {max_age: 1m}\n", expected: "policy.yaml:7:22: alert.max_age: must be 1h–520w, got 1m"),
+        Bad(name: "max_age", yaml: org + "    alert: {max_age: 1m}\n", expected: "policy.yaml:7:22: alert.max_age: must be 1h–3640d, got 1m"),
         Bad(name: "duplicate key", yaml: org + "    schedule: none\n", expected: "policy.yaml:6:5: not valid YAML: duplicate key 'schedule' in this mapping; each key may appear once"),
         Bad(name: "not a mapping", yaml: "- version: 1\n", expected: "policy.yaml:1:1: the policy must be a YAML mapping with 'version: 1' and 'orgs:', got a list"),
         Bad(name: "org not a mapping", yaml: "version: 1\norgs:\n  acme: us\n", expected: "policy.yaml:3:9: acme: expected a mapping of keys (key: value), got 'us'"),

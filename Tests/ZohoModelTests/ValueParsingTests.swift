@@ -16,7 +16,8 @@ struct ValueParsingTests {
     }
 
     @Test func formatsDurations() {
-        #expect(TimeSpan.format(.seconds(777_600)) == "1w2d")
+        #expect(TimeSpan.format(.seconds(777_600)) == "9d")
+        #expect(TimeSpan.format(.seconds(90_061)) == "1d1h1m1s")
         #expect(TimeSpan.format(.seconds(5_400)) == "1h30m")
         #expect(TimeSpan.format(.zero) == "0s")
     }

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Policy
+import ZohoModel
+
+extension ZohoCRMBackup {
+    /// `check`: validate the policy and each org's credentials, like `nginx -t`.
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate the policy and each org's credentials file.",
+            discussion: """
+                Every problem is printed as file:line:column: message, all at once. Credentials files \
+                that are missing, unreadable, readable by group or others, or malformed are errors. \
+                Exit 0: valid; 1: invalid.
+                """)
+
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var output: JSONOption
+        @Flag(name: .long, help: "Check the policy alone, not the credentials files.")
+        var noCredentials = false
+
+        func run() async throws {
+            let report = CheckReport.make(policyPath: policy.policy, checkCredentials: !noCredentials)
+            if output.json {
+                try Output.json(report)
+            } else {
+                report.printText()
+            }
+            if !report.valid { throw ExitCode.failure }
+        }
+    }
+}
+
+/// The outcome of `check`, for text and `--json`. Holds no secret.
+struct CheckReport: Encodable {
+    struct Problem: Encodable {
+        var file: String
+        var line: Int?
+        var column: Int?
+        var message: String
+        var text: String
+    }
+    struct Org: Encodable {
+        var name: String
+        var data_center: String
+        var schedule: String
+        var credentials: String
+        var credentials_file: String?
+        var archive: String
+        var keep: RetentionCounts
+        var max_age: String?
+        var timezone: String
+    }
+
+    var policy: String
+    var valid: Bool
+    var credentials_checked: Bool
+    var errors: [Problem]
+    var orgs: [Org]
+
+    static func make(policyPath: String, checkCredentials: Bool) -> CheckReport {
+        var report = CheckReport(policy: policyPath, valid: false, credentials_checked: checkCredentials, errors: [], orgs: [])
+        let loaded: Policy
+        do {
+            loaded = try PolicyLoader().load(path: policyPath)
+        } catch {
+            report.errors = error.diagnostics.map(Problem.init)
+            return report
+        }
+        let lookup = CredentialsLookup()
+        for org in loaded.orgs {
+            var entry = Org(
+                name: org.name, data_center: org.dataCenter.rawValue, schedule: org.schedule.description,
+                credentials: org.credentials, credentials_file: nil, archive: org.archive.path, keep: org.archive.keep,
+                max_age: org.maxAge.map(TimeSpan.format), timezone: org.timeZone.identifier)
+            if checkCredentials {
+                do {
+                    entry.credentials_file = try lookup.load(org.credentials, org: org.name).path
+                } catch {
+                    let diagnostic = PolicyDiagnostic(
+                        file: policyPath, position: org.credentialsPosition,
+                        message: "credentials: org \(org.name): \(error.message)")
+                    report.errors.append(Problem(diagnostic))
+                }
+            }
+            report.orgs.append(entry)
+        }
+        report.valid = report.errors.isEmpty
+        return report
+    }
+
+    func printText() {
+        for problem in errors { Output.error(problem.text) }
+        guard valid else {
+            if errors.count > 1 { Output.error("\(policy): \(errors.count) problem\(errors.count == 1 ? "" : "s")") }
+            return
+        }
+        let what = credentials_checked ? "policy and credentials" : "policy (credentials not checked)"
+        Output.line("\(policy): \(what) OK; \(orgs.isEmpty ? "no orgs configured" : "\(orgs.count) org\(orgs.count == 1 ? "" : "s")")")
+        for org in orgs {
+            var line = "  \(org.name): \(org.data_center), \(org.schedule), archive \(org.archive)"
+            if let file = org.credentials_file { line += ", credentials \(file)" }
+            line += org.max_age.map { ", alarm when the newest backup is older than \($0)" } ?? ", no freshness alarm"
+            Output.line(line)
+        }
+    }
+}
+
+extension CheckReport.Problem {
+    init(_ diagnostic: PolicyDiagnostic) {
+        self.init(file: diagnostic.file, line: diagnostic.position?.line, column: diagnostic.position?.column,
+                  message: diagnostic.message, text: diagnostic.description)
+    }
+}

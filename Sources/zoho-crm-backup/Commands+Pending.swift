@@ -1,0 +1,115 @@
+import ArgumentParser
+
+extension ZohoCRMBackup {
+    struct Run: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the daemon in the foreground (systemd's ExecStart).",
+            discussion: "Keeps each org's Zoho schedule equal to the policy, downloads every completed backup, verifies it, archives it and applies retention. SIGHUP reloads the policy; SIGTERM stops at a resumable point.")
+        static let pendingPart = "the supervisor (\"The reconcile core and the supervisor\")"
+        @OptionGroup var policy: PolicyOption
+    }
+
+    struct Plan: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read-only: observe Zoho and the archive, and print what run would do now.")
+        static let pendingPart = "the supervisor (\"The reconcile core and the supervisor\")"
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @OptionGroup var output: JSONOption
+    }
+
+    struct Status: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Per org: Zoho's schedule and job, next run, last archived backup, links' expiry, errors.",
+            discussion: "Shows the daemon's last observation and its age; asks Zoho itself only when no daemon runs.")
+        static let pendingPart = "the supervisor (\"The reconcile core and the supervisor\")"
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @OptionGroup var output: JSONOption
+    }
+
+    struct List: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List archived backups with date, job id, parts, size and verification state.")
+        static let pendingPart = "the archive (\"The archive: resumable streaming download, verification, atomic commit, retention\")"
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @OptionGroup var output: JSONOption
+    }
+
+    struct Verify: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-check archived backups against SHA256SUMS and every zip entry's CRC.")
+        static let pendingPart = "the archive (\"The archive: resumable streaming download, verification, atomic commit, retention\")"
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @OptionGroup var output: JSONOption
+        @Argument(help: ArgumentHelp("Backups to verify: folder names or job ids (default: all).", valueName: "backup"))
+        var backups: [String] = []
+    }
+
+    struct Prune: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply retention now and show what is kept and why.")
+        static let pendingPart = "the archive (\"The archive: resumable streaming download, verification, atomic commit, retention\")"
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @Flag(name: .long, help: "Show what would be removed; remove nothing.")
+        var dryRun = false
+    }
+
+    struct Now: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Request an immediate backup (spends one of Zoho's monthly backups).",
+            discussion: "Asks for confirmation on a terminal unless --yes; never waits for input without one. With a recurring schedule in place Zoho refuses a second backup: --replace-schedule cancels it, runs the immediate backup and restores the schedule once it completes.")
+        static let pendingPart = "the supervisor (\"The reconcile core and the supervisor\")"
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @Flag(name: .long, help: "Follow the backup until it is archived, with progress.")
+        var wait = false
+        @Flag(name: .long, help: "Do not ask for confirmation.")
+        var yes = false
+        @Flag(name: .long, help: "Cancel the recurring schedule for this backup, then restore it.")
+        var replaceSchedule = false
+    }
+
+    struct History: PendingCommand {
+        static let configuration = CommandConfiguration(abstract: "Zoho's backup history, all pages.")
+        static let pendingPart = "the Zoho client (\"The Zoho client and a faithful local Zoho\")"
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @OptionGroup var output: JSONOption
+    }
+
+    struct Auth: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Turn a Zoho self-client grant code into a refresh token and write the org's credentials file (0600).",
+            discussion: "Client id, secret and code are read from the terminal or from files, never from the command line.")
+        static let pendingPart = "the Zoho client (\"The Zoho client and a faithful local Zoho\")"
+        @OptionGroup var policy: PolicyOption
+        @Option(name: .long, help: ArgumentHelp("The organisation to authorise.", valueName: "name"))
+        var org: String
+        @Option(name: .long, help: ArgumentHelp("File holding client_id and client_secret (JSON), or - for stdin.", valueName: "path"))
+        var clientFile: String?
+        @Option(name: .long, help: ArgumentHelp("File holding the grant code, or - for stdin.", valueName: "path"))
+        var codeFile: String?
+    }
+
+    struct Demo: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the whole cycle against the built-in simulator in a temporary folder, for a first look.")
+        static let pendingPart = "the supervisor (\"The reconcile core and the supervisor\")"
+    }
+
+    struct Simulator: PendingCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the built-in Zoho simulator on one loopback port and print the endpoints: snippet for a policy.")
+        static let pendingPart = "the simulator (\"The Zoho client and a faithful local Zoho\")"
+        @Option(name: .long, help: "Port on 127.0.0.1 (0: any free port).")
+        var port: Int = 0
+        @Option(name: .long, help: "How long a simulated backup takes.")
+        var jobDuration: String = "2s"
+        @Option(name: .long, help: "Seed for the simulator's random choices.")
+        var seed: UInt64 = 1
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+
+/// The one executable: the daemon (`run`) and every command an operator uses.
+@main
+struct ZohoCRMBackup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zoho-crm-backup",
+        abstract: "Keep Zoho CRM's backup schedule equal to a policy and every backup it makes in a verified local archive.",
+        discussion: """
+            The policy lives in /etc/zoho-crm-backup/policy.yaml (see --policy). Exit codes: \
+            0 success; 1 failure (invalid policy, verification mismatch, Zoho error); 64 usage error.
+            """,
+        version: BuildInfo.version,
+        subcommands: [
+            Run.self, Check.self, Plan.self, Status.self, List.self, Verify.self, Prune.self,
+            Now.self, History.self, Auth.self, Demo.self, Simulator.self,
+        ]
+    )
+}
+
+/// What `--version` prints.
+enum BuildInfo {
+    static let version = "0.1.0"
+}
