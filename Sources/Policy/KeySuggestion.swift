@@ -1,11 +1,18 @@
 /// "Did you mean" for misspelt keys: the closest known key within a small edit distance.
 enum KeySuggestion {
     static func closest(to word: String, in candidates: [String]) -> String? {
+        let lower = word.lowercased()
         let limit = max(1, min(3, word.count / 3))
-        return candidates
-            .map { ($0, distance(word.lowercased(), $0)) }
-            .filter { $0.1 <= limit }
-            .min { $0.1 < $1.1 }?.0
+        if let near = candidates.map({ ($0, distance(lower, $0.lowercased())) }).filter({ $0.1 <= limit }).min(by: { $0.1 < $1.1 }) {
+            return near.0
+        }
+        // `polling` for `poll_interval`: a shared start of at least 4 letters.
+        let byPrefix = candidates.map { ($0, commonPrefixLength(lower, $0.lowercased())) }.filter { $0.1 >= 4 }
+        return byPrefix.max { $0.1 < $1.1 }?.0
+    }
+
+    static func commonPrefixLength(_ a: String, _ b: String) -> Int {
+        zip(a, b).prefix { $0 == $1 }.count
     }
 
     /// Levenshtein distance, counting a swap of two neighbours as one edit.

@@ -51,7 +51,7 @@ extension PolicyReader {
         switch scheme {
         case "https":
             break
-        case "http" where Self.isLoopback(host):
+        case "http" where Loopback.contains(host):
             break
         case "http":
             report(node, "\(path): http is allowed only on loopback (127.0.0.1, ::1, localhost); use https for \(host)")
@@ -61,14 +61,6 @@ extension PolicyReader {
             return nil
         }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
-    }
-
-    /// True for `localhost`, `127.0.0.0/8` and `::1`.
-    static func isLoopback(_ host: String) -> Bool {
-        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        if h == "localhost" || h == "::1" { return true }
-        let octets = h.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     static func isHostAndPort(_ text: String) -> Bool {
