@@ -55,12 +55,14 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]
         ),
         .target(name: "ZohoModel"),
+        // Test helper: calls the Systemd API in a process of its own (never installed).
+        .executableTarget(name: "systemd-probe", dependencies: ["Systemd"]),
 
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
         .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel"]),
         .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive"]),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "systemd-probe"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "ZohoModel"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "ZohoModel"]),
         .testTarget(name: "zoho-crm-backupTests", dependencies: ["zoho-crm-backup"]),
