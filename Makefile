@@ -5,12 +5,15 @@
 
 SHELL := /bin/bash
 # Debian packages the build, the tests and the demo need. Later parts grow this list.
-APT_PACKAGES := libsystemd-dev pkg-config zlib1g-dev unzip procps tzdata util-linux
+APT_PACKAGES := libsystemd-dev pkg-config zlib1g-dev unzip procps tzdata util-linux systemd python3 python3-venv
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Python tools the tests use to check our output with parsers we did not write.
+VENV := .build/venv
+PY_PACKAGES := prometheus-client==0.26.0
 
-.PHONY: all deps build release test demo clean help
+.PHONY: all deps venv build release test demo clean help
 
 all: build
 
@@ -32,15 +35,32 @@ deps:
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "Swift is not on PATH: install a Swift 6 toolchain (https://swift.org/install)"; exit 1; }
 
+## A virtualenv with PY_PACKAGES, made again when this Makefile changes.
+venv: $(VENV)/.installed
+$(VENV)/.installed: Makefile | deps
+	@rm -rf $(VENV)
+	@python3 -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES)
+	@touch $@
+
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 release: deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
-test: deps
+# Every test: the Swift suites (with Python cross-checks), then the journal suite again
+# under a private journald (root only: it needs its own mount namespace).
+test: deps venv
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	@if [ "$$(id -u)" = 0 ]; then \
+	  rm -rf .build/journal; \
+	  echo ".ci/with-journald: journal tests against a private journald"; \
+	  .ci/with-journald .build/journal env ZCB_PRIVATE_JOURNAL=1 $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter JournalIT; \
+	else \
+	  echo "journal tests skipped: they start a private journald and need root (sudo make test)"; \
+	fi
 
 demo: build
 	@echo "make demo: the built-in simulator and the supervisor are not built yet."

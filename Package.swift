@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .executableTarget(
@@ -47,7 +49,12 @@ let package = Package(
         ),
         .target(
             name: "Systemd",
-            dependencies: ["CSystemd", "ZohoModel", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CSystemd", "ZohoModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .systemLibrary(
             name: "CSystemd",
@@ -56,13 +63,19 @@ let package = Package(
         ),
         .target(name: "ZohoModel"),
         // Test helper: calls the Systemd API in a process of its own (never installed).
-        .executableTarget(name: "systemd-probe", dependencies: ["Systemd"]),
+        .executableTarget(
+            name: "systemd-probe",
+            dependencies: ["Systemd", "Policy", .product(name: "Logging", package: "swift-log")]
+        ),
 
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
         .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel"]),
         .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive"]),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "systemd-probe"]),
+        .testTarget(
+            name: "SystemdTests",
+            dependencies: ["Systemd", "systemd-probe", "ZohoModel", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "ZohoModel"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "ZohoModel"]),
         .testTarget(name: "zoho-crm-backupTests", dependencies: ["zoho-crm-backup"]),

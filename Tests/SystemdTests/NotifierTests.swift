@@ -6,7 +6,7 @@ import Testing
 struct NotifierTests {
     @Test func messagesArriveInOrder() throws {
         let socket = try NotifySocket()
-        let r = try Probe.run(["ready:loading done", "status:2 orgs OK", "watchdog", "reloading", "ready", "stopping", "interval"],
+        let r = try Run.probe(["ready:loading done", "status:2 orgs OK", "watchdog", "reloading", "ready", "stopping", "interval"],
                               environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "1000000"])
         #expect(r.status == 0)
         #expect(r.stdout == "1000000\n", "the watchdog interval comes from WATCHDOG_USEC")
@@ -22,7 +22,7 @@ struct NotifierTests {
     }
 
     @Test func outsideSystemdNothingIsSentAndNothingFails() throws {
-        let r = try Probe.run(["ready:x", "watchdog", "stopping", "interval"], environment: [:])
+        let r = try Run.probe(["ready:x", "watchdog", "stopping", "interval"], environment: [:])
         #expect(r.status == 0)
         #expect(r.stdout == "off\n")
     }
@@ -66,26 +66,3 @@ final class NotifySocket {
     }
 }
 
-/// Runs the `systemd-probe` test helper, built beside the test bundle.
-enum Probe {
-    static func run(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String) {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var folder = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("systemd-probe").path), folder.path != "/" {
-            folder.deleteLastPathComponent()
-        }
-        let process = Process()
-        process.executableURL = folder.appendingPathComponent("systemd-probe")
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM"] { env.removeValue(forKey: key) }
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-}

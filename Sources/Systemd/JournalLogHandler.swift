@@ -1,0 +1,71 @@
+import CSystemd
+import Foundation
+import Glibc
+import Logging
+
+/// A swift-log handler that writes native journal entries through `sd_journal_sendv`:
+/// `MESSAGE`, `PRIORITY`, `SYSLOG_IDENTIFIER=zoho-crm-backup`, `CODE_FILE`/`CODE_LINE`/
+/// `CODE_FUNC`, and a field per metadata key (see ``LogField``), so `journalctl
+/// ZOHO_ORG=acme` and `journalctl MESSAGE_ID=…` work.
+///
+/// Never throws and never stops the daemon: an entry the journal refuses goes to stderr.
+/// Secret-shaped text is masked (``SecretScrubber``).
+public struct JournalLogHandler: LogHandler {
+    public static let identifier = "zoho-crm-backup"
+
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let all = LogField.merged(metadata, metadataProvider, event.metadata)
+        var fields = [
+            "MESSAGE=" + SecretScrubber.scrub(event.message.description),
+            "PRIORITY=\(LogField.priority(event.level))",
+            "SYSLOG_IDENTIFIER=\(Self.identifier)",
+            "CODE_FILE=\(event.file)",
+            "CODE_LINE=\(event.line)",
+            "CODE_FUNC=\(event.function)",
+            "ZOHO_LOGGER=\(label)",
+        ]
+        for (key, value) in all.sorted(by: { $0.key < $1.key }) {
+            fields.append(LogField.journalName(for: key) + "=" + SecretScrubber.scrub(LogField.text(value)))
+        }
+        if Self.send(fields) < 0 {
+            StderrLogHandler.write(event: event, metadata: all, label: label)
+        }
+    }
+
+    /// Sends one entry; returns `sd_journal_sendv`'s result (negative errno on failure).
+    static func send(_ fields: [String]) -> Int32 {
+        let buffers = fields.map { Array($0.utf8) }
+        return withIOVecs(buffers) { iov in
+            sd_journal_sendv(iov.baseAddress, Int32(iov.count))
+        }
+    }
+
+    /// Calls `body` with an iovec per buffer, every buffer pinned for the call.
+    private static func withIOVecs<R>(_ buffers: [[UInt8]], _ body: (UnsafeBufferPointer<iovec>) -> R) -> R {
+        var iovecs: [iovec] = []
+        iovecs.reserveCapacity(buffers.count)
+        func pin(_ index: Int) -> R {
+            guard index < buffers.count else { return iovecs.withUnsafeBufferPointer(body) }
+            return buffers[index].withUnsafeBytes { raw in
+                iovecs.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress), iov_len: raw.count))
+                return pin(index + 1)
+            }
+        }
+        return pin(0)
+    }
+}

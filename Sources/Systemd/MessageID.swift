@@ -1,0 +1,26 @@
+import Logging
+
+/// The fixed journal `MESSAGE_ID`s of the daemon's key events, each with an entry in the
+/// message catalog (`packaging/zoho-crm-backup.catalog`), so that
+/// `journalctl MESSAGE_ID=<id>` finds every such event and `journalctl -x` explains it.
+///
+/// - Important: Never change an ID: operators' queries and alerts depend on it.
+public enum MessageID: String, CaseIterable, Sendable {
+    /// A backup was downloaded, verified and committed to the archive.
+    case backupArchived = "b637921a5e4d41d9818ec0e4fdf19385"
+    /// A backup could not be archived (download, verification or commit failed).
+    case backupFailed = "37a1bf4bce924affb487e1edb0d1acb6"
+    /// A backup's links expired before it was downloaded: that backup is lost.
+    case linksExpired = "2a351425ae8e43e7ba77881aafefffda"
+    /// The daemon scheduled, cancelled or rescheduled Zoho's backup schedule.
+    case scheduleChanged = "83f879bbdb2847e6af92485329efe704"
+    /// Retention removed an archived backup.
+    case retentionRemoved = "dda8d9c137b04d0fb69294095c45ed78"
+    /// The newest verified backup is older than the org's `alert.max_age`.
+    case freshnessAlarm = "c9f4043117f3498ca994f850e712c1ff"
+    /// Zoho rejected the org's credentials, or they could not be read.
+    case credentialsRejected = "5513532bc18e4060b729e2c5c83c0bc7"
+
+    /// Logger metadata that tags an entry with this ID: `logger.error("…", metadata: MessageID.backupFailed.metadata)`.
+    public var metadata: Logger.Metadata { [LogField.messageIDKey: .string(rawValue)] }
+}

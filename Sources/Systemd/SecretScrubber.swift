@@ -1,0 +1,29 @@
+import Foundation
+
+/// Defence in depth: masks anything shaped like a Zoho token or secret before a log line is
+/// written. The daemon never logs secrets on purpose; this catches one that slips into an
+/// error message from elsewhere (a library, a server's echo).
+public enum SecretScrubber {
+    private static let patterns: [NSRegularExpression] = [
+        // Zoho access and refresh tokens: 1000.<hex>.<hex>
+        #"1000\.[0-9a-fA-F]{16,}\.[0-9a-fA-F]{16,}"#,
+        // Authorization header values
+        #"(?i)(Zoho-oauthtoken|Bearer)\s+[^\s"',;]+"#,
+        // form or JSON fields carrying secrets
+        #"(?i)("?(client_secret|refresh_token|access_token|code)"?\s*[=:]\s*"?)[^\s"&,}]+"#,
+    ].compactMap { try? NSRegularExpression(pattern: $0) }
+
+    /// `text` with every secret-shaped run replaced by `<redacted>`.
+    public static func scrub(_ text: String) -> String {
+        guard text.contains("1000.") || text.range(of: "oauthtoken|bearer|secret|token|code", options: [.regularExpression, .caseInsensitive]) != nil else {
+            return text
+        }
+        var result = text
+        for (index, pattern) in patterns.enumerated() {
+            let range = NSRange(result.startIndex..., in: result)
+            let template = index == 0 ? "<redacted>" : (index == 1 ? "$1 <redacted>" : "$1<redacted>")
+            result = pattern.stringByReplacingMatches(in: result, range: range, withTemplate: template)
+        }
+        return result
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+
+/// A swift-log handler writing one readable line per entry to stderr, for runs outside
+/// systemd: `2026-11-22T09:30:05Z error [acme job=4876… file=Data_001.zip] message`.
+/// Secret-shaped text is masked (``SecretScrubber``).
+public struct StderrLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        Self.write(event: event, metadata: LogField.merged(metadata, metadataProvider, event.metadata), label: label)
+    }
+
+    /// Formats and writes one line (one `write(2)`, so concurrent lines do not interleave).
+    static func write(event: LogEvent, metadata: Logger.Metadata, label: String) {
+        FileHandle.standardError.write(Data((format(event: event, metadata: metadata) + "\n").utf8))
+    }
+
+    static func format(event: LogEvent, metadata: Logger.Metadata) -> String {
+        var context: [String] = []
+        if let org = metadata[LogField.orgKey] { context.append(LogField.text(org)) }
+        if let job = metadata[LogField.jobIDKey] { context.append("job=\(LogField.text(job))") }
+        if let file = metadata[LogField.fileKey] { context.append("file=\(LogField.text(file))") }
+        let skip: Set = [LogField.orgKey, LogField.jobIDKey, LogField.fileKey, LogField.messageIDKey]
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !skip.contains(key) {
+            context.append("\(key)=\(LogField.text(value))")
+        }
+        let time = Date().formatted(.iso8601)
+        let where_ = context.isEmpty ? "" : " [" + context.joined(separator: " ") + "]"
+        return SecretScrubber.scrub("\(time) \(event.level)\(where_) \(event.message)")
+    }
+}

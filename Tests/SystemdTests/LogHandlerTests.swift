@@ -1,0 +1,72 @@
+import Foundation
+import Glibc
+import Logging
+import Systemd
+import Testing
+
+@Suite("Log handlers")
+struct LogHandlerTests {
+    @Test func stderrLinesAreReadableAndCarryNoSecret() throws {
+        let dir = try makeTemporaryFolder("stderr-creds")
+        let r = try Run.probe(["log-events", "log-credentials-error:\(dir)", "log-leak"],
+                              environment: ["ZOHO_CRM_BACKUP_LOG": "stderr", "ZCB_LEAK": "refresh_token=\(probeSecret)"])
+        #expect(r.status == 0)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == MessageID.allCases.count + 2)
+        #expect(lines.first?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ notice \[acme job=4876876000001594004 file=Data_001.zip attempt=2\] probe event backupArchived$"#, options: .regularExpression) != nil, "\(lines.first ?? "")")
+        #expect(lines.contains { $0.contains("error [acme] credentials rejected: \(dir)/acme.json: is readable by group or others") })
+        #expect(lines.last?.hasSuffix("refresh_token=<redacted>") == true)
+        #expect(!r.stderr.contains(probeSecret))
+        #expect(!r.stderr.contains("probe-client-secret-value"))
+    }
+
+    @Test func journalIsChosenOnlyWhenJournalStreamIsStderr() {
+        var info = stat()
+        fstat(2, &info)
+        let mine = "\(info.st_dev):\(info.st_ino)"
+        #expect(LogDestination.detect(environment: ["JOURNAL_STREAM": mine]) == .journal)
+        #expect(LogDestination.detect(environment: ["JOURNAL_STREAM": "1:2"]) == .stderr)
+        #expect(LogDestination.detect(environment: ["JOURNAL_STREAM": "garbage"]) == .stderr)
+        #expect(LogDestination.detect(environment: [:]) == .stderr)
+        #expect(LogDestination.detect(environment: ["ZOHO_CRM_BACKUP_LOG": "journal"]) == .journal)
+        #expect(LogDestination.detect(environment: ["ZOHO_CRM_BACKUP_LOG": "stderr", "JOURNAL_STREAM": mine]) == .stderr)
+    }
+
+    @Test(arguments: [
+        ("org", "ZOHO_ORG"), ("job_id", "ZOHO_JOB_ID"), ("file", "ZOHO_FILE"), ("message_id", "MESSAGE_ID"),
+        ("attempt", "ZOHO_ATTEMPT"), ("http.status", "ZOHO_HTTP_STATUS"), ("retry-after", "ZOHO_RETRY_AFTER"),
+    ])
+    func metadataKeysBecomeJournalFields(_ key: String, _ field: String) {
+        #expect(LogField.journalName(for: key) == field)
+    }
+
+    @Test func prioritiesFollowSyslog() {
+        #expect([Logger.Level.trace, .debug, .info, .notice, .warning, .error, .critical].map(LogField.priority) == [7, 7, 6, 5, 4, 3, 2])
+    }
+
+    @Test(arguments: [
+        ("Authorization: Zoho-oauthtoken 1000.8cb99dxxxxxxxxxxxxx9be93.9b8xxxxxxxxxxxxxxxf", "Authorization: Zoho-oauthtoken <redacted>"),
+        ("grant_type=refresh_token&refresh_token=1000.abc&client_secret=xyz", "grant_type=refresh_token&refresh_token=<redacted>&client_secret=<redacted>"),
+        (#"{"access_token":"1000.aaaa","expires_in":3600}"#, #"{"access_token":"<redacted>","expires_in":3600}"#),
+        ("leaked \(probeSecret) here", "leaked <redacted> here"),
+        ("backup 4876876000001594004 archived: 3 parts", "backup 4876876000001594004 archived: 3 parts"),
+    ])
+    func scrubberMasksSecretShapes(_ input: String, _ expected: String) {
+        #expect(SecretScrubber.scrub(input) == expected)
+    }
+
+    @Test func handlersHaveValueSemantics() {
+        var a = Logger(label: "a", factory: { StderrLogHandler(label: $0) })
+        a.logLevel = .debug
+        a[metadataKey: "only-on"] = "first"
+        var b = a
+        b.logLevel = .error
+        b[metadataKey: "only-on"] = "second"
+        #expect(a.logLevel == .debug)
+        #expect(a[metadataKey: "only-on"] == "first")
+        #expect(b[metadataKey: "only-on"] == "second")
+        var j = Logger(label: "j", factory: { JournalLogHandler(label: $0) })
+        j.logLevel = .warning
+        #expect(j.logLevel == .warning)
+    }
+}
