@@ -70,7 +70,7 @@ let package = Package(
 
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
-        .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel"]),
+        .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel"], exclude: ["Fixtures"]),
         .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive"]),
         .testTarget(
             name: "SystemdTests",
