@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .executableTarget(
@@ -27,7 +30,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "ZohoSimulator", dependencies: ["ZohoModel"]),
+        .target(
+            name: "ZohoSimulator",
+            dependencies: [
+                "ZohoModel", "CZlibShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "Supervisor",
             dependencies: [
@@ -40,7 +52,19 @@ let package = Package(
             name: "Policy",
             dependencies: ["ZohoModel", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "ZohoAPI", dependencies: ["ZohoModel"]),
+        .target(
+            name: "ZohoAPI",
+            dependencies: [
+                "ZohoModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "BackupArchive", dependencies: ["CZlibShim", "ZohoModel"]),
         .systemLibrary(
             name: "CZlibShim",
@@ -70,7 +94,7 @@ let package = Package(
 
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
-        .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator"], exclude: ["Fixtures"]),
         .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive"]),
         .testTarget(
             name: "SystemdTests",

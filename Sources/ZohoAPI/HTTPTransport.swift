@@ -1,0 +1,57 @@
+import Foundation
+
+/// One HTTP request, as the client builds it.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: Data?
+    /// The whole exchange must finish within this (downloads use a read timeout instead).
+    public var timeout: Duration
+
+    public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil, timeout: Duration = .seconds(60)) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+/// An answer with its body read whole (API answers are small).
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: Data
+
+    public init(status: Int, headers: [(String, String)], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header, case-insensitively.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+}
+
+/// A request that got no answer.
+public enum TransportFailure: Error, Sendable, Equatable {
+    /// Failed before the request was sent: refused, DNS, connect timeout.
+    case notSent(String)
+    /// Failed after it may have been sent: reset, read timeout, cut-off answer.
+    case lostAfterSending(String)
+
+    public var reason: String {
+        switch self {
+        case .notSent(let r), .lostAfterSending(let r): r
+        }
+    }
+}
+
+/// Where requests go: async-http-client in production (``AHCTransport``).
+public protocol HTTPTransport: Sendable {
+    /// Sends `request` and reads the whole answer.
+    func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse
+}

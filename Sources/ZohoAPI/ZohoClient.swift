@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import ZohoModel
+
+/// The Zoho CRM backup API for one org: the five JSON operations here, the download in
+/// `ZohoClient+Download.swift`.
+///
+/// Every call carries `Authorization: Zoho-oauthtoken …` from the ``TokenProvider``; a token
+/// Zoho refuses (401 `INVALID_TOKEN`/`AUTHENTICATION_FAILURE`) is refreshed once and the call
+/// retried once. 429, 5xx and connection failures back off per ``RetryPolicy`` on the
+/// injected clock; a POST is never repeated when its effect is unknown.
+public struct ZohoClient: Sendable {
+    public let org: String
+    public let endpoints: ZohoEndpoints
+    let tokens: TokenProvider
+    let transport: any HTTPTransport
+    let clock: any WallClock
+    let retry: RetryPolicy
+    let jitter: @Sendable () -> Double
+    let logger: Logger
+
+    public init(org: String, endpoints: ZohoEndpoints, tokens: TokenProvider, transport: any HTTPTransport,
+                clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger) {
+        self.org = org
+        self.endpoints = endpoints
+        self.tokens = tokens
+        self.transport = transport
+        self.clock = clock
+        self.retry = retry
+        self.jitter = jitter
+        self.logger = logger
+    }
+
+    /// `GET /backup`: the latest backup or schedule; nil when Zoho has none (204).
+    public func backupInfo() async throws(ZohoError) -> BackupJob? {
+        guard let body = try await call(.backupInfo, "GET", endpoints.backupBase) else { return nil }
+        return try ZohoEnvelope.decode(BackupWrapper<BackupJob>.self, from: body, org: org, operation: .backupInfo).backup
+    }
+
+    /// `GET /backup/urls`: the links of the latest completed backup; nil when there are none (204).
+    public func downloadURLs() async throws(ZohoError) -> BackupURLs? {
+        guard let body = try await call(.downloadURLs, "GET", endpoints.backupBase + "/urls") else { return nil }
+        return try ZohoEnvelope.decode(URLsWrapper.self, from: body, org: org, operation: .downloadURLs).urls
+    }
+
+    /// `GET /backup/history`, every page (200 entries each); empty when Zoho has none (204).
+    public func history() async throws(ZohoError) -> [BackupHistoryEntry] {
+        var entries: [BackupHistoryEntry] = []
+        var page = 1
+        while page <= 100 {
+            guard let body = try await call(.history, "GET", endpoints.backupBase + "/history?page=\(page)&per_page=200") else { break }
+            let decoded = try ZohoEnvelope.decode(BackupHistoryPage.self, from: body, org: org, operation: .history)
+            entries += decoded.history
+            guard decoded.info.moreRecords, !decoded.history.isEmpty else { break }
+            page += 1
+        }
+        return entries
+    }
+
+    /// `POST /backup`: schedules `rule`, or an immediate backup when nil. Returns Zoho's id.
+    ///
+    /// - Throws: ``ZohoError``; kind `ambiguousPost` when the request may have taken effect
+    ///   (observe with ``backupInfo()`` before trying again).
+    public func schedule(_ rule: RRule?) async throws(ZohoError) -> String {
+        var body: Data?
+        if let rule {
+            body = try? JSONSerialization.data(withJSONObject: ["backup": ["rrule": rule.normalized]])
+        }
+        let answer = try await call(.schedule, "POST", endpoints.backupBase, body: body)
+        guard let answer, let response = ZohoEnvelope.actionResponse(in: answer), response.code == "SUCCESS",
+              let id = response.detailID else {
+            throw ZohoError(kind: .malformedResponse, org: org, operation: .schedule, httpStatus: 200,
+                            message: "Zoho's answer has no SUCCESS status with a job id; look at `zoho-crm-backup status` before trying again")
+        }
+        return id
+    }
+
+    /// `PUT /backup/{id}/actions/cancel`.
+    public func cancel(jobID: String) async throws(ZohoError) {
+        let answer = try await call(.cancel, "PUT", endpoints.backupBase + "/\(jobID)/actions/cancel", jobID: jobID)
+        guard let answer, ZohoEnvelope.actionResponse(in: answer)?.code == "SUCCESS" else {
+            throw ZohoError(kind: .malformedResponse, org: org, operation: .cancel, httpStatus: 200,
+                            message: "Zoho's answer has no SUCCESS status", jobID: jobID)
+        }
+    }
+
+    /// Sends one API call with token, refresh-once and retries; the body of a 2xx answer,
+    /// nil for 204.
+    func call(_ operation: ZohoOperation, _ method: String, _ url: String, body: Data? = nil,
+              jobID: String? = nil) async throws(ZohoError) -> Data? {
+        var attempt = 1
+        var refreshed = false
+        var token = try await tokens.accessToken()
+        while true {
+            var headers = [("Authorization", "Zoho-oauthtoken \(token)")]
+            if body != nil { headers.append(("Content-Type", "application/json")) }
+            let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
+            let outcome: RetryPolicy.Outcome
+            let failure: ZohoError
+            let sent: Result<HTTPResponse, TransportFailure>
+            do { sent = .success(try await transport.send(request)) } catch { sent = .failure(error) }
+            switch sent {
+            case .success(let response):
+                if response.status == 204 { return nil }
+                if (200..<300).contains(response.status) { return response.body }
+                let retryAfter = RetryAfter.parse(response.header("Retry-After"), now: clock.now)
+                failure = ZohoEnvelope.error(status: response.status, body: response.body, org: org, operation: operation,
+                                             jobID: jobID, retryAfter: retryAfter)
+                if failure.kind == .invalidToken, !refreshed {
+                    refreshed = true
+                    token = try await tokens.replace(rejected: token)
+                    continue
+                }
+                outcome = .status(response.status, retryAfter: retryAfter)
+            case .failure(let error):
+                if case .notSent = error { outcome = .notSent } else { outcome = .lostAfterSending }
+                failure = ZohoError(kind: .network, org: org, operation: operation, message: error.reason, jobID: jobID)
+            }
+            switch retry.decide(outcome, attempt: attempt, isPost: method == "POST", jitter: jitter()) {
+            case .fail:
+                throw failure
+            case .ambiguous:
+                var ambiguous = failure
+                ambiguous.kind = .ambiguousPost
+                throw ambiguous
+            case .retry(let wait):
+                logger.notice("\(operation.rawValue) failed (\(failure.code ?? failure.message ?? failure.kind.rawValue)); retrying in \(TimeSpan.format(wait))",
+                              metadata: ["org": "\(org)", "attempt": "\(attempt)"])
+                do { try await clock.sleep(for: wait) } catch { throw failure }
+                attempt += 1
+            }
+        }
+    }
+}

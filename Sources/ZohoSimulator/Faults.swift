@@ -1,0 +1,79 @@
+import Foundation
+
+/// A fault the simulator injects into the next matching request(s).
+public struct Fault: Sendable {
+    /// What goes wrong.
+    public enum Kind: Sendable, Equatable {
+        /// Answer with this status and Zoho error `code` (top level), and `Retry-After` if given.
+        case status(Int, code: String, retryAfter: String?)
+        /// Close the connection without answering (after reading the request).
+        case reset
+        /// Send only the first `bytes` of the body, then close.
+        case truncate(bytes: Int)
+        /// Flip one byte of the body at `offset`.
+        case flipByte(offset: Int)
+        /// Send the body in small pieces with `delay` between them.
+        case slowBody(delay: Duration)
+        /// Send the head, then nothing: the client must time out.
+        case stall
+        /// Answer 204 where a body was expected.
+        case noContent
+    }
+
+    public var kind: Kind
+    /// Requests whose method is this (nil: any).
+    public var method: String?
+    /// Requests whose path contains this.
+    public var pathContains: String
+    /// How many requests it applies to.
+    public var times: Int
+
+    public init(_ kind: Kind, method: String? = nil, pathContains: String, times: Int = 1) {
+        self.kind = kind
+        self.method = method
+        self.pathContains = pathContains
+        self.times = times
+    }
+}
+
+extension SimulatedZoho {
+    /// Adds a fault for the next matching requests.
+    public func inject(_ fault: Fault) { faults.append(fault) }
+
+    /// The transport-level fault for `request` (used up as it applies), if any.
+    func takeTransportFault(for request: SimulatedRequest) -> Fault.Kind? {
+        guard let index = faults.firstIndex(where: { Self.matches($0, request) && !Self.isAnswerFault($0.kind) }) else { return nil }
+        return use(index)
+    }
+
+    /// An answer-level fault (status, 204) for `request`, if any.
+    func fault(for request: SimulatedRequest) -> SimulatedResponse? {
+        guard let index = faults.firstIndex(where: { Self.matches($0, request) && Self.isAnswerFault($0.kind) }) else { return nil }
+        switch use(index) {
+        case .status(let status, let code, let retryAfter):
+            var response = SimulatedResponse.error(status, code: code, message: code.replacingOccurrences(of: "_", with: " ").lowercased(), nested: false)
+            if let retryAfter { response.headers.append(("Retry-After", retryAfter)) }
+            return response
+        default:
+            return .noContent
+        }
+    }
+
+    private func use(_ index: Int) -> Fault.Kind {
+        let kind = faults[index].kind
+        faults[index].times -= 1
+        if faults[index].times <= 0 { faults.remove(at: index) }
+        return kind
+    }
+
+    static func matches(_ fault: Fault, _ request: SimulatedRequest) -> Bool {
+        (fault.method == nil || fault.method == request.method) && request.path.contains(fault.pathContains)
+    }
+
+    static func isAnswerFault(_ kind: Fault.Kind) -> Bool {
+        switch kind {
+        case .status, .noContent: true
+        default: false
+        }
+    }
+}
