@@ -19,8 +19,7 @@ public struct AHCTransport: HTTPTransport {
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        let timeout = TimeAmount.nanoseconds(Int64(request.timeout.components.seconds) * 1_000_000_000
-            + request.timeout.components.attoseconds / 1_000_000_000)
+        let timeout = Self.timeAmount(request.timeout)
         var sent = false
         do {
             let response = try await client.execute(outgoing, timeout: timeout)
@@ -32,6 +31,39 @@ public struct AHCTransport: HTTPTransport {
         } catch {
             throw Self.classify(error, sent: sent)
         }
+    }
+
+    public func stream(_ request: HTTPRequest, accept: @Sendable (Int, [(String, String)]) -> Bool,
+                       body: (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(outgoing, timeout: Self.timeAmount(request.timeout))
+        } catch {
+            throw Self.classify(error, sent: false)
+        }
+        let status = Int(response.status.code)
+        let headers = response.headers.map { ($0.name, $0.value) }
+        guard accept(status, headers) else {
+            let buffer = (try? await response.body.collect(upTo: 64 * 1024)) ?? ByteBuffer()
+            return HTTPResponse(status: status, headers: headers, body: Data(buffer: buffer))
+        }
+        do {
+            for try await chunk in response.body {
+                try chunk.withUnsafeReadableBytes { raw in try body(raw) }
+            }
+        } catch let failure as TransportFailure {
+            throw failure
+        } catch let error where error is HTTPClientError || error is IOError || error is ChannelError {
+            throw TransportFailure.lostAfterSending("\(error)")
+        }
+        return HTTPResponse(status: status, headers: headers, body: Data())
+    }
+
+    static func timeAmount(_ d: Duration) -> TimeAmount {
+        .nanoseconds(Int64(d.components.seconds) * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
     }
 
     /// Whether a failure happened before the request left (safe to repeat even a POST).

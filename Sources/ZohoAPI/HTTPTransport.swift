@@ -54,4 +54,13 @@ public enum TransportFailure: Error, Sendable, Equatable {
 public protocol HTTPTransport: Sendable {
     /// Sends `request` and reads the whole answer.
     func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse
+
+    /// Sends `request` and hands the answer's body to `body` piece by piece as it arrives,
+    /// when `accept` (given status and headers) says so; otherwise reads up to 64 KiB of it
+    /// (an error answer) into the returned response.
+    ///
+    /// - Throws: ``TransportFailure`` when the connection fails or goes quiet for longer
+    ///   than the client's read timeout; the bytes handed over so far are what arrived.
+    func stream(_ request: HTTPRequest, accept: @Sendable (Int, [(String, String)]) -> Bool,
+                body: (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse
 }

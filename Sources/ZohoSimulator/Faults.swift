@@ -18,6 +18,8 @@ public struct Fault: Sendable {
         case stall
         /// Answer 204 where a body was expected.
         case noContent
+        /// Answer a ranged download with the whole file (200), as a server that ignores `Range`.
+        case ignoreRange
     }
 
     public var kind: Kind
@@ -40,9 +42,16 @@ extension SimulatedZoho {
     /// Adds a fault for the next matching requests.
     public func inject(_ fault: Fault) { faults.append(fault) }
 
+    /// Whether the next matching download ignores its `Range` (used up as it applies).
+    func takeIgnoreRange(for request: SimulatedRequest) -> Bool {
+        guard let index = faults.firstIndex(where: { Self.matches($0, request) && $0.kind == .ignoreRange }) else { return false }
+        _ = use(index)
+        return true
+    }
+
     /// The transport-level fault for `request` (used up as it applies), if any.
     func takeTransportFault(for request: SimulatedRequest) -> Fault.Kind? {
-        guard let index = faults.firstIndex(where: { Self.matches($0, request) && !Self.isAnswerFault($0.kind) }) else { return nil }
+        guard let index = faults.firstIndex(where: { Self.matches($0, request) && !Self.isAnswerFault($0.kind) && $0.kind != .ignoreRange }) else { return nil }
         return use(index)
     }
 
@@ -73,7 +82,7 @@ extension SimulatedZoho {
     static func isAnswerFault(_ kind: Fault.Kind) -> Bool {
         switch kind {
         case .status, .noContent: true
-        default: false
+        case .ignoreRange, .reset, .truncate, .flipByte, .slowBody, .stall: false
         }
     }
 }

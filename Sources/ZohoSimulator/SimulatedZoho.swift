@@ -82,7 +82,8 @@ public actor SimulatedZoho {
         // /v2/crm/{zgid}/backup/{job}/{file}
         if parts.count == 6, parts[0] == "v2", parts[1] == "crm", parts[3] == "backup" {
             if let denied = authorize(r) { return denied }
-            return r.method == "GET" ? download(zgid: parts[2], job: parts[4], file: parts[5], range: r.header("Range")) : invalidMethod()
+            let range = takeIgnoreRange(for: r) ? nil : r.header("Range")
+            return r.method == "GET" ? download(zgid: parts[2], job: parts[4], file: parts[5], range: range) : invalidMethod()
         }
         return .error(404, code: "INVALID_URL_PATTERN", message: "Please check if the URL trying to access is a correct one", nested: false)
     }

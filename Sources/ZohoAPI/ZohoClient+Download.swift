@@ -1,0 +1,156 @@
+import Foundation
+import ZohoModel
+
+/// How a part download went.
+public struct PartDownload: Sendable, Equatable {
+    /// Where the bytes handed to the sink start in the file: the requested offset, or 0
+    /// when the server ignored `Range` (the sink must then start the file again).
+    public var start: Int64
+    /// The file's whole size, when the server said it.
+    public var total: Int64?
+    /// Bytes handed to the sink.
+    public var received: Int64
+}
+
+extension ZohoClient {
+    /// Streams a backup part into `sink`, from `offset` (with `Range`).
+    ///
+    /// The link is followed only if ``LinkGuard`` allows its host for this org: the token is
+    /// never sent anywhere else. `Content-Length` and `Content-Range` are checked: a body cut
+    /// short throws a `network` error after handing over what arrived, so the caller can
+    /// resume from there. A server that ignores `Range` answers 200 from byte 0
+    /// (``PartDownload/start`` says so). An expired token is refreshed once before any byte
+    /// is handed over; 429, 5xx and connection failures before the body are retried.
+    ///
+    /// - Parameters:
+    ///   - link: the link exactly as `/backup/urls` gave it.
+    ///   - offset: bytes already on disk.
+    ///   - sink: called with each piece as it arrives; `start` tells where the first one goes.
+    public func download(_ link: String, from offset: Int64 = 0,
+                         into sink: (_ start: Int64, UnsafeRawBufferPointer) throws -> Void) async throws(ZohoError) -> PartDownload {
+        let parsed: DownloadLink
+        switch LinkGuard(allowedHosts: endpoints.downloadHosts).check(link) {
+        case .success(let ok): parsed = ok
+        case .failure(let refusal):
+            throw ZohoError(kind: .linkRefused, org: org, operation: .download, message: refusal.description,
+                            file: DownloadLink.parseFileName(String(link.split(separator: "/").last ?? "")) != nil ? String(link.split(separator: "/").last ?? "") : nil)
+        }
+        var attempt = 1
+        var refreshed = false
+        var token = try await tokens.accessToken()
+        while true {
+            var headers = [("Authorization", "Zoho-oauthtoken \(token)")]
+            if offset > 0 { headers.append(("Range", "bytes=\(offset)-")) }
+            let request = HTTPRequest(method: "GET", url: link, headers: headers, timeout: .seconds(6 * 3_600))
+            let progress = DownloadProgress(offset: offset)
+            var outcome = RetryPolicy.Outcome.lostAfterSending
+            var failure = ZohoError(kind: .network, org: org, operation: .download, jobID: parsed.jobID, file: parsed.fileName)
+            do {
+                let response = try await transport.stream(request, accept: { status, headers in
+                    progress.accept(status: status, headers: headers)
+                }, body: { bytes in
+                    try progress.deliver(bytes, to: sink)
+                })
+                if let result = try progress.finish(status: response.status, org: org, link: parsed) { return result }
+                let retryAfter = RetryAfter.parse(response.header("Retry-After"), now: clock.now)
+                failure = ZohoEnvelope.error(status: response.status, body: response.body, org: org, operation: .download,
+                                             jobID: parsed.jobID, file: parsed.fileName, retryAfter: retryAfter)
+                if failure.kind == .invalidToken, !refreshed {
+                    refreshed = true
+                    token = try await tokens.replace(rejected: token)
+                    continue
+                }
+                outcome = .status(response.status, retryAfter: retryAfter)
+            } catch let error as ZohoError {
+                throw error
+            } catch {
+                let transportFailure = error as? TransportFailure ?? .lostAfterSending("\(error)")
+                let base = ZohoError(kind: .network, org: org, operation: .download, message: transportFailure.reason,
+                                     jobID: parsed.jobID, file: parsed.fileName)
+                // Bytes already reached the sink: the caller resumes from what it has.
+                if progress.received > 0 { throw base }
+                if case .notSent = transportFailure { outcome = .notSent } else { outcome = .lostAfterSending }
+                failure = base
+            }
+            switch retry.decide(outcome, attempt: attempt, isPost: false, jitter: jitter()) {
+            case .fail, .ambiguous:
+                throw failure
+            case .retry(let wait):
+                logger.notice("download failed (\(failure.code ?? failure.message ?? failure.kind.rawValue)); retrying in \(TimeSpan.format(wait))",
+                              metadata: ["org": "\(org)", "job_id": "\(parsed.jobID)", "file": "\(parsed.fileName)"])
+                do { try await clock.sleep(for: wait) } catch { throw failure }
+                attempt += 1
+            }
+        }
+    }
+}
+
+/// The state of one download attempt, shared between the transport's callbacks.
+/// Safe: the transport calls `accept`, then `deliver` in order, from one task; `finish` runs after.
+final class DownloadProgress: @unchecked Sendable {
+    let offset: Int64
+    var start: Int64 = 0
+    var expected: Int64?
+    var total: Int64?
+    var received: Int64 = 0
+    var accepted = false
+    var problem: String?
+
+    init(offset: Int64) { self.offset = offset }
+
+    func accept(status: Int, headers: [(String, String)]) -> Bool {
+        func header(_ name: String) -> String? { headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1 }
+        let length = header("Content-Length").flatMap { Int64($0) }
+        switch status {
+        case 200:
+            start = 0
+            expected = length
+            total = length
+        case 206:
+            guard let range = header("Content-Range").flatMap(Self.parseContentRange), range.start == offset else {
+                problem = "the server answered 206 with Content-Range '\(header("Content-Range") ?? "-")' for a request from byte \(offset)"
+                return false
+            }
+            start = offset
+            expected = range.end - range.start + 1
+            total = range.total
+            if let length, length != expected { problem = "Content-Length \(length) disagrees with Content-Range"; return false }
+        default:
+            return false
+        }
+        accepted = true
+        return true
+    }
+
+    func deliver(_ bytes: UnsafeRawBufferPointer, to sink: (Int64, UnsafeRawBufferPointer) throws -> Void) throws {
+        if let expected, received + Int64(bytes.count) > expected {
+            throw TransportFailure.lostAfterSending("the server sent more than its Content-Length of \(expected) bytes")
+        }
+        try sink(start, bytes)
+        received += Int64(bytes.count)
+    }
+
+    /// The result when the attempt succeeded; nil when the answer was an error to classify.
+    func finish(status: Int, org: String, link: DownloadLink) throws -> PartDownload? {
+        if let problem {
+            throw ZohoError(kind: .malformedResponse, org: org, operation: .download, httpStatus: status, message: problem,
+                            jobID: link.jobID, file: link.fileName)
+        }
+        guard accepted else { return nil }
+        if let expected, received != expected {
+            throw ZohoError(kind: .network, org: org, operation: .download, httpStatus: status,
+                            message: "the body was cut short: \(received) of \(expected) bytes arrived", jobID: link.jobID, file: link.fileName)
+        }
+        return PartDownload(start: start, total: total, received: received)
+    }
+
+    /// `bytes START-END/TOTAL`.
+    static func parseContentRange(_ value: String) -> (start: Int64, end: Int64, total: Int64?)? {
+        guard value.hasPrefix("bytes ") else { return nil }
+        let parts = value.dropFirst(6).split(separator: "/")
+        guard parts.count == 2 else { return nil }
+        let range = parts[0].split(separator: "-")
+        guard range.count == 2, let s = Int64(range[0]), let e = Int64(range[1]), e >= s else { return nil }
+        return (s, e, Int64(parts[1]))
+    }
+}

@@ -1,0 +1,161 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Logging
+import Testing
+import ZohoAPI
+import ZohoModel
+import ZohoSimulator
+
+/// Downloads through the client from the simulator's download host: whole, resumed, refused.
+@Suite("Downloads from the simulator")
+struct DownloadContractTests {
+    /// Completes an immediate backup and returns its links.
+    static func completedBackup(_ h: Harness) async throws -> [String] {
+        _ = try await h.client.schedule(nil)
+        h.clock.advance(by: .seconds(3))
+        return try #require(try await h.client.downloadURLs()).allLinks
+    }
+
+    /// Downloads `link` whole into memory (test parts are a few KiB).
+    static func fetch(_ h: Harness, _ link: String, from offset: Int64 = 0) async throws -> (PartDownload, Data) {
+        let box = Box()
+        let result = try await h.client.download(link, from: offset) { start, bytes in
+            box.start = start
+            box.data.append(contentsOf: bytes)
+        }
+        return (result, box.data)
+    }
+
+    final class Box: @unchecked Sendable {
+        // Safe: used by one task at a time (the download's sink), read after it returns.
+        var start: Int64 = 0
+        var data = Data()
+    }
+
+    @Test func partsAreRealZipsWithKnownRecordCounts() async throws {
+        try await Harness.run({ $0.content.recordsPerModule = 40 }) { h async throws in
+            let links = try await Self.completedBackup(h)
+            let folder = NSTemporaryDirectory() + "zcb-parts-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var modules: [String] = []
+            for link in links {
+                let (result, data) = try await Self.fetch(h, link)
+                #expect(result.start == 0 && result.total == Int64(data.count) && result.received == Int64(data.count))
+                let name = try #require(DownloadLink(link)).fileName
+                let path = folder + "/" + name
+                try data.write(to: URL(fileURLWithPath: path))
+                #expect(try unzip(["-tq", path]).status == 0, "\(name) passes unzip -t")
+                if name.hasPrefix("Data_") {
+                    for module in BackupContent.modules(inPart: Int(name.filter(\.isNumber)) ?? 0, of: 2) {
+                        let csv = try unzip(["-p", path, "\(module).csv"]).output
+                        #expect(csv.split(separator: "\n").count == 41, "\(module): a header and 40 records")
+                        modules.append(module)
+                    }
+                }
+            }
+            #expect(modules.sorted() == BackupContent.modules.sorted(), "every module is in exactly one data part")
+        }
+    }
+
+    @Test func cutOffPartResumesWithRange() async throws {
+        try await Harness.run({ $0.content.attachmentBytes = 200_000 }) { h async throws in
+            let link = try #require(try await Self.completedBackup(h).last)
+            let (_, whole) = try await Self.fetch(h, link)
+            await h.zoho.inject(Fault(.truncate(bytes: 70_000), pathContains: "/Attachments_001.zip"))
+            let box = Box()
+            do {
+                _ = try await h.client.download(link) { _, bytes in box.data.append(contentsOf: bytes) }
+                Issue.record("a cut-off body must fail")
+            } catch let error as ZohoError {
+                #expect(error.kind == .network)
+                #expect(error.file == "Attachments_001.zip")
+            }
+            #expect(box.data.count == 70_000, "every byte that arrived was handed over")
+            let (resumed, rest) = try await Self.fetch(h, link, from: Int64(box.data.count))
+            #expect(resumed.start == 70_000 && resumed.total == Int64(whole.count))
+            #expect(box.data + rest == whole)
+            let ranged = await h.zoho.requestLog.filter { $0.path.hasSuffix("Attachments_001.zip") }.map(\.status)
+            #expect(ranged == [200, 200, 206])
+        }
+    }
+
+    @Test func serverIgnoringRangeRestartsFromZero() async throws {
+        try await Harness.run { h async throws in
+            let link = try #require(try await Self.completedBackup(h).first)
+            await h.zoho.inject(Fault(.ignoreRange, pathContains: "/Data_001.zip"))
+            let (result, data) = try await Self.fetch(h, link, from: 100)
+            #expect(result.start == 0)
+            #expect(Int64(data.count) == result.total)
+        }
+    }
+
+    @Test func foreignHostIsRefusedAndGetsNoToken() async throws {
+        try await Harness.run { h async throws in
+            let link = try #require(try await Self.completedBackup(h).first)
+            // The same simulator, reached by a name that is not on the allow-list.
+            let foreign = link.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+            do {
+                _ = try await Self.fetch(h, foreign)
+                Issue.record("a link to a host off the allow-list must be refused")
+            } catch let error as ZohoError {
+                #expect(error.kind == .linkRefused)
+                #expect(error.description.contains("not one of the org's download hosts"))
+            }
+            #expect(await h.zoho.count("GET", "/v2/crm/") == 0, "no request reached the download path")
+        }
+    }
+
+    @Test func expiredTokenMidwayIsRefreshedOnce() async throws {
+        try await Harness.run { h async throws in
+            let link = try #require(try await Self.completedBackup(h).first)
+            await h.zoho.expireAllTokens()
+            let (_, data) = try await Self.fetch(h, link)
+            #expect(!data.isEmpty)
+            #expect(await h.zoho.requestLog.filter { $0.path.hasSuffix("Data_001.zip") }.map(\.status) == [401, 200])
+        }
+    }
+
+    @Test func flippedByteArrivesAsServed() async throws {
+        try await Harness.run { h async throws in
+            let link = try #require(try await Self.completedBackup(h).first)
+            let (_, clean) = try await Self.fetch(h, link)
+            await h.zoho.inject(Fault(.flipByte(offset: 200), pathContains: "/Data_001.zip"))
+            let (_, flipped) = try await Self.fetch(h, link)
+            #expect(flipped.count == clean.count)
+            #expect(zip(clean, flipped).filter { $0 != $1 }.count == 1, "exactly one byte differs: verification must catch it")
+        }
+    }
+
+    @Test func stalledBodyTimesOut() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: .init(timeout: .init(connect: .seconds(2), read: .milliseconds(300))))
+        do {
+            try await Harness.run { h async throws in
+                let link = try #require(try await Self.completedBackup(h).first)
+                await h.zoho.inject(Fault(.stall, pathContains: "/Data_001.zip", times: 9))
+                let transport = AHCTransport(client: client)
+                let direct = ZohoClient(org: "acme", endpoints: h.client.endpoints, tokens: h.tokens, transport: transport,
+                                        clock: h.clock, retry: RetryPolicy(maxAttempts: 2), jitter: { 0 }, logger: Logger(label: "t"))
+                #expect(await ZohoError.Kind.thrown { _ = try await direct.download(link) { _, _ in } } == .network)
+            }
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    func unzip(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
