@@ -58,7 +58,7 @@ public struct SimulatedResponse: Sendable {
     }
 
     static func json(_ status: Int, _ object: Any) -> SimulatedResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return SimulatedResponse(status: status, headers: [("Content-Type", "application/json;charset=UTF-8")], body: .bytes(data))
     }
 

@@ -100,16 +100,4 @@ extension ZohoCRMBackup {
             abstract: "Run the whole cycle against the built-in simulator in a temporary folder, for a first look.")
         static let pendingPart = "the supervisor (\"The reconcile core and the supervisor\")"
     }
-
-    struct Simulator: PendingCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Run the built-in Zoho simulator on one loopback port and print the endpoints: snippet for a policy.")
-        static let pendingPart = "the simulator (\"The Zoho client and a faithful local Zoho\")"
-        @Option(name: .long, help: "Port on 127.0.0.1 (0: any free port).")
-        var port: Int = 0
-        @Option(name: .long, help: "How long a simulated backup takes.")
-        var jobDuration: String = "2s"
-        @Option(name: .long, help: "Seed for the simulator's random choices.")
-        var seed: UInt64 = 1
-    }
 }

@@ -6,6 +6,11 @@ enum Output {
         print(text)
     }
 
+    /// Pushes out what `line` buffered (before a long wait, so a reader sees it at once).
+    static func flush() {
+        fflush(nil)
+    }
+
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import ZohoModel
+import ZohoSimulator
+
+extension ZohoCRMBackup {
+    /// `simulator`: the built-in Zoho, standalone, for trying the daemon without a Zoho account.
+    struct Simulator: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the built-in Zoho simulator on one loopback port and print the endpoints: snippet for a policy.",
+            discussion: """
+                Accounts server, backup API and download host share the port, told apart by path. \
+                An immediate backup completes after --job-duration; scheduled ones run at their RRULE's \
+                occurrences. Runs until interrupted (Ctrl-C).
+                """)
+
+        @Option(name: .long, help: "Port on 127.0.0.1 (0: any free port).")
+        var port: Int = 0
+        @Option(name: .long, help: ArgumentHelp("How long a simulated backup takes, e.g. 2s or 1m.", valueName: "duration"))
+        var jobDuration: String = "2s"
+        @Option(name: .long, help: "Seed for the simulator's ids and contents.")
+        var seed: UInt64 = 1
+
+        func validate() throws {
+            guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0–65535") }
+            guard TimeSpan.parse(jobDuration) != nil else {
+                throw ValidationError("--job-duration '\(jobDuration)' is not a duration such as 2s or 1m")
+            }
+        }
+
+        func run() async throws {
+            var config = SimulatorConfig()
+            config.seed = seed
+            config.jobDuration = TimeSpan.parse(jobDuration) ?? .seconds(2)
+            config.content = BackupContent(folder: NSTemporaryDirectory() + "zoho-simulator-\(getpid())")
+            let zoho = SimulatedZoho(config: config, clock: SystemWallClock())
+            let credentials = #"{"client_id": "\#(config.clientID)", "client_secret": "\#(config.clientSecret)", "refresh_token": "\#(config.refreshToken)"}"#
+            try await SimulatorServer.withRunning(zoho, port: port) { base in
+                let hostPort = String(base.dropFirst("http://".count))
+                Output.line("""
+                    Zoho simulator listening on \(base) (Ctrl-C to stop)
+
+                    Add to an org in the policy:
+                        data_center: us
+                        endpoints:
+                          accounts: \(base)
+                          api: \(base)
+                          download_hosts: ["\(hostPort)"]
+
+                    Credentials it accepts (write them to the org's credentials file, mode 0600):
+                    \(credentials)
+                    """)
+                Output.flush()
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(3_600))
+                }
+            }
+        }
+    }
+}
