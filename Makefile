@@ -11,7 +11,7 @@ SWIFT_FLAGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Python tools the tests use to check our output with parsers we did not write.
 VENV := .build/venv
-PY_PACKAGES := prometheus-client==0.26.0
+PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0
 
 .PHONY: all deps venv build release test demo clean help
 
@@ -54,6 +54,7 @@ release: deps
 test: deps venv
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	$(VENV)/bin/python Tests/contract/oas_check.py "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup"
 	@if [ "$$(id -u)" = 0 ]; then \
 	  rm -rf .build/journal; \
 	  echo ".ci/with-journald: journal tests against a private journald"; \
