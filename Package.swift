@@ -28,6 +28,7 @@ let package = Package(
                 "BackupArchive", "Systemd", "ZohoModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(

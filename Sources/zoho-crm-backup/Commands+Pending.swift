@@ -81,20 +81,6 @@ extension ZohoCRMBackup {
         @OptionGroup var output: JSONOption
     }
 
-    struct Auth: PendingCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Turn a Zoho self-client grant code into a refresh token and write the org's credentials file (0600).",
-            discussion: "Client id, secret and code are read from the terminal or from files, never from the command line.")
-        static let pendingPart = "the Zoho client (\"The Zoho client and a faithful local Zoho\")"
-        @OptionGroup var policy: PolicyOption
-        @Option(name: .long, help: ArgumentHelp("The organisation to authorise.", valueName: "name"))
-        var org: String
-        @Option(name: .long, help: ArgumentHelp("File holding client_id and client_secret (JSON), or - for stdin.", valueName: "path"))
-        var clientFile: String?
-        @Option(name: .long, help: ArgumentHelp("File holding the grant code, or - for stdin.", valueName: "path"))
-        var codeFile: String?
-    }
-
     struct Demo: PendingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the whole cycle against the built-in simulator in a temporary folder, for a first look.")

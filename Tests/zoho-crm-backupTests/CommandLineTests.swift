@@ -31,6 +31,7 @@ struct CommandLineTests {
     }
 
     @Test func authNeverTakesSecretsFromArguments() throws {
+        // Secrets come from files, stdin or the terminal, never argv.
         let r = try CommandRunner.run(["auth", "--help"])
         #expect(!r.stdout.contains("--client-secret"))
         #expect(!r.stdout.contains("--code "))
