@@ -60,6 +60,7 @@ public enum ZohoEnvelope {
         case "LIMIT_EXCEEDED", "LIMIT_REACHED": return .limitExceeded
         case "RESOURCE_NOT_FOUND": return .notFound
         case "TOO_MANY_REQUESTS": return .rateLimited
+        case "INVALID_URL_PATTERN", "URL_RULE_NOT_CONFIGURED", "INVALID_REQUEST_METHOD", "REQUEST_BODY_NOT_READABLE": return .badRequest
         case "INTERNAL_ERROR", "INTERNAL_SERVER_ERROR": return .server
         default: break
         }

@@ -150,3 +150,37 @@ struct EnvelopeTests {
         #expect(try JSONDecoder().decode(BackupJob.self, from: Data(text.utf8)) == job)
     }
 }
+
+/// Every error code the five seed pages list, with the status they give it.
+@Suite("Seed pages' error codes")
+struct SeedErrorCodeTests {
+    @Test(arguments: [
+        ("INVALID_URL_PATTERN", 404, ZohoError.Kind.badRequest),
+        ("OAUTH_SCOPE_MISMATCH", 401, .scopeMismatch),
+        ("NO_PERMISSION", 403, .noPermission),
+        ("INTERNAL_ERROR", 500, .server),
+        ("INVALID_REQUEST_METHOD", 400, .badRequest),
+        ("INVALID_DATA", 400, .invalidData),
+        ("BACKUP_ALREADY_SCHEDULED", 400, .alreadyScheduled),
+        ("LIMIT_EXCEEDED", 400, .limitExceeded),
+        ("ALREADY_CANCELLED", 400, .alreadyCancelled),
+        ("INPROGRESS", 400, .inProgress),
+        ("RESOURCE_NOT_FOUND", 400, .notFound),
+        ("URL_RULE_NOT_CONFIGURED", 401, .badRequest),
+        ("INVALID_OAUTHSCOPE", 401, .scopeMismatch),
+        ("FORBIDDEN", 403, .noPermission),
+    ])
+    func decodes(_ code: String, _ status: Int, _ kind: ZohoError.Kind) {
+        for nested in [false, true] {
+            let object = #"{"code": "\#(code)", "details": {}, "message": "m", "status": "error"}"#
+            let body = nested ? #"{"backup": \#(object)}"# : object
+            let error = ZohoEnvelope.error(status: status, body: Data(body.utf8), org: "acme", operation: .schedule)
+            #expect(error.kind == kind, "\(code) \(nested ? "nested" : "top level")")
+            #expect(error.code == code)
+        }
+    }
+
+    @Test func methodNotAllowedFromTheDownloadHost() {
+        #expect(ZohoEnvelope.error(status: 405, body: Data(), org: "acme", operation: .download).kind == .badRequest)
+    }
+}
