@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Systemd", "ZohoModel",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(name: "Reconcile", dependencies: ["Policy", "ZohoModel"]),

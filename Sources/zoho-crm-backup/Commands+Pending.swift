@@ -73,14 +73,6 @@ extension ZohoCRMBackup {
         var replaceSchedule = false
     }
 
-    struct History: PendingCommand {
-        static let configuration = CommandConfiguration(abstract: "Zoho's backup history, all pages.")
-        static let pendingPart = "the Zoho client (\"The Zoho client and a faithful local Zoho\")"
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var org: OrgOption
-        @OptionGroup var output: JSONOption
-    }
-
     struct Demo: PendingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the whole cycle against the built-in simulator in a temporary folder, for a first look.")

@@ -1,4 +1,5 @@
 import Foundation
+import ZohoModel
 
 /// Where the CLI's words go: results on stdout, problems on stderr.
 enum Output {
@@ -15,9 +16,10 @@ enum Output {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    /// Pretty, key-sorted JSON of `value` on stdout.
-    static func json<T: Encodable>(_ value: T) throws {
+    /// Pretty, key-sorted JSON of `value` on stdout; Zoho dates in `zone` (UTC if nil).
+    static func json<T: Encodable>(_ value: T, zone: TimeZone? = nil) throws {
         let encoder = JSONEncoder()
+        if let zone { encoder.userInfo[.zohoTimeZone] = zone }
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
