@@ -11,7 +11,11 @@ SWIFT_FLAGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Python tools the tests use to check our output with parsers we did not write.
 VENV := .build/venv
-PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0
+PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0 \
+	requests==2.34.2 urllib3==2.8.0 python-dateutil==4.0.0 certifi==2026.10.18 charset-normalizer==3.5.2 idna==3.20
+# Zoho's official Python SDK (v7 API), to check the simulator with a client we did not write;
+# installed without its unpinned dependencies (a database driver it needs only for a DB token store).
+PY_NODEPS := zohocrmsdk7-0==6.0.0
 
 .PHONY: all deps venv build release test demo clean help
 
@@ -41,6 +45,7 @@ $(VENV)/.installed: Makefile | deps
 	@rm -rf $(VENV)
 	@python3 -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps $(PY_NODEPS)
 	@touch $@
 
 build: deps
@@ -55,6 +60,7 @@ test: deps venv
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	$(VENV)/bin/python Tests/contract/oas_check.py "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup"
+	$(VENV)/bin/python Tests/contract/sdk_check.py "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup"
 	@if [ "$$(id -u)" = 0 ]; then \
 	  rm -rf .build/journal; \
 	  echo ".ci/with-journald: journal tests against a private journald"; \

@@ -120,11 +120,13 @@ extension SimulatedZoho {
                   let backup = object["backup"] as? [String: Any] else {
                 return .error(400, code: "REQUEST_BODY_NOT_READABLE", message: "unable to process your request. please verify whether you have entered proper method name, parameter and parameter values.", nested: false)
             }
-            guard let text = backup["rrule"] as? String, let rule = try? RRule(parsing: text) else {
-                return .error(400, code: "INVALID_DATA", message: "Invalid data", details: ["api_name": "rrule", "json_path": "$.backup.rrule"], nested: true)
+            // No rrule (absent or null, as backup.json allows) asks for an immediate backup, like an empty body.
+            if let value = backup["rrule"], !(value is NSNull) {
+                guard let text = value as? String, (try? RRule(parsing: text)) != nil else {
+                    return .error(400, code: "INVALID_DATA", message: "Invalid data", details: ["api_name": "rrule", "json_path": "$.backup.rrule"], nested: true)
+                }
+                ruleText = text
             }
-            ruleText = text
-            _ = rule
         }
         if let pending = currentRun?.requestID ?? schedule?.id {
             return .error(400, code: "BACKUP_ALREADY_SCHEDULED", message: "Backup is already scheduled", details: ["id": pending], nested: true)

@@ -26,7 +26,8 @@ extension SimulatedZoho {
         tokenCounter += 1
         let token = String(format: "1000.%032x.%032x", tokenCounter, config.seed &* 2_654_435_761 &+ UInt64(tokenCounter))
         accessTokens[token] = now + Double(config.tokenLifetime.components.seconds)
-        var answer: [String: Any] = ["access_token": token, "api_domain": "https://www.zohoapis.com",
+        // api_domain is this simulator itself: a client that follows it (as Zoho's SDK does) stays here.
+        var answer: [String: Any] = ["access_token": token, "api_domain": downloadBase,
                                      "token_type": "Bearer", "expires_in": config.tokenLifetime.components.seconds]
         if form["grant_type"] == "authorization_code" { answer["refresh_token"] = config.refreshToken }
         return .json(200, answer)

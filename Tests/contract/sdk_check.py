@@ -26,9 +26,12 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 
 DEADLINE_SECONDS = 45  # the whole run; the simulator is killed after this, which fails what is pending
 JOB_WAIT_SECONDS = 1.3  # the simulator runs with --job-duration 1s
+JOB_WAIT_LIMIT = 6.0  # get_urls is asked again (204: not finished yet) until this long after the request
 RRULE = "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
 
 # --- only loopback -----------------------------------------------------------------------
@@ -178,7 +181,7 @@ def class_problems(value, class_name, where):
     problems = [f"{where}.{k}: a key the SDK's {class_name.rsplit('.', 1)[-1]} does not know (it drops it)"
                 for k in value if k not in members]
     for k, d in members.items():
-        problems += shape_problems(value.get(k), d.get("structure_name") or d["type"], d, f"{where}.{k}")
+        problems += shape_problems(value.get(k), d["type"], d, f"{where}.{k}")
     return problems
 
 
@@ -186,15 +189,23 @@ def class_problems(value, class_name, where):
 
 class Simulator:
     def __init__(self, binary):
-        self.process = subprocess.Popen([binary, "simulator", "--port", "0", "--job-duration", "1s", "--seed", "7"],
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            self.process = subprocess.Popen([binary, "simulator", "--port", "0", "--job-duration", "1s", "--seed", "7"],
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        except OSError as e:
+            raise SystemExit(f"cannot start the simulator: {e}")
         text = ""
-        while '"refresh_token"' not in text:
-            line = self.process.stdout.readline()
-            if not line:
-                self.close()
-                raise SystemExit("the simulator did not start")
-            text += line
+        give_up = threading.Timer(20, self.process.kill)  # a simulator that never prints its banner
+        give_up.start()
+        try:
+            while '"refresh_token"' not in text:
+                line = self.process.stdout.readline()
+                if not line:
+                    self.close()
+                    raise SystemExit("the simulator did not start")
+                text += line
+        finally:
+            give_up.cancel()
         self.base = re.search(r"http://127\.0\.0\.1:\d+", text).group(0)
         self.credentials = json.loads([l for l in text.splitlines() if l.startswith("{")][-1])
 
@@ -206,6 +217,18 @@ class Simulator:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def raw_immediate_backup(base, access_token):
+    request = urllib.request.Request(base + "/crm/bulk/v7/backup", data=b"", method="POST",
+                                     headers={"Authorization": "Zoho-oauthtoken " + access_token})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return f"HTTP {answer.status} {answer.read()[:120].decode('utf-8', 'replace')}"
+    except urllib.error.HTTPError as e:
+        return f"HTTP {e.code} {e.read()[:120].decode('utf-8', 'replace')}"
+    except Exception as e:
+        return f"{type(e).__name__}: {e}"
 
 
 # --- the checks --------------------------------------------------------------------------
@@ -407,19 +430,35 @@ def run(sim, workdir, check):
             _, problems = action(response, exchanges, expected_class, code)
         check(name, problems)
 
-    # 7. an immediate backup. The SDK cannot send a request without a body (schedule(None) fails in
-    # JSONConverter.form_request), so an immediate backup is schedule(BodyWrapper()) with nothing set: `{}`.
-    response, problems, exchanges = call(ops.schedule, BodyWrapper())
+    # 7. an immediate backup. Zoho's pages say "leave the input body empty", which the SDK cannot do: it always
+    # forms a JSON body for a POST (util/common_api_handler.py:240-254; schedule(None) fails there). What its model
+    # can say is {}, {"backup": {}} or {"backup": {"rrule": null}}; the last is the one backup.json describes (body
+    # required, backup required, rrule nullable).
+    immediate = BodyWrapper()
+    no_rule = Backup()
+    no_rule.set_rrule(None)
+    immediate.set_backup(no_rule)
+    response, problems, exchanges = call(ops.schedule, immediate)
     if response is not None:
-        inner, problems = action(response, exchanges, SuccessResponse, "SUCCESS")
+        _, problems = action(response, exchanges, SuccessResponse, "SUCCESS")
+    if problems:
         sent = [x.get("body") for x in exchanges if x["method"] == "POST"]
-        if problems and sent:
+        if sent:
             problems.append(f"the SDK sent {sent[-1]!r}")
-    check("schedule(BodyWrapper()) (immediate) -> ActionWrapper/SuccessResponse SUCCESS", problems)
+        # Not a work-around: this check stays failed. The backup is requested over plain HTTP with an empty body
+        # only so that the checks of get_urls, history and download can still run.
+        problems.append("started the immediate backup over plain HTTP with an empty body instead: "
+                        + raw_immediate_backup(base, Initializer.get_initializer().token.get_access_token()))
+    check("schedule(Backup with rrule null) (immediate) -> ActionWrapper/SuccessResponse SUCCESS", problems)
+    requested = time.monotonic()
     time.sleep(JOB_WAIT_SECONDS)
 
-    # 8. the links of the finished backup
+    # 8. the links of the finished backup (204 until the job is done; a busy machine may need longer)
     response, problems, exchanges = call(ops.get_urls)
+    while response is not None and response.get_status_code() == 204 and \
+            time.monotonic() - requested < JOB_WAIT_LIMIT:
+        time.sleep(0.25)
+        response, problems, exchanges = call(ops.get_urls)
     if response is not None:
         obj, problems = decoded(response, exchanges, UrlsWrapper, "UrlsWrapper")
         if not problems:
