@@ -159,3 +159,48 @@ struct DownloadContractTests {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// The remaining simulator faults, seen through the client.
+@Suite("Simulator faults")
+struct SimulatorFaultTests {
+    @Test func slowBodyStillArrivesWhole() async throws {
+        try await Harness.run { h async throws in
+            let link = try #require(try await DownloadContractTests.completedBackup(h).first)
+            let (_, clean) = try await DownloadContractTests.fetch(h, link)
+            await h.zoho.inject(Fault(.slowBody(delay: .milliseconds(1)), pathContains: "/Data_001.zip"))
+            let (_, slow) = try await DownloadContractTests.fetch(h, link)
+            #expect(slow == clean)
+        }
+    }
+
+    @Test func noContentWhereABodyWasExpected() async throws {
+        try await Harness.run { h async throws in
+            _ = try await h.client.schedule(nil)
+            await h.zoho.inject(Fault(.noContent, method: "GET", pathContains: "/backup"))
+            #expect(try await h.client.backupInfo() == nil, "204 reads as 'nothing' and the next look sees the job")
+            #expect(try await h.client.backupInfo()?.status == .inProgress)
+        }
+    }
+
+    @Test func linksCanPointAtAForeignHost() async throws {
+        try await Harness.run { h async throws in
+            await h.zoho.setDownloadBase("https://download.evil.example")
+            _ = try await h.client.schedule(nil)
+            h.clock.advance(by: .seconds(3))
+            let link = try #require(try await h.client.downloadURLs()?.dataLinks.first)
+            #expect(await ZohoError.Kind.thrown { _ = try await h.client.download(link) { _, _ in } } == .linkRefused)
+        }
+    }
+
+    @Test func partsAreTheSameForTheSameSeed() async throws {
+        let first = try await Harness.run { h async throws in
+            let link = try #require(try await DownloadContractTests.completedBackup(h).last)
+            return try await DownloadContractTests.fetch(h, link).1
+        }
+        let second = try await Harness.run { h async throws in
+            let link = try #require(try await DownloadContractTests.completedBackup(h).last)
+            return try await DownloadContractTests.fetch(h, link).1
+        }
+        #expect(first == second)
+    }
+}
