@@ -35,52 +35,28 @@ extension ZohoClient {
             throw ZohoError(kind: .linkRefused, org: org, operation: .download, message: refusal.description,
                             file: DownloadLink.parseFileName(String(link.split(separator: "/").last ?? "")) != nil ? String(link.split(separator: "/").last ?? "") : nil)
         }
-        var attempt = 1
-        var refreshed = false
-        var token = try await tokens.accessToken()
-        while true {
+        return try await withRetries(.download, isPost: false) { token throws(ZohoError) in
             var headers = [("Authorization", "Zoho-oauthtoken \(token)")]
             if offset > 0 { headers.append(("Range", "bytes=\(offset)-")) }
             let request = HTTPRequest(method: "GET", url: link, headers: headers, timeout: .seconds(6 * 3_600))
             let progress = DownloadProgress(offset: offset)
-            var outcome = RetryPolicy.Outcome.lostAfterSending
-            var failure = ZohoError(kind: .network, org: org, operation: .download, jobID: parsed.jobID, file: parsed.fileName)
+            let response: HTTPResponse
             do {
-                let response = try await transport.stream(request, accept: { status, headers in
+                response = try await transport.stream(request, accept: { status, headers in
                     progress.accept(status: status, headers: headers)
                 }, body: { bytes in
                     try progress.deliver(bytes, to: sink)
                 })
-                if let result = try progress.finish(status: response.status, org: org, link: parsed) { return result }
-                let retryAfter = RetryAfter.parse(response.header("Retry-After"), now: clock.now)
-                failure = ZohoEnvelope.error(status: response.status, body: response.body, org: org, operation: .download,
-                                             jobID: parsed.jobID, file: parsed.fileName, retryAfter: retryAfter)
-                if failure.kind == .invalidToken, !refreshed {
-                    refreshed = true
-                    token = try await tokens.replace(rejected: token)
-                    continue
-                }
-                outcome = .status(response.status, retryAfter: retryAfter)
-            } catch let error as ZohoError {
-                throw error
             } catch {
-                let transportFailure = error as? TransportFailure ?? .lostAfterSending("\(error)")
-                let base = ZohoError(kind: .network, org: org, operation: .download, message: transportFailure.reason,
-                                     jobID: parsed.jobID, file: parsed.fileName)
+                let failure = error as? TransportFailure ?? .lostAfterSending("\(error)")
+                let network = ZohoError(kind: .network, org: org, operation: .download, message: failure.reason,
+                                        jobID: parsed.jobID, file: parsed.fileName)
                 // Bytes already reached the sink: the caller resumes from what it has.
-                if progress.received > 0 { throw base }
-                if case .notSent = transportFailure { outcome = .notSent } else { outcome = .lostAfterSending }
-                failure = base
+                if progress.received > 0 { throw network }
+                return .failed(network, outcome: failure.outcome)
             }
-            switch retry.decide(outcome, attempt: attempt, isPost: false, jitter: jitter()) {
-            case .fail, .ambiguous:
-                throw failure
-            case .retry(let wait):
-                logger.notice("download failed (\(failure.code ?? failure.message ?? failure.kind.rawValue)); retrying in \(TimeSpan.format(wait))",
-                              metadata: ["org": "\(org)", "job_id": "\(parsed.jobID)", "file": "\(parsed.fileName)"])
-                do { try await clock.sleep(for: wait) } catch { throw failure }
-                attempt += 1
-            }
+            if let result = try progress.finish(status: response.status, org: org, link: parsed) { return .done(result) }
+            return failed(response, operation: .download, jobID: parsed.jobID, file: parsed.fileName)
         }
     }
 }
@@ -131,7 +107,7 @@ final class DownloadProgress: @unchecked Sendable {
     }
 
     /// The result when the attempt succeeded; nil when the answer was an error to classify.
-    func finish(status: Int, org: String, link: DownloadLink) throws -> PartDownload? {
+    func finish(status: Int, org: String, link: DownloadLink) throws(ZohoError) -> PartDownload? {
         if let problem {
             throw ZohoError(kind: .malformedResponse, org: org, operation: .download, httpStatus: status, message: problem,
                             jobID: link.jobID, file: link.fileName)

@@ -89,35 +89,58 @@ public struct ZohoClient: Sendable {
     /// nil for 204.
     func call(_ operation: ZohoOperation, _ method: String, _ url: String, body: Data? = nil,
               jobID: String? = nil) async throws(ZohoError) -> Data? {
-        var attempt = 1
+        try await withRetries(operation, isPost: method == "POST") { token throws(ZohoError) in
+            var headers = [("Authorization", "Zoho-oauthtoken \(token)")]
+            if body != nil { headers.append(("Content-Type", "application/json")) }
+            let response: HTTPResponse
+            do throws(TransportFailure) {
+                response = try await transport.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
+            } catch {
+                return .failed(ZohoError(kind: .network, org: org, operation: operation, message: error.reason, jobID: jobID),
+                               outcome: error.outcome)
+            }
+            if response.status == 204 { return .done(nil) }
+            if (200..<300).contains(response.status) { return .done(response.body) }
+            return failed(response, operation: operation, jobID: jobID)
+        }
+    }
+
+    /// One attempt's result, for ``withRetries(_:isPost:_:)``.
+    enum Attempt<T> {
+        case done(T)
+        case failed(ZohoError, outcome: RetryPolicy.Outcome)
+    }
+
+    /// The error an answer means, and what retrying should make of it.
+    func failed<T>(_ response: HTTPResponse, operation: ZohoOperation, jobID: String? = nil, file: String? = nil) -> Attempt<T> {
+        let retryAfter = RetryAfter.parse(response.header("Retry-After"), now: clock.now)
+        let error = ZohoEnvelope.error(status: response.status, body: response.body, org: org, operation: operation,
+                                       jobID: jobID, file: file, retryAfter: retryAfter)
+        return .failed(error, outcome: .status(response.status, retryAfter: retryAfter))
+    }
+
+    /// Runs `attempt` with an access token until it is done or the ``RetryPolicy`` gives up:
+    /// a refused token is replaced once and the attempt repeated at once; other failures wait
+    /// on the injected clock as the policy says. A POST whose effect is unknown ends as
+    /// `ambiguousPost`.
+    func withRetries<T>(_ operation: ZohoOperation, isPost: Bool,
+                        _ attempt: (String) async throws(ZohoError) -> Attempt<T>) async throws(ZohoError) -> T {
+        var number = 1
         var refreshed = false
         var token = try await tokens.accessToken()
         while true {
-            var headers = [("Authorization", "Zoho-oauthtoken \(token)")]
-            if body != nil { headers.append(("Content-Type", "application/json")) }
-            let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
-            let outcome: RetryPolicy.Outcome
-            let failure: ZohoError
-            let sent: Result<HTTPResponse, TransportFailure>
-            do { sent = .success(try await transport.send(request)) } catch { sent = .failure(error) }
-            switch sent {
-            case .success(let response):
-                if response.status == 204 { return nil }
-                if (200..<300).contains(response.status) { return response.body }
-                let retryAfter = RetryAfter.parse(response.header("Retry-After"), now: clock.now)
-                failure = ZohoEnvelope.error(status: response.status, body: response.body, org: org, operation: operation,
-                                             jobID: jobID, retryAfter: retryAfter)
-                if failure.kind == .invalidToken, !refreshed {
-                    refreshed = true
-                    token = try await tokens.replace(rejected: token)
-                    continue
-                }
-                outcome = .status(response.status, retryAfter: retryAfter)
-            case .failure(let error):
-                if case .notSent = error { outcome = .notSent } else { outcome = .lostAfterSending }
-                failure = ZohoError(kind: .network, org: org, operation: operation, message: error.reason, jobID: jobID)
+            let (failure, outcome): (ZohoError, RetryPolicy.Outcome)
+            switch try await attempt(token) {
+            case .done(let value):
+                return value
+            case .failed(let error, _) where error.kind == .invalidToken && !refreshed:
+                refreshed = true
+                token = try await tokens.replace(rejected: token)
+                continue
+            case .failed(let error, let how):
+                (failure, outcome) = (error, how)
             }
-            switch retry.decide(outcome, attempt: attempt, isPost: method == "POST", jitter: jitter()) {
+            switch retry.decide(outcome, attempt: number, isPost: isPost, jitter: jitter()) {
             case .fail:
                 throw failure
             case .ambiguous:
@@ -125,11 +148,24 @@ public struct ZohoClient: Sendable {
                 ambiguous.kind = .ambiguousPost
                 throw ambiguous
             case .retry(let wait):
+                var metadata: Logger.Metadata = ["org": "\(org)", "attempt": "\(number)"]
+                if let job = failure.jobID { metadata["job_id"] = "\(job)" }
+                if let file = failure.file { metadata["file"] = "\(file)" }
                 logger.notice("\(operation.rawValue) failed (\(failure.code ?? failure.message ?? failure.kind.rawValue)); retrying in \(TimeSpan.format(wait))",
-                              metadata: ["org": "\(org)", "attempt": "\(attempt)"])
+                              metadata: metadata)
                 do { try await clock.sleep(for: wait) } catch { throw failure }
-                attempt += 1
+                number += 1
             }
+        }
+    }
+}
+
+extension TransportFailure {
+    /// What retrying makes of a connection failure.
+    var outcome: RetryPolicy.Outcome {
+        switch self {
+        case .notSent: .notSent
+        case .lostAfterSending: .lostAfterSending
         }
     }
 }
