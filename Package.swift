@@ -67,7 +67,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "BackupArchive", dependencies: ["CZlibShim", "ZohoModel"]),
+        .target(
+            name: "BackupArchive",
+            dependencies: [
+                "CZlibShim", "ZohoModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .systemLibrary(
             name: "CZlibShim",
             pkgConfig: "zlib",
@@ -97,7 +104,7 @@ let package = Package(
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
         .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator"], exclude: ["Fixtures"]),
-        .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive"]),
+        .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive", "ZohoModel", "ZohoSimulator", "Supervisor", "ZohoAPI"]),
         .testTarget(
             name: "SystemdTests",
             dependencies: ["Systemd", "systemd-probe", "ZohoModel", .product(name: "Logging", package: "swift-log")]

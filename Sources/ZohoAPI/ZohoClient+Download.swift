@@ -25,9 +25,11 @@ extension ZohoClient {
     /// - Parameters:
     ///   - link: the link exactly as `/backup/urls` gave it.
     ///   - offset: bytes already on disk.
-    ///   - sink: called with each piece as it arrives; `start` tells where the first one goes.
+    ///   - sink: called with each piece as it arrives; `start` tells where the first one goes,
+    ///     `total` the file's size when the server said it. An error it throws ends the
+    ///     download as `sinkFailed` with that error as `cause`.
     public func download(_ link: String, from offset: Int64 = 0,
-                         into sink: (_ start: Int64, UnsafeRawBufferPointer) throws -> Void) async throws(ZohoError) -> PartDownload {
+                         into sink: (_ start: Int64, _ total: Int64?, UnsafeRawBufferPointer) throws -> Void) async throws(ZohoError) -> PartDownload {
         let parsed: DownloadLink
         switch LinkGuard(allowedHosts: endpoints.downloadHosts).check(link) {
         case .success(let ok): parsed = ok
@@ -47,6 +49,8 @@ extension ZohoClient {
                 }, body: { bytes in
                     try progress.deliver(bytes, to: sink)
                 })
+            } catch let refused as SinkFailure {
+                throw ZohoError(kind: .sinkFailed, org: org, operation: .download, jobID: parsed.jobID, file: parsed.fileName, cause: refused.error)
             } catch {
                 let failure = error as? TransportFailure ?? .lostAfterSending("\(error)")
                 let network = ZohoError(kind: .network, org: org, operation: .download, message: failure.reason,
@@ -59,6 +63,11 @@ extension ZohoClient {
             return failed(response, operation: .download, jobID: parsed.jobID, file: parsed.fileName)
         }
     }
+}
+
+/// An error the caller's sink threw, carried through the transport unchanged.
+struct SinkFailure: Error {
+    var error: any Error
 }
 
 /// The state of one download attempt, shared between the transport's callbacks.
@@ -98,11 +107,11 @@ final class DownloadProgress: @unchecked Sendable {
         return true
     }
 
-    func deliver(_ bytes: UnsafeRawBufferPointer, to sink: (Int64, UnsafeRawBufferPointer) throws -> Void) throws {
+    func deliver(_ bytes: UnsafeRawBufferPointer, to sink: (Int64, Int64?, UnsafeRawBufferPointer) throws -> Void) throws {
         if let expected, received + Int64(bytes.count) > expected {
             throw TransportFailure.lostAfterSending("the server sent more than its Content-Length of \(expected) bytes")
         }
-        try sink(start, bytes)
+        do { try sink(start, total, bytes) } catch { throw SinkFailure(error: error) }
         received += Int64(bytes.count)
     }
 

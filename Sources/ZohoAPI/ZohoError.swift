@@ -12,6 +12,8 @@ public struct ZohoError: Error, Sendable, CustomStringConvertible {
         case invalidClient, invalidRefreshToken, tokenLimit
         case alreadyScheduled, alreadyCancelled, inProgress, invalidData, limitExceeded, notFound
         case rateLimited, server, badRequest, network, ambiguousPost, malformedResponse, linkRefused
+        /// The caller's sink refused the bytes (e.g. a full disk); ``cause`` is its error.
+        case sinkFailed
     }
 
     public var kind: Kind
@@ -26,10 +28,12 @@ public struct ZohoError: Error, Sendable, CustomStringConvertible {
     public var file: String?
     /// How long Zoho asked to wait (`Retry-After`), when it did.
     public var retryAfter: Duration?
+    /// For `sinkFailed`: the sink's own error.
+    public var cause: (any Error)?
 
     public init(kind: Kind, org: String, operation: ZohoOperation, httpStatus: Int? = nil, code: String? = nil,
                 message: String? = nil, details: [String: JSONValue] = [:], jobID: String? = nil,
-                file: String? = nil, retryAfter: Duration? = nil) {
+                file: String? = nil, retryAfter: Duration? = nil, cause: (any Error)? = nil) {
         self.kind = kind
         self.org = org
         self.operation = operation
@@ -40,6 +44,7 @@ public struct ZohoError: Error, Sendable, CustomStringConvertible {
         self.jobID = jobID
         self.file = file
         self.retryAfter = retryAfter
+        self.cause = cause
     }
 
     /// Whether the same request may simply be sent again later (after a backoff).
@@ -111,6 +116,8 @@ public struct ZohoError: Error, Sendable, CustomStringConvertible {
             "Zoho's answer could not be read; Zoho may have changed its API. Report it with this journal entry."
         case .linkRefused:
             "The download link was not followed and the token was not sent; see the reason above."
+        case .sinkFailed:
+            "Writing the downloaded bytes failed: \(cause.map { "\($0)" } ?? "see above")."
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZohoModel
 
 /// The one executable: the daemon (`run`) and every command an operator uses.
 @main
@@ -10,15 +11,10 @@ struct ZohoCRMBackup: AsyncParsableCommand {
             The policy lives in /etc/zoho-crm-backup/policy.yaml (see --policy). Exit codes: \
             0 success; 1 failure (invalid policy, verification mismatch, Zoho error); 64 usage error.
             """,
-        version: BuildInfo.version,
+        version: ToolInfo.version,
         subcommands: [
             Run.self, Check.self, Plan.self, Status.self, List.self, Verify.self, Prune.self,
             Now.self, History.self, Auth.self, Demo.self, Simulator.self,
         ]
     )
-}
-
-/// What `--version` prints.
-enum BuildInfo {
-    static let version = "0.1.0"
 }

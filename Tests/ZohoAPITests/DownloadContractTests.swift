@@ -20,7 +20,7 @@ struct DownloadContractTests {
     /// Downloads `link` whole into memory (test parts are a few KiB).
     static func fetch(_ h: Harness, _ link: String, from offset: Int64 = 0) async throws -> (PartDownload, Data) {
         let box = Box()
-        let result = try await h.client.download(link, from: offset) { start, bytes in
+        let result = try await h.client.download(link, from: offset) { start, _, bytes in
             box.start = start
             box.data.append(contentsOf: bytes)
         }
@@ -65,7 +65,7 @@ struct DownloadContractTests {
             await h.zoho.inject(Fault(.truncate(bytes: 70_000), pathContains: "/Attachments_001.zip"))
             let box = Box()
             do {
-                _ = try await h.client.download(link) { _, bytes in box.data.append(contentsOf: bytes) }
+                _ = try await h.client.download(link) { _, _, bytes in box.data.append(contentsOf: bytes) }
                 Issue.record("a cut-off body must fail")
             } catch let error as ZohoError {
                 #expect(error.kind == .network)
@@ -137,7 +137,7 @@ struct DownloadContractTests {
                 let transport = AHCTransport(client: client)
                 let direct = ZohoClient(org: "acme", endpoints: h.client.endpoints, tokens: h.tokens, transport: transport,
                                         clock: h.clock, retry: RetryPolicy(maxAttempts: 2), jitter: { 0 }, logger: Logger(label: "t"))
-                #expect(await ZohoError.Kind.thrown { _ = try await direct.download(link) { _, _ in } } == .network)
+                #expect(await ZohoError.Kind.thrown { _ = try await direct.download(link) { _, _, _ in } } == .network)
             }
         } catch {
             try await client.shutdown()
@@ -188,7 +188,7 @@ struct SimulatorFaultTests {
             _ = try await h.client.schedule(nil)
             h.clock.advance(by: .seconds(3))
             let link = try #require(try await h.client.downloadURLs()?.dataLinks.first)
-            #expect(await ZohoError.Kind.thrown { _ = try await h.client.download(link) { _, _ in } } == .linkRefused)
+            #expect(await ZohoError.Kind.thrown { _ = try await h.client.download(link) { _, _, _ in } } == .linkRefused)
         }
     }
 

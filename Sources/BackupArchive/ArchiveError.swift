@@ -1,0 +1,73 @@
+import Foundation
+
+/// Every failure of the archive: what, for which org, job and file, and what to do.
+public struct ArchiveError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// Less free space than the part needs plus `min_free`, or ENOSPC while writing.
+        case diskFull
+        case readOnly
+        case permissionDenied
+        case io
+        /// The links' set is not a complete, well-named set of parts.
+        case incompleteParts
+        /// A part is not a valid zip, or an entry's CRC or size is wrong.
+        case corruptPart
+        /// The source sent a different size than it announced.
+        case sizeMismatch
+        /// The part source failed (network, Zoho); `underlying` has its error.
+        case sourceFailed
+        /// Another process holds the org's lock.
+        case busy
+        /// A committed backup's files no longer match SHA256SUMS.
+        case checksumMismatch
+        /// An injected fault (tests and the documented fault hook).
+        case injectedFault
+    }
+
+    public var code: Code
+    public var org: String
+    public var jobID: String?
+    public var file: String?
+    public var detail: String
+    public var remedy: String
+    /// The part source's own error, when `code` is `sourceFailed`.
+    public var underlying: (any Error & Sendable)?
+
+    public init(_ code: Code, org: String, jobID: String? = nil, file: String? = nil, detail: String,
+                remedy: String, underlying: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.org = org
+        self.jobID = jobID
+        self.file = file
+        self.detail = detail
+        self.remedy = remedy
+        self.underlying = underlying
+    }
+
+    /// `[acme] job 4876… Data_002.zip: <what>. <what to do>`
+    public var description: String {
+        var who = "[\(org)]"
+        if let jobID { who += " job \(jobID)" }
+        if let file { who += " \(file)" }
+        return "\(who): \(detail). \(remedy)"
+    }
+
+    /// An error from writing or reading `path`, by errno.
+    static func io(_ errno: Int32, path: String, doing what: String, org: String, jobID: String?, file: String?) -> ArchiveError {
+        let reason = String(cString: strerror(errno))
+        switch errno {
+        case ENOSPC, EDQUOT:
+            return ArchiveError(.diskFull, org: org, jobID: jobID, file: file, detail: "cannot \(what) \(path): \(reason)",
+                                remedy: "Free space on that file system (or lower archive.keep); the download resumes where it stopped")
+        case EROFS:
+            return ArchiveError(.readOnly, org: org, jobID: jobID, file: file, detail: "cannot \(what) \(path): \(reason)",
+                                remedy: "Mount the archive's file system read-write, or add it to ReadWritePaths= (README)")
+        case EACCES, EPERM:
+            return ArchiveError(.permissionDenied, org: org, jobID: jobID, file: file, detail: "cannot \(what) \(path): \(reason)",
+                                remedy: "The archive folder must belong to the zoho-crm-backup user: chown -R zoho-crm-backup \(path.split(separator: "/").dropLast().joined(separator: "/").isEmpty ? path : "/" + path.split(separator: "/").dropLast().joined(separator: "/"))")
+        default:
+            return ArchiveError(.io, org: org, jobID: jobID, file: file, detail: "cannot \(what) \(path): \(reason)",
+                                remedy: "Check the disk and the kernel log; the work is retried")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Glibc
+import ZohoModel
+
+extension ArchiveFolder {
+    /// Brings `job` home: every part downloaded into `.partial/<job>/` (resuming what is
+    /// there), every zip verified, then committed as `<UTC completion>_<job>/` by one rename.
+    /// A job already in the archive is returned as it is.
+    ///
+    /// After a throw, the archive holds either the whole verified backup or nothing visible
+    /// for this job: what was downloaded stays in `.partial/` and resumes at the next call.
+    public func archive(_ job: JobSpec, from source: any PartSource, now: Date) async throws(ArchiveError) -> ArchivedBackup {
+        if let done = backup(jobID: job.jobID) { return done }
+        try job.checkComplete()
+        try makeFolder(path)
+        let work = partialFolder(job.jobID)
+        try makeFolder(work)
+
+        var files: [Manifest.File] = []
+        for (index, part) in job.parts.enumerated() {
+            if index > 0 { try injected("job.betweenParts", jobID: job.jobID) }
+            files.append(try await fetchVerified(part, of: job, into: work, from: source))
+        }
+        try injected("job.afterVerify", jobID: job.jobID)
+        return try commit(job, files: files, from: work, now: now)
+    }
+
+    /// Downloads (or finds downloaded) and verifies one part; a corrupt one is fetched again.
+    private func fetchVerified(_ part: PartRef, of job: JobSpec, into work: String, from source: any PartSource) async throws(ArchiveError) -> Manifest.File {
+        let file = "\(work)/\(part.fileName)"
+        let marker = "\(work)/.\(part.fileName).done"
+        var attempt = 0
+        while true {
+            attempt += 1
+            var sha: String
+            var size: Int64
+            if let done = PartMarker.read(marker), done.size == fileSize(file) {
+                (sha, size) = (done.sha256, done.size)
+            } else {
+                let result = try await PartDownload(org: org, jobID: job.jobID, minFree: minFree, faults: faults).run(part, into: file, from: source)
+                (sha, size) = (result.sha256, result.size)
+                if result.resumedFrom > 0 {
+                    logger.info("resumed \(part.fileName) from byte \(result.resumedFrom)",
+                                metadata: ["org": "\(org)", "job_id": "\(job.jobID)", "file": "\(part.fileName)"])
+                }
+                try PartMarker(size: size, sha256: sha).write(marker, org: org, jobID: job.jobID, file: part.fileName)
+            }
+            do {
+                let summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism)
+                let kind = part.fileName.hasPrefix("Data_") ? "data" : "attachments"
+                return Manifest.File(name: part.fileName, kind: kind, size: size, sha256: sha, entries: summary.entries,
+                                     uncompressedBytes: summary.uncompressedBytes, verifiedAt: Date().wholeSeconds)
+            } catch {
+                unlink(file)
+                unlink(marker)
+                let failure = ArchiveError(.corruptPart, org: org, jobID: job.jobID, file: part.fileName,
+                                           detail: "the downloaded zip is damaged: \(error.description)",
+                                           remedy: attempt <= corruptRefetches ? "It is fetched again" : "Nothing was archived for this job; the daemon tries again while the links live")
+                logger.error("\(failure)", metadata: ["org": "\(org)", "job_id": "\(job.jobID)", "file": "\(part.fileName)"])
+                guard attempt <= corruptRefetches else { throw failure }
+            }
+        }
+    }
+
+    /// Writes SHA256SUMS and manifest.json, fsyncs, and renames the job's folder into place.
+    private func commit(_ job: JobSpec, files: [Manifest.File], from work: String, now: Date) throws(ArchiveError) -> ArchivedBackup {
+        let sums = files.sorted { $0.name < $1.name }.map { "\($0.sha256)  \($0.name)\n" }.joined()
+        try write(Data(sums.utf8), to: "\(work)/SHA256SUMS", job: job)
+        try injected("commit.beforeManifest", jobID: job.jobID)
+        // Whole seconds: what the manifest's ISO 8601 dates can hold, so it reads back equal.
+        let manifest = Manifest(tool: ToolInfo.name, toolVersion: ToolInfo.version, format: 1, org: org, jobID: job.jobID,
+                                zgid: job.zgid, completedAt: job.completedAt.wholeSeconds, zohoLogTime: job.logTime?.wholeSeconds,
+                                rrule: job.rrule, linksExpiry: job.linksExpiry?.wholeSeconds, committedAt: now.wholeSeconds, files: files)
+        let data = (try? Manifest.encoder.encode(manifest)) ?? Data()
+        try write(data, to: "\(work)/manifest.json", job: job)
+        for part in files { unlink("\(work)/.\(part.name).done") }
+        do { try AtomicFile.syncFolder(work) } catch {
+            throw ArchiveError.io(error.errno, path: work, doing: "fsync", org: org, jobID: job.jobID, file: nil)
+        }
+        try injected("commit.beforeRename", jobID: job.jobID)
+        let target = "\(path)/\(Self.folderName(completedAt: job.completedAt, jobID: job.jobID))"
+        guard rename(work, target) == 0 else {
+            throw ArchiveError.io(errno, path: target, doing: "rename \(work) to", org: org, jobID: job.jobID, file: nil)
+        }
+        try injected("commit.afterRename", jobID: job.jobID)
+        try injected("commit.beforeDirFsync", jobID: job.jobID)
+        do { try AtomicFile.syncFolder(path) } catch {
+            throw ArchiveError.io(error.errno, path: path, doing: "fsync", org: org, jobID: job.jobID, file: nil)
+        }
+        return ArchivedBackup(folder: target, manifest: manifest)
+    }
+
+    private func write(_ data: Data, to file: String, job: JobSpec) throws(ArchiveError) {
+        do { try AtomicFile.write(data, to: file, permissions: 0o600) } catch {
+            throw ArchiveError.io(error.errno, path: file, doing: "write", org: org, jobID: job.jobID, file: nil)
+        }
+    }
+
+    private func fileSize(_ file: String) -> Int64? {
+        var info = stat()
+        return stat(file, &info) == 0 ? Int64(info.st_size) : nil
+    }
+}
+
+/// `.partial/<job>/.<file>.done`: a part downloaded whole and fsync'd, with its hash, so a
+/// restart does not fetch or hash it again (it is verified again before commit).
+struct PartMarker: Codable {
+    var size: Int64
+    var sha256: String
+
+    static func read(_ path: String) -> PartMarker? {
+        FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(PartMarker.self, from: $0) }
+    }
+
+    func write(_ path: String, org: String, jobID: String, file: String) throws(ArchiveError) {
+        do { try AtomicFile.write((try? JSONEncoder().encode(self)) ?? Data(), to: path, permissions: 0o600) } catch {
+            throw ArchiveError.io(error.errno, path: path, doing: "write", org: org, jobID: jobID, file: file)
+        }
+    }
+}
+
+extension Date {
+    /// This instant without its fraction of a second.
+    var wholeSeconds: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
+}

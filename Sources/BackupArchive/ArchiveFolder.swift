@@ -1,0 +1,78 @@
+import Foundation
+import Glibc
+import Logging
+import ZohoModel
+
+/// One org's archive folder: downloads jobs into `.partial/`, verifies, commits by one
+/// rename, and lists what it holds. Folders are 0700, files 0600.
+///
+/// - Important: the caller holds the org's lock (`<state_dir>/<org>/lock`) around
+///   ``archive(_:from:now:)`` and pruning, so one job is never worked on twice at once.
+public struct ArchiveFolder: Sendable {
+    public let path: String
+    public let org: String
+    public let minFree: ByteSize
+    public var faults: FaultPoints
+    public var verifyParallelism: Int
+    /// How often a part that fails verification is fetched again before the job is reported.
+    public var corruptRefetches = 2
+    let logger: Logger
+
+    public init(path: String, org: String, minFree: ByteSize, faults: FaultPoints = .none,
+                verifyParallelism: Int = ProcessInfo.processInfo.activeProcessorCount, logger: Logger) {
+        self.path = path
+        self.org = org
+        self.minFree = minFree
+        self.faults = faults
+        self.verifyParallelism = verifyParallelism
+        self.logger = logger
+    }
+
+    var partialRoot: String { path + "/.partial" }
+    func partialFolder(_ jobID: String) -> String { "\(partialRoot)/\(jobID)" }
+
+    /// The folder name of a committed backup: UTC completion time and job id.
+    public static func folderName(completedAt: Date, jobID: String) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(secondsFromGMT: 0)
+        f.dateFormat = "yyyy-MM-dd'T'HHmmss'Z'"
+        return "\(f.string(from: completedAt))_\(jobID)"
+    }
+
+    /// Every committed backup (folders with this tool's manifest), oldest first.
+    public func backups() -> [ArchivedBackup] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.compactMap { name in
+            Manifest.read(folder: "\(path)/\(name)").map { ArchivedBackup(folder: "\(path)/\(name)", manifest: $0) }
+        }.sorted { ($0.manifest.completedAt, $0.manifest.jobID) < ($1.manifest.completedAt, $1.manifest.jobID) }
+    }
+
+    /// The committed backup of `jobID`, if any.
+    public func backup(jobID: String) -> ArchivedBackup? {
+        backups().first { $0.manifest.jobID == jobID }
+    }
+
+    func makeFolder(_ folder: String) throws(ArchiveError) {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? Int(EIO)
+            throw ArchiveError.io(Int32(code), path: folder, doing: "create folder", org: org, jobID: nil, file: nil)
+        }
+    }
+
+    func injected(_ point: String, jobID: String) throws(ArchiveError) {
+        do { try faults.hit(point) } catch {
+            throw ArchiveError(.injectedFault, org: org, jobID: jobID, detail: "fault injected at \(point)", remedy: "(test)", underlying: error)
+        }
+    }
+}
+
+/// A backup in the archive.
+public struct ArchivedBackup: Sendable, Equatable {
+    public var folder: String
+    public var manifest: Manifest
+    public var name: String { URL(fileURLWithPath: folder).lastPathComponent }
+}

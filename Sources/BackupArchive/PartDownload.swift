@@ -1,0 +1,118 @@
+import Crypto
+import Foundation
+import Glibc
+import ZohoModel
+
+/// Streams one part into its `.partial` file, hashing as the bytes arrive.
+///
+/// A file already there (a download cut off by a crash, a restart or a reset) is resumed:
+/// its bytes are hashed once and only the rest is fetched. A server that ignores the range
+/// (starts again at byte 0) makes the file start again. Before the first byte, the free
+/// space must hold what is left of the part plus `min_free`.
+struct PartDownload {
+    let org: String
+    let jobID: String
+    let minFree: ByteSize
+    let faults: FaultPoints
+
+    struct Result: Sendable, Equatable {
+        var size: Int64
+        var sha256: String
+        /// Bytes that were already on disk when this download started.
+        var resumedFrom: Int64
+    }
+
+    func run(_ part: PartRef, into path: String, from source: any PartSource) async throws(ArchiveError) -> Result {
+        let file = part.fileName
+        func ioError(_ code: Int32, _ what: String) -> ArchiveError {
+            .io(code, path: path, doing: what, org: org, jobID: jobID, file: file)
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ioError(errno, "create") }
+        defer { close(fd) }
+
+        // What is already here: hash it once, and append after it.
+        var hasher = SHA256()
+        var written: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError(errno, "read back")
+            }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            written += Int64(n)
+        }
+        let resumedFrom = written
+        var total: Int64?
+        var spaceChecked = false
+        var chunks = 0
+        var sinkError: ArchiveError?
+
+        do {
+            try await source.fetch(part, from: written) { start, announced, bytes in
+                do throws(ArchiveError) {
+                    if chunks == 0, start != written {
+                        guard start == 0 else {
+                            throw ArchiveError(.sizeMismatch, org: org, jobID: jobID, file: file,
+                                               detail: "the server sent bytes from \(start) when \(written) were on disk",
+                                               remedy: "The part is fetched again from the start")
+                        }
+                        // The server ignored the range: start the file again.
+                        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw ioError(errno, "truncate") }
+                        hasher = SHA256()
+                        written = 0
+                        spaceChecked = false
+                    }
+                    if !spaceChecked {
+                        // Once per stream, before its first byte.
+                        total = announced
+                        if let announced, let free = DiskSpace.available(at: path),
+                           free < announced - start + minFree.bytes {
+                            throw ArchiveError(.diskFull, org: org, jobID: jobID, file: file,
+                                               detail: "\(ByteSize(bytes: max(free, 0))) free where \(path) needs \(ByteSize(bytes: announced - start)) plus archive.min_free \(minFree)",
+                                               remedy: "Free space there (or lower archive.keep); the download resumes where it stopped")
+                        }
+                        spaceChecked = true
+                    }
+                    var offset = 0
+                    while offset < bytes.count {
+                        let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw ioError(errno, "write")
+                        }
+                        offset += n
+                    }
+                    hasher.update(bufferPointer: bytes)
+                    written += Int64(bytes.count)
+                    chunks += 1
+                    if chunks == 1 { try injected("part.midStream") }
+                } catch {
+                    sinkError = error
+                    throw error
+                }
+            }
+        } catch {
+            if let sinkError { throw sinkError }
+            throw ArchiveError(.sourceFailed, org: org, jobID: jobID, file: file, detail: "the download stopped after \(written) bytes: \(error)",
+                               remedy: "It resumes from there at the next attempt", underlying: error)
+        }
+        if let total, written != total {
+            throw ArchiveError(.sizeMismatch, org: org, jobID: jobID, file: file, detail: "\(written) bytes arrived, the server announced \(total)",
+                               remedy: "The part is fetched again")
+        }
+        try injected("part.beforeFsync")
+        guard fsync(fd) == 0 else { throw ioError(errno, "fsync") }
+        try injected("part.afterFsync")
+        return Result(size: written, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), resumedFrom: resumedFrom)
+    }
+
+    private func injected(_ point: String) throws(ArchiveError) {
+        do { try faults.hit(point) } catch {
+            throw ArchiveError(.injectedFault, org: org, jobID: jobID, detail: "fault injected at \(point)", remedy: "(test)", underlying: error)
+        }
+    }
+}
