@@ -49,7 +49,8 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         var who = "[\(org)]"
         if let jobID { who += " job \(jobID)" }
         if let file { who += " \(file)" }
-        return "\(who): \(detail). \(remedy)"
+        let what = detail.hasSuffix(".") ? String(detail.dropLast()) : detail
+        return "\(who): \(what). \(remedy)"
     }
 
     /// An error from writing or reading `path`, by errno.

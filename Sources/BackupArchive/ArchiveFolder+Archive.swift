@@ -15,6 +15,11 @@ extension ArchiveFolder {
         try makeFolder(path)
         let work = partialFolder(job.jobID)
         try makeFolder(work)
+        // Sealed before a crash (verified, sums and manifest written): only the rename is left.
+        if let sealed = Manifest.read(folder: work), sealed.jobID == job.jobID,
+           sealed.files.allSatisfy({ fileSize("\(work)/\($0.name)") == $0.size }) {
+            return try publish(job, manifest: sealed, from: work)
+        }
 
         var files: [Manifest.File] = []
         for (index, part) in job.parts.enumerated() {
@@ -62,7 +67,7 @@ extension ArchiveFolder {
         }
     }
 
-    /// Writes SHA256SUMS and manifest.json, fsyncs, and renames the job's folder into place.
+    /// Seals the job (SHA256SUMS and manifest.json written, fsync'd), then publishes it.
     private func commit(_ job: JobSpec, files: [Manifest.File], from work: String, now: Date) throws(ArchiveError) -> ArchivedBackup {
         let sums = files.sorted { $0.name < $1.name }.map { "\($0.sha256)  \($0.name)\n" }.joined()
         try write(Data(sums.utf8), to: "\(work)/SHA256SUMS", job: job)
@@ -77,6 +82,11 @@ extension ArchiveFolder {
         do { try AtomicFile.syncFolder(work) } catch {
             throw ArchiveError.io(error.errno, path: work, doing: "fsync", org: org, jobID: job.jobID, file: nil)
         }
+        return try publish(job, manifest: manifest, from: work)
+    }
+
+    /// Renames the sealed `.partial/<job>` into place and fsyncs the archive folder.
+    private func publish(_ job: JobSpec, manifest: Manifest, from work: String) throws(ArchiveError) -> ArchivedBackup {
         try injected("commit.beforeRename", jobID: job.jobID)
         let target = "\(path)/\(Self.folderName(completedAt: job.completedAt, jobID: job.jobID))"
         guard rename(work, target) == 0 else {

@@ -37,30 +37,42 @@ extension ZohoClient {
             throw ZohoError(kind: .linkRefused, org: org, operation: .download, message: refusal.description,
                             file: DownloadLink.parseFileName(String(link.split(separator: "/").last ?? "")) != nil ? String(link.split(separator: "/").last ?? "") : nil)
         }
+        var from = offset
         return try await withRetries(.download, isPost: false) { token throws(ZohoError) in
-            var headers = [("Authorization", "Zoho-oauthtoken \(token)")]
-            if offset > 0 { headers.append(("Range", "bytes=\(offset)-")) }
-            let request = HTTPRequest(method: "GET", url: link, headers: headers, timeout: .seconds(6 * 3_600))
-            let progress = DownloadProgress(offset: offset)
-            let response: HTTPResponse
-            do {
-                response = try await transport.stream(request, accept: { status, headers in
-                    progress.accept(status: status, headers: headers)
-                }, body: { bytes in
-                    try progress.deliver(bytes, to: sink)
-                })
-            } catch let refused as SinkFailure {
-                throw ZohoError(kind: .sinkFailed, org: org, operation: .download, jobID: parsed.jobID, file: parsed.fileName, cause: refused.error)
-            } catch {
-                let failure = error as? TransportFailure ?? .lostAfterSending("\(error)")
-                let network = ZohoError(kind: .network, org: org, operation: .download, message: failure.reason,
-                                        jobID: parsed.jobID, file: parsed.fileName)
-                // Bytes already reached the sink: the caller resumes from what it has.
-                if progress.received > 0 { throw network }
-                return .failed(network, outcome: failure.outcome)
+            while true {
+                var headers = [("Authorization", "Zoho-oauthtoken \(token)")]
+                if from > 0 { headers.append(("Range", "bytes=\(from)-")) }
+                let request = HTTPRequest(method: "GET", url: link, headers: headers, timeout: .seconds(6 * 3_600))
+                let progress = DownloadProgress(offset: from)
+                let response: HTTPResponse
+                do {
+                    response = try await transport.stream(request, accept: { status, headers in
+                        progress.accept(status: status, headers: headers)
+                    }, body: { bytes in
+                        try progress.deliver(bytes, to: sink)
+                    })
+                } catch let refused as SinkFailure {
+                    throw ZohoError(kind: .sinkFailed, org: org, operation: .download, jobID: parsed.jobID, file: parsed.fileName, cause: refused.error)
+                } catch {
+                    let failure = error as? TransportFailure ?? .lostAfterSending("\(error)")
+                    let network = ZohoError(kind: .network, org: org, operation: .download, message: failure.reason,
+                                            jobID: parsed.jobID, file: parsed.fileName)
+                    // Bytes already reached the sink: the caller resumes from what it has.
+                    if progress.received > 0 { throw network }
+                    return .failed(network, outcome: failure.outcome)
+                }
+                if response.status == 416, let total = response.header("Content-Range").flatMap(DownloadProgress.unsatisfiedTotal) {
+                    // Everything is already there (a crash after the last byte), or what is
+                    // there is longer than the file: then fetch it whole again.
+                    if total == from { return .done(PartDownload(start: from, total: total, received: 0)) }
+                    if total < from, from > 0 {
+                        from = 0
+                        continue
+                    }
+                }
+                if let result = try progress.finish(status: response.status, org: org, link: parsed) { return .done(result) }
+                return failed(response, operation: .download, jobID: parsed.jobID, file: parsed.fileName)
             }
-            if let result = try progress.finish(status: response.status, org: org, link: parsed) { return .done(result) }
-            return failed(response, operation: .download, jobID: parsed.jobID, file: parsed.fileName)
         }
     }
 }
@@ -127,6 +139,12 @@ final class DownloadProgress: @unchecked Sendable {
                             message: "the body was cut short: \(received) of \(expected) bytes arrived", jobID: link.jobID, file: link.fileName)
         }
         return PartDownload(start: start, total: total, received: received)
+    }
+
+    /// The size in a 416's `Content-Range: bytes */TOTAL`.
+    static func unsatisfiedTotal(_ value: String) -> Int64? {
+        guard value.hasPrefix("bytes */") else { return nil }
+        return Int64(value.dropFirst("bytes */".count))
     }
 
     /// `bytes START-END/TOTAL`.
