@@ -21,6 +21,9 @@ extension ArchiveFolder {
             return try publish(job, manifest: sealed, from: work)
         }
 
+        let info = PartialJobInfo(jobID: job.jobID, linksExpiry: job.linksExpiry)
+        try write((try? Manifest.encoder.encode(info)) ?? Data(), to: "\(work)/.job.json", job: job)
+
         var files: [Manifest.File] = []
         for (index, part) in job.parts.enumerated() {
             if index > 0 { try injected("job.betweenParts", jobID: job.jobID) }
@@ -79,6 +82,7 @@ extension ArchiveFolder {
         let data = (try? Manifest.encoder.encode(manifest)) ?? Data()
         try write(data, to: "\(work)/manifest.json", job: job)
         for part in files { unlink("\(work)/.\(part.name).done") }
+        unlink("\(work)/.job.json")
         do { try AtomicFile.syncFolder(work) } catch {
             throw ArchiveError.io(error.errno, path: work, doing: "fsync", org: org, jobID: job.jobID, file: nil)
         }

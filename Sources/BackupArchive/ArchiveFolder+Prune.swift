@@ -1,0 +1,87 @@
+import Foundation
+import Glibc
+import ZohoModel
+
+extension ArchiveFolder {
+    /// What pruning did (or would do) to one backup.
+    public struct PruneOutcome: Sendable, Equatable {
+        public var backup: String
+        public var jobID: String
+        public var decision: Retention.Decision
+    }
+
+    /// Whether `jobID` is in the archive or was pruned from it: never fetch it again.
+    public func isKnown(_ jobID: String) -> Bool {
+        backup(jobID: jobID) != nil || PrunedJobs.load(archive: path).contains(jobID)
+    }
+
+    /// Applies retention: decides with ``Retention``, then (unless `dryRun`) records each
+    /// removed job in `.pruned.json` and deletes its folder — first renamed out of sight into
+    /// `.partial/`, so a crash mid-delete never leaves a half backup visible. Also removes
+    /// leftovers of interrupted deletions. Touches only folders with this tool's manifest.
+    public func prune(keep: RetentionCounts, timeZone: TimeZone, now: Date, dryRun: Bool) throws(ArchiveError) -> [PruneOutcome] {
+        let all = backups()
+        let decisions = Retention.decide(all.map { Retention.Candidate(id: $0.name, completedAt: $0.manifest.completedAt) },
+                                         keep: keep, timeZone: timeZone)
+        let byName = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let outcomes = decisions.compactMap { d in byName[d.id].map { PruneOutcome(backup: d.id, jobID: $0.manifest.jobID, decision: d) } }
+        guard !dryRun else { return outcomes }
+
+        try removeLeftovers(now: now)
+        let removals = outcomes.filter { !$0.decision.keep }
+        guard !removals.isEmpty else { return outcomes }
+        var pruned = PrunedJobs.load(archive: path)
+        pruned.pruned = pruned.pruned.filter { now.timeIntervalSince($0.prunedAt) < 366 * 86_400 }
+        for removal in removals where !pruned.contains(removal.jobID) {
+            pruned.pruned.append(.init(jobID: removal.jobID, folder: removal.backup, prunedAt: now))
+        }
+        do { try pruned.save(archive: path) } catch {
+            throw ArchiveError.io(error.errno, path: PrunedJobs.path(in: path), doing: "write", org: org, jobID: nil, file: nil)
+        }
+        try makeFolder(partialRoot)
+        for removal in removals {
+            let trash = "\(partialRoot)/.deleting-\(removal.backup)"
+            guard rename("\(path)/\(removal.backup)", trash) == 0 else {
+                throw ArchiveError.io(errno, path: "\(path)/\(removal.backup)", doing: "move out of sight", org: org, jobID: removal.jobID, file: nil)
+            }
+            try injected("prune.midDelete", jobID: removal.jobID)
+            try removeTree(trash, jobID: removal.jobID)
+        }
+        do { try AtomicFile.syncFolder(path) } catch {
+            throw ArchiveError.io(error.errno, path: path, doing: "fsync", org: org, jobID: nil, file: nil)
+        }
+        return outcomes
+    }
+
+    /// Removes `.partial/.deleting-*` left by an interrupted prune, and `.partial/<job>`
+    /// folders whose links expired (they can never complete).
+    public func removeLeftovers(now: Date) throws(ArchiveError) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: partialRoot)) ?? []
+        for name in names where name.hasPrefix(".deleting-") {
+            try removeTree("\(partialRoot)/\(name)", jobID: nil)
+        }
+        for name in names where !name.hasPrefix(".") {
+            if let info = PartialJobInfo.read(folder: "\(partialRoot)/\(name)"), let expiry = info.linksExpiry, expiry < now {
+                try removeTree("\(partialRoot)/\(name)", jobID: name)
+            }
+        }
+    }
+
+    private func removeTree(_ folder: String, jobID: String?) throws(ArchiveError) {
+        do { try FileManager.default.removeItem(atPath: folder) } catch {
+            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? Int(EIO)
+            throw ArchiveError.io(Int32(code), path: folder, doing: "delete", org: org, jobID: jobID, file: nil)
+        }
+    }
+}
+
+/// `.partial/<job>/.job.json`: when the job's links expire, so a download that can never
+/// finish is cleaned up.
+struct PartialJobInfo: Codable {
+    var jobID: String
+    var linksExpiry: Date?
+
+    static func read(folder: String) -> PartialJobInfo? {
+        FileManager.default.contents(atPath: folder + "/.job.json").flatMap { try? Manifest.decoder.decode(PartialJobInfo.self, from: $0) }
+    }
+}
