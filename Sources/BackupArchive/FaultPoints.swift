@@ -33,6 +33,13 @@ public struct FaultPoints: Sendable {
     /// Reached `point`.
     public func hit(_ point: String) throws { try hook(point) }
 
+    /// Thrown by a hook to make the work at that point fail as the system would with `code`
+    /// (`ENOSPC`, `EROFS`, `EACCES`, …).
+    public struct SystemError: Error {
+        public let code: Int32
+        public init(_ code: Int32) { self.code = code }
+    }
+
     /// Counts how often a point was reached. Safe: the count is read and written only under `lock`.
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
