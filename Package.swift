@@ -111,6 +111,6 @@ let package = Package(
         ),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "ZohoModel"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "ZohoModel"]),
-        .testTarget(name: "zoho-crm-backupTests", dependencies: ["zoho-crm-backup"]),
+        .testTarget(name: "zoho-crm-backupTests", dependencies: ["zoho-crm-backup", "BackupArchive", "ZohoSimulator", "ZohoModel"]),
     ]
 )

@@ -100,7 +100,10 @@ extension PolicyReader {
 
     private mutating func readTimeZone(_ node: Node) -> TimeZone? {
         guard let text = string(node, at: "timezone") else { return nil }
-        guard TimeZone.knownTimeZoneIdentifiers.contains(text), let zone = TimeZone(identifier: text) else {
+        // Foundation's list lacks plain names such as UTC that tzdata has: accept either.
+        let known = TimeZone.knownTimeZoneIdentifiers.contains(text)
+            || (!text.contains("..") && FileManager.default.fileExists(atPath: "/usr/share/zoneinfo/" + text))
+        guard known, let zone = TimeZone(identifier: text) else {
             let hint = KeySuggestion.closest(to: text, in: TimeZone.knownTimeZoneIdentifiers).map { " (did you mean '\($0)'?)" } ?? ""
             report(node, "timezone: '\(text)' is not a known IANA time zone\(hint); e.g. Europe/Berlin, America/New_York, UTC")
             return nil

@@ -28,7 +28,7 @@ public struct BackupContent: Sendable {
     }
 
     /// The path of the part, generated on first use.
-    func file(job: String, name: String, dataParts: Int, seed: UInt64) throws -> String {
+    public func file(job: String, name: String, dataParts: Int, seed: UInt64) throws -> String {
         let dir = "\(folder)/\(job)"
         let path = "\(dir)/\(name)"
         if FileManager.default.fileExists(atPath: path) { return path }

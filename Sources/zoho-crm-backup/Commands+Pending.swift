@@ -28,36 +28,6 @@ extension ZohoCRMBackup {
         @OptionGroup var output: JSONOption
     }
 
-    struct List: PendingCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "List archived backups with date, job id, parts, size and verification state.")
-        static let pendingPart = "the archive (\"The archive: resumable streaming download, verification, atomic commit, retention\")"
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var org: OrgOption
-        @OptionGroup var output: JSONOption
-    }
-
-    struct Verify: PendingCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Re-check archived backups against SHA256SUMS and every zip entry's CRC.")
-        static let pendingPart = "the archive (\"The archive: resumable streaming download, verification, atomic commit, retention\")"
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var org: OrgOption
-        @OptionGroup var output: JSONOption
-        @Argument(help: ArgumentHelp("Backups to verify: folder names or job ids (default: all).", valueName: "backup"))
-        var backups: [String] = []
-    }
-
-    struct Prune: PendingCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Apply retention now and show what is kept and why.")
-        static let pendingPart = "the archive (\"The archive: resumable streaming download, verification, atomic commit, retention\")"
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var org: OrgOption
-        @Flag(name: .long, help: "Show what would be removed; remove nothing.")
-        var dryRun = false
-    }
-
     struct Now: PendingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Request an immediate backup (spends one of Zoho's monthly backups).",

@@ -55,6 +55,12 @@ struct PolicyLoaderTests {
         #expect(policy.orgs.first?.maxAge == nil)
     }
 
+    @Test(arguments: ["UTC", "Etc/UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires"])
+    func zonesTzdataKnows(_ zone: String) throws {
+        let policy = try loader.parse(Self.org + "    timezone: \(zone)\n", file: "p")
+        #expect(policy.orgs.first?.timeZone.secondsFromGMT() != nil)
+    }
+
     @Test func emptyOrgsIsValid() throws {
         #expect(try loader.parse("version: 1\norgs: {}\n", file: "p").orgs.isEmpty)
         #expect(try loader.parse("version: 1\norgs:\n", file: "p").orgs.isEmpty)

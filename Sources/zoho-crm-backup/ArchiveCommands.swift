@@ -1,0 +1,191 @@
+import ArgumentParser
+import BackupArchive
+import Foundation
+import Glibc
+import Logging
+import Policy
+import ZohoModel
+
+/// What the archive commands share: the policy, the chosen orgs and their archive folders.
+struct ArchiveContext {
+    let policy: Policy
+    let orgs: [OrgPolicy]
+
+    init(policyPath: String, org: String?) throws {
+        do { policy = try PolicyLoader().load(path: policyPath) } catch {
+            Output.error(error.description)
+            throw ExitCode.failure
+        }
+        orgs = try OrgSelection.select(org, in: policy)
+    }
+
+    func folder(_ org: OrgPolicy) -> ArchiveFolder {
+        ArchiveFolder(path: org.archive.path, org: org.name, minFree: org.archive.minFree, logger: Logger(label: "zoho-crm-backup"))
+    }
+}
+
+extension ZohoCRMBackup {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List archived backups with date, job id, parts, size and verification state.")
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @OptionGroup var output: JSONOption
+
+        struct Row: Encodable {
+            var org: String
+            var folder: String
+            var job_id: String
+            var completed_at: Date
+            var parts: Int
+            var size: Int64
+            var verified_at: Date?
+            var state: String
+        }
+
+        func run() async throws {
+            let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
+            var rows: [Row] = []
+            for target in context.orgs {
+                for backup in context.folder(target).backups().reversed() {
+                    let m = backup.manifest
+                    rows.append(Row(org: target.name, folder: backup.folder, job_id: m.jobID, completed_at: m.completedAt,
+                                    parts: m.files.count, size: m.totalSize, verified_at: m.files.map(\.verifiedAt).max(), state: "verified"))
+                }
+            }
+            if output.json {
+                try Output.json(rows)
+                return
+            }
+            for target in context.orgs {
+                let mine = rows.filter { $0.org == target.name }
+                let plural = mine.count == 1 ? "" : "s"
+                let summary = mine.isEmpty ? "no backups in \(target.archive.path)" : "\(mine.count) backup\(plural) in \(target.archive.path), newest first"
+                Output.line("\(target.name): \(summary)")
+                for row in mine {
+                    let date = ZohoDate.format(row.completed_at, in: target.timeZone)
+                    Output.line("  \(date)  job \(row.job_id)  \(row.parts) parts  \(ByteSize(bytes: row.size))  \(row.state)")
+                }
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-check archived backups against SHA256SUMS and every zip entry's CRC.",
+            discussion: "Exit 1 when any file does not match, naming it. Changes nothing.")
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @OptionGroup var output: JSONOption
+        @Argument(help: ArgumentHelp("Backups to verify: folder names or job ids (default: all).", valueName: "backup"))
+        var backups: [String] = []
+
+        struct Result: Encodable {
+            var org: String
+            var backup: String
+            var job_id: String
+            var ok: Bool
+            var problems: [String]
+        }
+
+        func run() async throws {
+            let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
+            var chosen: [(OrgPolicy, ArchivedBackup)] = []
+            for target in context.orgs {
+                for backup in context.folder(target).backups()
+                where backups.isEmpty || backups.contains(backup.name) || backups.contains(backup.manifest.jobID) {
+                    chosen.append((target, backup))
+                }
+            }
+            let found = Set(chosen.flatMap { [$0.1.name, $0.1.manifest.jobID] })
+            let missing = backups.filter { !found.contains($0) }
+            guard missing.isEmpty else {
+                throw ValidationError("no archived backup named \(missing.joined(separator: ", ")) (give a folder name or job id from `zoho-crm-backup list`)")
+            }
+            var results: [Result] = []
+            for (target, backup) in chosen {
+                let report = await context.folder(target).verify(backup)
+                results.append(Result(org: target.name, backup: backup.name, job_id: backup.manifest.jobID, ok: report.ok, problems: report.problems))
+                if !output.json {
+                    if report.ok {
+                        Output.line("\(target.name) \(backup.name): OK (\(report.filesChecked) files)")
+                    } else {
+                        for problem in report.problems { Output.error("\(target.name) \(backup.name): \(problem)") }
+                    }
+                }
+            }
+            if output.json { try Output.json(results) }
+            if results.contains(where: { !$0.ok }) { throw ExitCode.failure }
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply retention now and show what is kept and why.",
+            discussion: "Holds each org's lock while it works, as the daemon does. Run it as the zoho-crm-backup user.")
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var org: OrgOption
+        @OptionGroup var output: JSONOption
+        @Flag(name: .long, help: "Show what would be removed; remove nothing.")
+        var dryRun = false
+
+        struct Row: Encodable {
+            var org: String
+            var backup: String
+            var job_id: String
+            var keep: Bool
+            var reasons: [String]
+        }
+
+        func run() async throws {
+            let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
+            if !dryRun { try ServiceUser.refuseRoot(command: "prune") }
+            var rows: [Row] = []
+            var failed = false
+            for target in context.orgs {
+                let lockDir = "\(context.policy.stateDir)/\(target.name)"
+                var lock: FileLock?
+                if !dryRun {
+                    try? FileManager.default.createDirectory(atPath: lockDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                    lock = try await FileLock.acquire(lockDir + "/lock", timeout: .seconds(30), clock: ContinuousClock())
+                    guard lock != nil else {
+                        Output.error("[\(target.name)] the daemon is working on this org (\(lockDir)/lock); try again in a moment")
+                        failed = true
+                        continue
+                    }
+                }
+                defer { lock?.unlock() }
+                do {
+                    let outcomes = try context.folder(target).prune(keep: target.archive.keep, timeZone: target.timeZone, now: Date(), dryRun: dryRun)
+                    rows += outcomes.map { Row(org: target.name, backup: $0.backup, job_id: $0.jobID, keep: $0.decision.keep, reasons: $0.decision.reasons) }
+                } catch {
+                    Output.error(error.description)
+                    failed = true
+                }
+            }
+            if output.json {
+                try Output.json(rows)
+            } else {
+                for row in rows {
+                    let verb = row.keep ? "keep  " : (dryRun ? "would remove" : "removed")
+                    Output.line("\(row.org) \(row.backup): \(verb) — \(row.reasons.joined(separator: ", "))")
+                }
+                if rows.isEmpty { Output.line("nothing archived yet") }
+            }
+            if failed { throw ExitCode.failure }
+        }
+    }
+}
+
+/// Files in state and archive belong to the service user.
+enum ServiceUser {
+    static let name = "zoho-crm-backup"
+
+    /// Refuses to write as root when the service user exists: files made as root would lock
+    /// the daemon out of them.
+    static func refuseRoot(command: String) throws {
+        guard getuid() == 0, getpwnam(name) != nil else { return }
+        Output.error("zoho-crm-backup \(command) writes into the archive and state, which belong to the \(name) user; run it as that user:\n  runuser -u \(name) -- zoho-crm-backup \(CommandLine.arguments.dropFirst().joined(separator: " "))")
+        throw ExitCode.failure
+    }
+}

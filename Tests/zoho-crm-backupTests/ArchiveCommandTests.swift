@@ -1,0 +1,91 @@
+import BackupArchive
+import Foundation
+import Logging
+import Testing
+import ZohoModel
+import ZohoSimulator
+
+/// Serves the simulator's generated parts straight from files, to build archives for the CLI.
+struct GeneratedParts: PartSource {
+    let content: BackupContent
+    let job: String
+
+    func fetch(_ part: PartRef, from offset: Int64,
+               into sink: (Int64, Int64?, UnsafeRawBufferPointer) throws -> Void) async throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try content.file(job: job, name: part.fileName, dataParts: 2, seed: 3)))
+        try data.dropFirst(Int(offset)).withUnsafeBytes { try sink(offset, Int64(data.count), $0) }
+    }
+}
+
+@Suite("zoho-crm-backup list, verify, prune")
+struct ArchiveCommandTests {
+    /// A policy whose org `acme` has `count` archived backups, one a week.
+    static func archive(count: Int) async throws -> (dir: String, policy: String, backups: [ArchivedBackup]) {
+        let dir = try makeTemporaryFolder("archive-cli")
+        let policy = dir + "/policy.yaml"
+        try """
+            version: 1
+            state_dir: \(dir)/state
+            orgs:
+              acme:
+                data_center: us
+                credentials: acme
+                schedule: none
+                timezone: UTC
+                archive:
+                  path: \(dir)/archive
+                  keep: { last: 2, weekly: 0, monthly: 0, yearly: 0 }
+            """.write(toFile: policy, atomically: true, encoding: .utf8)
+        let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
+        var backups: [ArchivedBackup] = []
+        for i in 0..<count {
+            let job = "48768760000020\(String(format: "%05d", i))"
+            let parts = ["Data_001.zip", "Data_002.zip", "Attachments_001.zip"].map { PartRef(fileName: $0, url: "file:///\(job)/\($0)") }
+            let spec = JobSpec(org: "acme", jobID: job, zgid: "1", parts: parts, completedAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(i) * 604_800))
+            backups.append(try await folder.archive(spec, from: GeneratedParts(content: BackupContent(folder: dir + "/content"), job: job), now: Date()))
+        }
+        return (dir, policy, backups)
+    }
+
+    @Test func listShowsEveryBackupNewestFirst() async throws {
+        let (_, policy, backups) = try await Self.archive(count: 3)
+        let r = try CommandRunner.run(["list", "--policy", policy])
+        #expect(r.status == 0, "\(r.all)")
+        #expect(r.stdout.contains("acme: 3 backups in"))
+        let lines = r.stdout.split(separator: "\n").filter { $0.contains(" job ") }
+        #expect(lines.first?.contains("job \(backups[2].manifest.jobID)  3 parts") == true)
+        let json = try CommandRunner.run(["list", "--policy", policy, "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 3 && rows.allSatisfy { $0["state"] as? String == "verified" })
+    }
+
+    @Test func verifyPassesThenNamesTheDamagedFile() async throws {
+        let (_, policy, backups) = try await Self.archive(count: 2)
+        #expect(try CommandRunner.run(["verify", "--policy", policy]).status == 0)
+        let target = backups[0].folder + "/Attachments_001.zip"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: target))
+        bytes[bytes.count / 2] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: target))
+        let r = try CommandRunner.run(["verify", "--policy", policy])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("acme \(backups[0].name): Attachments_001.zip: SHA-256"))
+        #expect(r.stdout.contains("acme \(backups[1].name): OK (3 files)"))
+        #expect(try CommandRunner.run(["verify", "--policy", policy, backups[1].manifest.jobID]).status == 0, "by job id")
+        #expect(try CommandRunner.run(["verify", "--policy", policy, "no-such-backup"]).status == 64)
+    }
+
+    @Test func pruneShowsReasonsAndRemoves() async throws {
+        let (dir, policy, backups) = try await Self.archive(count: 4)
+        let dry = try CommandRunner.run(["prune", "--dry-run", "--policy", policy])
+        #expect(dry.status == 0, "\(dry.all)")
+        #expect(dry.stdout.contains("acme \(backups[3].name): keep   — last #1"))
+        #expect(dry.stdout.contains("acme \(backups[0].name): would remove — beyond keep.last=2"))
+        #expect(FileManager.default.fileExists(atPath: backups[0].folder))
+        let r = try CommandRunner.run(["prune", "--policy", policy, "--json"])
+        #expect(r.status == 0, "\(r.all)")
+        #expect(!FileManager.default.fileExists(atPath: backups[0].folder))
+        #expect(!FileManager.default.fileExists(atPath: backups[1].folder))
+        #expect(FileManager.default.fileExists(atPath: backups[3].folder))
+        #expect(FileManager.default.fileExists(atPath: dir + "/archive/.pruned.json"))
+    }
+}
