@@ -17,14 +17,18 @@ PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0 \
 # installed without its unpinned dependencies (a database driver it needs only for a DB token store).
 PY_NODEPS := zohocrmsdk7-0==6.0.0
 
-.PHONY: all deps venv build release test demo clean help
+.PHONY: all deps venv build release test demo bench clean help
 
 all: build
 
 help:
 	@echo "make test    install missing packages, build, run every test"
 	@echo "make demo    install missing packages, build, run the whole cycle against the simulator"
-	@echo "make build   debug build;  make release: release build;  make clean: remove build output"
+	@echo "make build   debug build;  make release: release build;  make ## Benchmark (not a test): our download and zip verification vs curl and unzip; see bench/download.sh.
+bench: deps
+	bash bench/download.sh
+
+clean: remove build output"
 
 ## Install the Debian packages that are missing (quiet when all are there).
 deps:
@@ -75,6 +79,10 @@ demo: build
 	@echo "simulator in a temporary directory, then shows the resulting archive."
 	@echo "For now, here is the policy check on the example policy:"
 	$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup check --no-credentials --policy config/policy.example.yaml
+
+## Benchmark (not a test): our download and zip verification vs curl and unzip; see bench/download.sh.
+bench: deps
+	bash bench/download.sh
 
 clean:
 	rm -rf .build

@@ -95,6 +95,16 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]
         ),
         .target(name: "ZohoModel"),
+        // Benchmark helper for bench/download.sh: the archive's code paths on one part (never installed).
+        .executableTarget(
+            name: "archive-bench",
+            dependencies: [
+                "BackupArchive", "ZohoModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Test helper: calls the Systemd API in a process of its own (never installed).
         .executableTarget(
             name: "systemd-probe",

@@ -137,3 +137,25 @@ extension Date {
     /// This instant without its fraction of a second.
     var wholeSeconds: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
 }
+
+extension ArchiveFolder {
+    /// Downloads the job's parts (hashing and fsyncing as ``archive(_:from:now:)`` does) and
+    /// renames the `.partial` folder into place without verifying or writing a manifest: the
+    /// download half of the work alone, for the benchmark's comparison with `curl`.
+    public func downloadOnly(_ job: JobSpec, from source: any PartSource) async throws(ArchiveError) -> String {
+        try makeFolder(path)
+        let work = partialFolder(job.jobID)
+        try makeFolder(work)
+        for part in job.parts {
+            _ = try await PartDownload(org: org, jobID: job.jobID, minFree: minFree, faults: faults).run(part, into: "\(work)/\(part.fileName)", from: source)
+        }
+        let target = "\(path)/\(Self.folderName(completedAt: job.completedAt, jobID: job.jobID))"
+        guard rename(work, target) == 0 else {
+            throw ArchiveError.io(errno, path: target, doing: "rename \(work) to", org: org, jobID: job.jobID, file: nil)
+        }
+        do { try AtomicFile.syncFolder(path) } catch {
+            throw ArchiveError.io(error.errno, path: path, doing: "fsync", org: org, jobID: job.jobID, file: nil)
+        }
+        return target
+    }
+}

@@ -1,0 +1,77 @@
+// archive-bench: runs the archive's own code paths on one zip part, for bench/download.sh.
+// Not installed; not a test. It prints the elapsed seconds on stdout.
+//
+//   archive-bench download URL DIR     download + SHA-256 + fsync + rename (what `run` does
+//                                      before verification), into DIR
+//   archive-bench verify FILE [N]      zip verification with N parallel tasks (default: cores)
+//   archive-bench job URL DIR          the whole job as `run` does it: download, hash, verify,
+//                                      SHA256SUMS and manifest, commit
+import AsyncHTTPClient
+import BackupArchive
+import Foundation
+import Glibc
+import Logging
+import NIOCore
+import ZohoModel
+
+/// A plain-HTTP part source (the bench serves the file with nginx, without OAuth).
+struct PlainHTTPSource: PartSource {
+    let client: HTTPClient
+
+    func fetch(_ part: PartRef, from offset: Int64,
+               into sink: (Int64, Int64?, UnsafeRawBufferPointer) throws -> Void) async throws {
+        var request = HTTPClientRequest(url: part.url)
+        if offset > 0 { request.headers.add(name: "Range", value: "bytes=\(offset)-") }
+        let response = try await client.execute(request, timeout: .hours(1))
+        let start: Int64 = response.status == .partialContent ? offset : 0
+        let length = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
+        for try await chunk in response.body {
+            try chunk.withUnsafeReadableBytes { try sink(start, length.map { $0 + start }, $0) }
+        }
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(1)
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let mode = args.first else { fail("usage: archive-bench download|verify|job …") }
+let clock = ContinuousClock()
+let started = clock.now
+let logger = Logger(label: "archive-bench")
+
+switch mode {
+case "verify":
+    guard args.count >= 2 else { fail("usage: archive-bench verify FILE [N]") }
+    let parallel = args.count > 2 ? Int(args[2]) ?? 1 : ProcessInfo.processInfo.activeProcessorCount
+    do {
+        let summary = try await ZipVerifier.verify(path: args[1], parallelism: parallel)
+        FileHandle.standardError.write(Data("verified \(summary.entries) entries, \(summary.uncompressedBytes) bytes\n".utf8))
+    } catch {
+        fail("verify failed: \(error)")
+    }
+case "download", "job":
+    guard args.count == 3 else { fail("usage: archive-bench \(mode) URL DIR") }
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    let source = PlainHTTPSource(client: client)
+    let folder = ArchiveFolder(path: args[2], org: "bench", minFree: ByteSize(bytes: 0), logger: logger)
+    let job = JobSpec(org: "bench", jobID: "\(getpid())\(Int(Date().timeIntervalSince1970))", zgid: nil,
+                      parts: [PartRef(fileName: "Data_001.zip", url: args[1])], completedAt: Date())
+    do {
+        if mode == "job" {
+            _ = try await folder.archive(job, from: source, now: Date())
+        } else {
+            _ = try await folder.downloadOnly(job, from: source)
+        }
+    } catch {
+        try? await client.shutdown()
+        fail("\(mode) failed: \(error)")
+    }
+    try? await client.shutdown()
+default:
+    fail("unknown mode \(mode)")
+}
+let elapsed = clock.now - started
+print(String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
