@@ -22,7 +22,7 @@ command -v bc >/dev/null || missing="$missing bc"
 if [ -n "$missing" ]; then
   echo "installing:$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-swift build -c release --product archive-bench >/dev/null
+swift build -c release --product archive-bench >"$DIR/build.log" 2>&1 || { tail -20 "$DIR/build.log"; exit 1; }
 BENCH=$(swift build -c release --show-bin-path)/archive-bench
 
 for mib in $SIZES; do
@@ -58,8 +58,8 @@ for mib in $SIZES; do
     ours+=("$("$BENCH" download "$url" "$DIR/out/a")")
     curl_o+=("$(timed "curl -s -o $DIR/out/c.zip $url && sync")")
     tee_sha+=("$(timed "curl -s $url | tee $DIR/out/t.zip | sha256sum && sync")")
-    v1+=("$("$BENCH" verify "$file" 1)")
-    v2+=("$("$BENCH" verify "$file" 2)")
+    v1+=("$("$BENCH" verify "$file" 1 2>/dev/null)")
+    v2+=("$("$BENCH" verify "$file" 2 2>/dev/null)")
     unz+=("$(timed "unzip -tq $file")")
     rm -rf "$DIR/out"; mkdir -p "$DIR/out"
     job+=("$("$BENCH" job "$url" "$DIR/out/j")")
