@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "archive-bench",
             dependencies: [
-                "BackupArchive", "ZohoModel",
+                "BackupArchive", "ZohoModel", "ZohoAPI", "Supervisor", "ZohoSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -22,8 +22,9 @@ command -v bc >/dev/null || missing="$missing bc"
 if [ -n "$missing" ]; then
   echo "installing:$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-swift build -c release --product archive-bench >"$DIR/build.log" 2>&1 || { tail -20 "$DIR/build.log"; exit 1; }
-BENCH=$(swift build -c release --show-bin-path)/archive-bench
+swift build -c release --product archive-bench --product zoho-crm-backup >"$DIR/build.log" 2>&1 || { tail -20 "$DIR/build.log"; exit 1; }
+BIN=$(swift build -c release --show-bin-path)
+BENCH=$BIN/archive-bench
 
 for mib in $SIZES; do
   [ -f "$DIR/part-$mib.zip" ] || python3 bench/make_part.py "$DIR/part-$mib.zip" "$mib"
@@ -74,6 +75,18 @@ for mib in $SIZES; do
   row "zip verify, 1 task vs unzip -tq" "v1[@]" "unz[@]"
   row "zip verify, 2 tasks vs unzip -tq" "v2[@]" "unz[@]"
   row "whole job vs curl && openssl dgst && unzip -tq && sync" "job[@]" "pipe[@]"
+  # The same part served by the built-in simulator, through the Zoho client (OAuth, API, link checks).
+  "$BIN/zoho-crm-backup" simulator --port 0 --job-duration 0s --data-parts 1 --attachment-parts 0 \
+    --part "Data_001.zip=$file" >"$DIR/sim.out" 2>&1 & SIM=$!
+  until grep -q refresh_token "$DIR/sim.out" 2>/dev/null; do sleep 0.1; done
+  base=$(grep -o 'http://127.0.0.1:[0-9]*' "$DIR/sim.out" | head -1)
+  sim=()
+  for _ in $(seq "$RUNS"); do
+    rm -rf "$DIR/out"; mkdir -p "$DIR/out"
+    sim+=("$("$BENCH" zoho "$base" "$DIR/out/s")")
+  done
+  kill $SIM; wait $SIM 2>/dev/null || true
+  row "whole job from the simulator (OAuth, API, download) vs from nginx" "sim[@]" "job[@]"
   rm -rf "$DIR/out"; mkdir -p "$DIR/out"
   rss=$( { /usr/bin/time -v "$BENCH" job "$url" "$DIR/out/r" >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {print $2}')
   printf '| %s MiB | peak RSS of the whole job | %s MiB | | |\n' "$mib" "$((rss / 1024))"

@@ -24,6 +24,9 @@ public struct SimulatorConfig: Sendable {
     public var attachmentParts = 1
     /// Seed of everything random (ids, contents).
     public var seed: UInt64 = 1
+    /// Files served instead of generated parts, by part name (`Data_001.zip` → a path): for
+    /// benchmarks with a realistic part.
+    public var partFiles: [String: String] = [:]
     /// What the backups hold (records per module, attachment sizes) and where the zips are cached.
     public var content = BackupContent(folder: NSTemporaryDirectory() + "zoho-simulator-content")
 

@@ -6,13 +6,18 @@
 //   archive-bench verify FILE [N]      zip verification with N parallel tasks (default: cores)
 //   archive-bench job URL DIR          the whole job as `run` does it: download, hash, verify,
 //                                      SHA256SUMS and manifest, commit
+//   archive-bench zoho BASE DIR        the whole job from `zoho-crm-backup simulator` at BASE, through
+//                                      the Zoho client (OAuth, API calls, link checks) as `run` does
 import AsyncHTTPClient
 import BackupArchive
 import Foundation
 import Glibc
 import Logging
 import NIOCore
+import Supervisor
+import ZohoAPI
 import ZohoModel
+import ZohoSimulator
 
 /// A plain-HTTP part source (the bench serves the file with nginx, without OAuth).
 struct PlainHTTPSource: PartSource {
@@ -66,10 +71,33 @@ case "download", "job":
             _ = try await folder.downloadOnly(job, from: source)
         }
     } catch {
-        try? await client.shutdown()
+        _ = try? await client.shutdown()
         fail("\(mode) failed: \(error)")
     }
-    try? await client.shutdown()
+    _ = try? await client.shutdown()
+case "zoho":
+    guard args.count == 3 else { fail("usage: archive-bench zoho BASE DIR") }
+    let base = args[1]
+    let defaults = SimulatorConfig()
+    let transport = AHCTransport(client: HTTPClient.shared)
+    let tokens = TokenProvider(org: "bench", credentials: OAuthCredentials(clientID: defaults.clientID, clientSecret: defaults.clientSecret,
+                                                                          refreshToken: defaults.refreshToken),
+                               accountsURL: base, cacheDirectory: nil, transport: transport, clock: SystemWallClock(), logger: logger)
+    let client = ZohoClient(org: "bench", endpoints: ZohoEndpoints(accounts: base, api: base, downloadHosts: [String(base.dropFirst("http://".count))]),
+                            tokens: tokens, transport: transport, clock: SystemWallClock(), logger: logger)
+    do {
+        _ = try await client.schedule(nil)
+        var urls = try await client.downloadURLs()
+        while urls == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            urls = try await client.downloadURLs()
+        }
+        let job = try JobSpec.fromLinks(urls?.allLinks ?? [], org: "bench", completedAt: Date(), linksExpiry: urls?.expiryDate)
+        let folder = ArchiveFolder(path: args[2], org: "bench", minFree: ByteSize(bytes: 0), logger: logger)
+        _ = try await folder.archive(job, from: ZohoPartSource(client: client), now: Date())
+    } catch {
+        fail("zoho failed: \(error)")
+    }
 default:
     fail("unknown mode \(mode)")
 }

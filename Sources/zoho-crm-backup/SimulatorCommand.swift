@@ -20,9 +20,21 @@ extension ZohoCRMBackup {
         var jobDuration: String = "2s"
         @Option(name: .long, help: "Seed for the simulator's ids and contents.")
         var seed: UInt64 = 1
+        @Option(name: .long, help: "Data parts of each backup.")
+        var dataParts: Int = 2
+        @Option(name: .long, help: "Attachment parts of each backup.")
+        var attachmentParts: Int = 1
+        @Option(name: .long, help: ArgumentHelp("Serve this file as a part instead of a generated one (for benchmarks).", valueName: "Data_001.zip=PATH"))
+        var part: [String] = []
 
         func validate() throws {
             guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0–65535") }
+            guard (1...99).contains(dataParts), (0...99).contains(attachmentParts) else {
+                throw ValidationError("--data-parts must be 1–99 and --attachment-parts 0–99")
+            }
+            for spec in part where spec.split(separator: "=", maxSplits: 1).count != 2 || DownloadLink.parseFileName(String(spec.split(separator: "=")[0])) == nil {
+                throw ValidationError("--part takes NAME=PATH with NAME like Data_001.zip, got '\(spec)'")
+            }
             guard TimeSpan.parse(jobDuration) != nil else {
                 throw ValidationError("--job-duration '\(jobDuration)' is not a duration such as 2s or 1m")
             }
@@ -33,6 +45,12 @@ extension ZohoCRMBackup {
             config.seed = seed
             config.jobDuration = TimeSpan.parse(jobDuration) ?? .seconds(2)
             config.content = BackupContent(folder: NSTemporaryDirectory() + "zoho-simulator-\(getpid())")
+            config.dataParts = dataParts
+            config.attachmentParts = attachmentParts
+            for spec in part {
+                let pieces = spec.split(separator: "=", maxSplits: 1).map(String.init)
+                config.partFiles[pieces[0]] = pieces[1]
+            }
             let zoho = SimulatedZoho(config: config, clock: SystemWallClock())
             let credentials = #"{"client_id": "\#(config.clientID)", "client_secret": "\#(config.clientSecret)", "refresh_token": "\#(config.refreshToken)"}"#
             try await SimulatorServer.withRunning(zoho, port: port) { base in
