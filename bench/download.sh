@@ -22,7 +22,9 @@ command -v bc >/dev/null || missing="$missing bc"
 if [ -n "$missing" ]; then
   echo "installing:$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-swift build -c release --product archive-bench --product zoho-crm-backup >"$DIR/build.log" 2>&1 || { tail -20 "$DIR/build.log"; exit 1; }
+for product in archive-bench zoho-crm-backup; do
+  swift build -c release --product "$product" >"$DIR/build.log" 2>&1 || { tail -20 "$DIR/build.log"; exit 1; }
+done
 BIN=$(swift build -c release --show-bin-path)
 BENCH=$BIN/archive-bench
 
