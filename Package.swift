@@ -21,8 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
-        .executableTarget(
-            name: "zoho-crm-backup",
+        .executableTarget(name: "zoho-crm-backup",
             dependencies: [
                 "ZohoSimulator", "Supervisor", "Reconcile", "Policy", "ZohoAPI",
                 "BackupArchive", "Systemd", "ZohoModel",
@@ -96,8 +95,7 @@ let package = Package(
         ),
         .target(name: "ZohoModel"),
         // Benchmark helper for bench/download.sh: the archive's code paths on one part (never installed).
-        .executableTarget(
-            name: "archive-bench",
+        .executableTarget(name: "archive-bench",
             dependencies: [
                 "BackupArchive", "ZohoModel", "ZohoAPI", "Supervisor", "ZohoSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -106,8 +104,7 @@ let package = Package(
             ]
         ),
         // Test helper: calls the Systemd API in a process of its own (never installed).
-        .executableTarget(
-            name: "systemd-probe",
+        .executableTarget(name: "systemd-probe",
             dependencies: ["Systemd", "Policy", .product(name: "Logging", package: "swift-log")]
         ),
 

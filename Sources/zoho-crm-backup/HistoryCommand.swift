@@ -46,12 +46,12 @@ extension ZohoCRMBackup {
             if output.json {
                 try Output.json(results, zone: orgs.first?.timeZone)
             } else {
-                for result in results { print(result, zone: orgs.first { $0.name == result.org }?.timeZone ?? .current) }
+                for result in results { show(result, zone: orgs.first { $0.name == result.org }?.timeZone ?? .current) }
             }
             if results.contains(where: { $0.error != nil }) { throw ExitCode.failure }
         }
 
-        func print(_ result: OrgHistory, zone: TimeZone) {
+        func show(_ result: OrgHistory, zone: TimeZone) {
             if let error = result.error {
                 Output.error(error)
                 return
