@@ -71,9 +71,12 @@ struct DownloadContractTests {
                 #expect(error.kind == .network)
                 #expect(error.file == "Attachments_001.zip")
             }
-            #expect(box.data.count == 70_000, "every byte that arrived was handed over")
+            // Every byte that arrived was handed over; the kernel may drop the tail of a cut
+            // connection, so at most the 70,000 sent, and at least one piece.
+            #expect(box.data.count > 0 && box.data.count <= 70_000)
+            #expect(box.data == whole.prefix(box.data.count))
             let (resumed, rest) = try await Self.fetch(h, link, from: Int64(box.data.count))
-            #expect(resumed.start == 70_000 && resumed.total == Int64(whole.count))
+            #expect(resumed.start == Int64(box.data.count) && resumed.total == Int64(whole.count))
             #expect(box.data + rest == whole)
             let ranged = await h.zoho.requestLog.filter { $0.path.hasSuffix("Attachments_001.zip") }.map(\.status)
             #expect(ranged == [200, 200, 206])
