@@ -69,8 +69,7 @@ extension ArchiveFolder {
 
     private func removeTree(_ folder: String, jobID: String?) throws(ArchiveError) {
         do { try FileManager.default.removeItem(atPath: folder) } catch {
-            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? Int(EIO)
-            throw ArchiveError.io(Int32(code), path: folder, doing: "delete", org: org, jobID: jobID, file: nil)
+            throw ArchiveError.io(systemErrno(of: error), path: folder, doing: "delete", org: org, jobID: jobID, file: nil)
         }
     }
 }

@@ -49,16 +49,7 @@ extension ArchiveFolder {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        guard case .success = FileDigest.update(&hasher, readingFrom: fd) else { return nil }
+        return FileDigest.hex(hasher)
     }
 }

@@ -58,8 +58,7 @@ public struct ArchiveFolder: Sendable {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? Int(EIO)
-            throw ArchiveError.io(Int32(code), path: folder, doing: "create folder", org: org, jobID: nil, file: nil)
+            throw ArchiveError.io(systemErrno(of: error), path: folder, doing: "create folder", org: org, jobID: nil, file: nil)
         }
     }
 

@@ -33,17 +33,10 @@ struct PartDownload {
 
         // What is already here: hash it once, and append after it.
         var hasher = SHA256()
-        var written: Int64 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ioError(errno, "read back")
-            }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            written += Int64(n)
+        var written: Int64
+        switch FileDigest.update(&hasher, readingFrom: fd) {
+        case .success(let bytes): written = bytes
+        case .failure(let failure): throw ioError(failure.code, "read back")
         }
         let resumedFrom = written
         var total: Int64?
@@ -107,7 +100,7 @@ struct PartDownload {
         try injected("part.beforeFsync", path: path, file: file)
         guard fsync(fd) == 0 else { throw ioError(errno, "fsync") }
         try injected("part.afterFsync", path: path, file: file)
-        return Result(size: written, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), resumedFrom: resumedFrom)
+        return Result(size: written, sha256: FileDigest.hex(hasher), resumedFrom: resumedFrom)
     }
 
     private func injected(_ point: String, path currentPath: String = "", file currentFile: String? = nil) throws(ArchiveError) {

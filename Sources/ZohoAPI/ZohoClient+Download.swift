@@ -34,8 +34,10 @@ extension ZohoClient {
         switch LinkGuard(allowedHosts: endpoints.downloadHosts).check(link) {
         case .success(let ok): parsed = ok
         case .failure(let refusal):
+            // Name the file only when the link's last segment is a part name (never echo a stranger's path).
+            let last = String(link.split(separator: "/").last ?? "")
             throw ZohoError(kind: .linkRefused, org: org, operation: .download, message: refusal.description,
-                            file: DownloadLink.parseFileName(String(link.split(separator: "/").last ?? "")) != nil ? String(link.split(separator: "/").last ?? "") : nil)
+                            file: DownloadLink.parseFileName(last) != nil ? last : nil)
         }
         var from = offset
         return try await withRetries(.download, isPost: false) { token throws(ZohoError) in
