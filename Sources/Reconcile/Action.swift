@@ -1,0 +1,92 @@
+import Foundation
+import ZohoModel
+
+/// One thing the supervisor does for an org, decided by ``Reconcile``.
+public enum Action: Sendable, Equatable, CustomStringConvertible {
+    /// An observation newer than an unconfirmed POST shows whether it took effect: forget it.
+    case resolvePending(tookEffect: Bool)
+    /// Observe again before any POST: Zoho said `BACKUP_ALREADY_SCHEDULED`; this observation is the new look.
+    case clearAlreadyScheduled
+    /// The month after `LIMIT_EXCEEDED` has begun: POSTs are allowed again.
+    case clearQuotaBlock
+    /// `POST /backup` with this rule (spends nothing until it runs).
+    case schedule(RRule)
+    /// `PUT /backup/{id}/actions/cancel` of a recurring schedule (never a one-off backup).
+    case cancel(jobID: String, rrule: String?)
+    /// Remember a completed backup's links the first time they are seen (its completion time).
+    case noteLinks(OrgState.SeenJob)
+    /// Download, verify and commit a completed backup.
+    case download(Download)
+    /// Links expired before the backup was archived: report the loss, once, loudly.
+    case reportLost(jobID: String, expiry: Date?)
+    /// Apply retention (what to remove is `BackupArchive`'s retention).
+    case prune
+    /// The newest verified backup is too old (or there is none): raise the alarm.
+    case raiseFreshnessAlarm(Freshness)
+    /// A backup arrived in time again: end the alarm.
+    case clearFreshnessAlarm
+    /// Nothing to do now, and why (shown by `plan` and `status`).
+    case wait(String)
+
+    /// A backup to bring home.
+    public struct Download: Sendable, Equatable {
+        public var jobID: String
+        public var links: [String]
+        public var expiry: Date?
+        /// When the daemon first saw its links.
+        public var completedAt: Date
+        /// A `.partial/` download exists: only the missing bytes are fetched.
+        public var resume: Bool
+        /// The links expire within 24 hours: this goes before other downloads.
+        public var urgent: Bool
+
+        public init(jobID: String, links: [String], expiry: Date?, completedAt: Date, resume: Bool, urgent: Bool) {
+            self.jobID = jobID
+            self.links = links
+            self.expiry = expiry
+            self.completedAt = completedAt
+            self.resume = resume
+            self.urgent = urgent
+        }
+    }
+
+    /// True for the requests that change Zoho's schedule.
+    public var isZohoChange: Bool {
+        switch self {
+        case .schedule, .cancel: true
+        default: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .resolvePending(let took):
+            took ? "the unconfirmed backup request reached Zoho (Zoho shows it)" : "the unconfirmed backup request did not reach Zoho (Zoho does not show it)"
+        case .clearAlreadyScheduled: "Zoho's state observed again after BACKUP_ALREADY_SCHEDULED"
+        case .clearQuotaBlock: "a new month: Zoho's backup quota is available again"
+        case .schedule(let rule): "schedule \(rule.normalized) in Zoho"
+        case .cancel(let id, let rule): "cancel Zoho's recurring schedule \(rule ?? "") (job \(id))"
+        case .noteLinks(let seen): "note the links of completed backup \(seen.jobID) (\(seen.links.count) parts)"
+        case .download(let d):
+            "\(d.resume ? "resume downloading" : "download") backup \(d.jobID) (\(d.links.count) parts\(d.urgent ? ", links expire within 24 h" : ""))"
+        case .reportLost(let id, let expiry):
+            "report backup \(id) lost: its links expired\(expiry.map { " at \(ISO8601DateFormatter().string(from: $0))" } ?? "") before it was archived"
+        case .prune: "apply retention"
+        case .raiseFreshnessAlarm(let f): "raise the freshness alarm (\(f))"
+        case .clearFreshnessAlarm: "end the freshness alarm"
+        case .wait(let why): "wait: \(why)"
+        }
+    }
+}
+
+extension Freshness: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .unlimited: "no age limit"
+        case .fresh(let age, let limit): "newest backup \(TimeSpan.format(age)) old, limit \(TimeSpan.format(limit))"
+        case .stale(let age, let limit): "newest backup \(TimeSpan.format(age)) old, older than \(TimeSpan.format(limit))"
+        case .awaitingFirst(let watched, let limit): "no backup yet, watched for \(TimeSpan.format(watched)) of \(TimeSpan.format(limit))"
+        case .missing(let watched, let limit): "no backup at all after \(TimeSpan.format(watched)), limit \(TimeSpan.format(limit))"
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Policy
+import ZohoModel
+
+/// What the policy wants of one org, as far as decisions go.
+public struct Desired: Sendable, Equatable {
+    public var org: String
+    public var schedule: BackupSchedule
+    /// `alert.max_age`; nil: no freshness alarm.
+    public var maxAge: Duration?
+    /// The org's zone: quota months and occurrences.
+    public var timeZone: TimeZone
+
+    public init(org: String, schedule: BackupSchedule, maxAge: Duration?, timeZone: TimeZone) {
+        self.org = org
+        self.schedule = schedule
+        self.maxAge = maxAge
+        self.timeZone = timeZone
+    }
+
+    /// The decision-relevant part of an org's policy.
+    public init(_ policy: OrgPolicy) {
+        self.init(org: policy.name, schedule: policy.schedule, maxAge: policy.maxAge, timeZone: policy.timeZone)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// What the daemon must remember about one org across restarts (`<state_dir>/<org>/state.json`,
+/// written atomically). Losing it never costs a backup or a quota unit: job ids in the
+/// archive and `.pruned.json` stop refetching, and an unconfirmed POST is the only thing
+/// whose loss would matter, so it is written before the POST is sent.
+public struct OrgState: Codable, Sendable, Equatable {
+    /// A POST (schedule or immediate backup) whose effect is not yet confirmed.
+    public struct PendingPost: Codable, Sendable, Equatable {
+        /// The rule asked for; nil for an immediate backup.
+        public var rrule: String?
+        /// When it was (about to be) sent.
+        public var sentAt: Date
+        /// The id `GET /backup` showed before it was sent: a different one afterwards means it took effect.
+        public var jobIDBefore: String?
+
+        public init(rrule: String?, sentAt: Date, jobIDBefore: String?) {
+            self.rrule = rrule
+            self.sentAt = sentAt
+            self.jobIDBefore = jobIDBefore
+        }
+    }
+
+    /// A completed backup's links, as first seen.
+    public struct SeenJob: Codable, Sendable, Equatable {
+        public var jobID: String
+        /// Every link, data first.
+        public var links: [String]
+        /// The links' `expiry_date`.
+        public var expiry: Date?
+        /// When the daemon first saw the links: the backup's completion time in the archive.
+        public var firstSeen: Date
+
+        public init(jobID: String, links: [String], expiry: Date?, firstSeen: Date) {
+            self.jobID = jobID
+            self.links = links
+            self.expiry = expiry
+            self.firstSeen = firstSeen
+        }
+    }
+
+    /// The last failure, for `status` and the backoff.
+    public struct LastError: Codable, Sendable, Equatable {
+        /// A short machine-readable kind (`invalidRefreshToken`, `diskFull`, …).
+        public var kind: String
+        public var message: String
+        public var hint: String
+        public var at: Date
+        public var jobID: String?
+
+        public init(kind: String, message: String, hint: String, at: Date, jobID: String? = nil) {
+            self.kind = kind
+            self.message = message
+            self.hint = hint
+            self.at = at
+            self.jobID = jobID
+        }
+    }
+
+    public var format = 1
+    /// When the daemon started managing this org: a new org is not in freshness alarm before it could have a backup.
+    public var watchingSince: Date
+    public var pendingPost: PendingPost?
+    /// The last observation of Zoho.
+    public var lastObservation: RemoteObservation?
+    /// Completed backups whose links the daemon has seen, by job id (kept until archived or lost).
+    public var seenJobs: [String: SeenJob] = [:]
+    /// Jobs reported lost because their links expired first (reported once).
+    public var lostJobs: [String] = []
+    /// After `LIMIT_EXCEEDED`: no POST before this time (the next month in the org's zone).
+    public var quotaBlockedUntil: Date?
+    /// When Zoho last refused a POST with `BACKUP_ALREADY_SCHEDULED`: observe again before any POST.
+    public var alreadyScheduledAt: Date?
+    /// A backup was committed and retention has not run since.
+    public var pruneDue = false
+    /// The freshness alarm is raised (so it is logged when it starts and when it ends).
+    public var freshnessAlarm = false
+    /// The last failure, cleared by a fully successful cycle.
+    public var lastError: LastError?
+    /// Failed cycles in a row (for the backoff).
+    public var consecutiveFailures = 0
+    /// The end of the last cycle that succeeded.
+    public var lastSuccess: Date?
+    /// The newest backup archived by the daemon and when.
+    public var lastArchived: String?
+
+    public init(watchingSince: Date) { self.watchingSince = watchingSince }
+}

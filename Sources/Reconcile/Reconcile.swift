@@ -1,0 +1,142 @@
+import Foundation
+import ZohoModel
+
+/// The pure decision function: what to do for one org now.
+///
+/// `(desired, observed remote, observed archive, persisted state, now) → [Action]`, no I/O.
+/// The supervisor observes, calls ``decide(_:remote:archive:state:now:)`` and carries out the
+/// actions in order: state bookkeeping first, then changes to Zoho's schedule, downloads,
+/// retention and alarms.
+public enum Reconcile {
+    /// Links that expire sooner than this are downloaded before any other.
+    public static let urgentWithin: TimeInterval = 24 * 3600
+
+    public static func decide(_ desired: Desired, remote: RemoteObservation, archive: ArchiveObservation,
+                              state: OrgState, now: Date) -> [Action] {
+        var actions: [Action] = []
+        var mayPost = true
+
+        // An unconfirmed POST: only an observation made after it says whether it took effect.
+        if let pending = state.pendingPost {
+            if remote.observedAt > pending.sentAt {
+                actions.append(.resolvePending(tookEffect: pendingTookEffect(pending, remote.job)))
+            } else {
+                mayPost = false
+                actions.append(.wait("a backup request may or may not have reached Zoho; observing again before any other request"))
+            }
+        }
+        if let refused = state.alreadyScheduledAt {
+            if remote.observedAt > refused {
+                actions.append(.clearAlreadyScheduled)
+            } else {
+                mayPost = false
+                actions.append(.wait("Zoho said a backup is already scheduled; observing again before any other request"))
+            }
+        }
+        var quotaBlocked: Date?
+        if let until = state.quotaBlockedUntil {
+            if now >= until { actions.append(.clearQuotaBlock) } else { quotaBlocked = until }
+        }
+
+        actions += scheduleActions(desired, job: remote.job, mayPost: mayPost, quotaBlockedUntil: quotaBlocked)
+        let downloads = downloadActions(remote: remote, archive: archive, state: state, now: now)
+        actions += downloads
+        let willDownload = downloads.contains { if case .download = $0 { true } else { false } }
+        if willDownload || state.pruneDue { actions.append(.prune) }
+        if !willDownload { actions += freshnessActions(desired, archive: archive, state: state, now: now) }
+        return actions
+    }
+
+    /// Whether Zoho shows the effect of a POST: `GET /backup` names a job it did not name before.
+    static func pendingTookEffect(_ pending: OrgState.PendingPost, _ job: BackupJob?) -> Bool {
+        guard let job else { return false }
+        return job.id != pending.jobIDBefore
+    }
+
+    // MARK: - Zoho's schedule
+
+    static func scheduleActions(_ desired: Desired, job: BackupJob?, mayPost: Bool, quotaBlockedUntil: Date?) -> [Action] {
+        switch desired.schedule {
+        case .unmanaged:
+            return []
+        case .none:
+            guard let job, job.isActiveRecurring else { return [] }
+            if job.status == .inProgress {
+                return [.wait("Zoho is running an occurrence of the recurring schedule \(job.rrule ?? ""); it is cancelled once that completes")]
+            }
+            return [.cancel(jobID: job.id, rrule: job.rrule)]
+        case .rrule(let rule):
+            if let job, job.isPendingImmediate {
+                return [.wait("a one-off backup (job \(job.id), \(job.status)) is pending in Zoho; it is never cancelled, and the schedule is made once it completes")]
+            }
+            var actions: [Action] = []
+            if let job, job.isActiveRecurring {
+                if sameRule(job.rrule, rule) { return [] }
+                if job.status == .inProgress {
+                    return [.wait("Zoho is running an occurrence of \(job.rrule ?? "another rule"); it is rescheduled to \(rule.normalized) once that completes")]
+                }
+                if let until = quotaBlockedUntil {
+                    return [.wait("Zoho's schedule \(job.rrule ?? "") differs from the policy's \(rule.normalized), but this month's backups are used up: it is not cancelled before \(monthText(until, desired.timeZone)), when it can be replaced")]
+                }
+                guard mayPost else { return [] }
+                actions.append(.cancel(jobID: job.id, rrule: job.rrule))
+            }
+            if let until = quotaBlockedUntil {
+                return [.wait("this month's backups are used up (LIMIT_EXCEEDED): no request to Zoho before \(monthText(until, desired.timeZone))")]
+            }
+            guard mayPost else { return actions }
+            actions.append(.schedule(rule))
+            return actions
+        }
+    }
+
+    /// Whether Zoho's rule text means `rule` (same normal form). A rule outside the subset differs.
+    static func sameRule(_ text: String?, _ rule: RRule) -> Bool {
+        guard let text, let theirs = try? RRule(parsing: text) else { return false }
+        return theirs.normalized == rule.normalized
+    }
+
+    static func monthText(_ date: Date, _ zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date) + " " + zone.identifier
+    }
+
+    // MARK: - Downloads
+
+    static func downloadActions(remote: RemoteObservation, archive: ArchiveObservation, state: OrgState, now: Date) -> [Action] {
+        var seen = state.seenJobs
+        var actions: [Action] = []
+        if let id = remote.linksJobID, let urls = remote.urls, seen[id] == nil, !archive.knownJobs.contains(id), !state.lostJobs.contains(id) {
+            let job = OrgState.SeenJob(jobID: id, links: urls.allLinks, expiry: urls.expiryDate, firstSeen: remote.observedAt)
+            seen[id] = job
+            actions.append(.noteLinks(job))
+        }
+        var downloads: [Action.Download] = []
+        for job in seen.values.sorted(by: { ($0.firstSeen, $0.jobID) < ($1.firstSeen, $1.jobID) }) {
+            guard !archive.knownJobs.contains(job.jobID), !state.lostJobs.contains(job.jobID) else { continue }
+            if let expiry = job.expiry, expiry <= now {
+                actions.append(.reportLost(jobID: job.jobID, expiry: expiry))
+                continue
+            }
+            let urgent = job.expiry.map { $0.timeIntervalSince(now) < urgentWithin } ?? false
+            downloads.append(.init(jobID: job.jobID, links: job.links, expiry: job.expiry, completedAt: job.firstSeen,
+                                   resume: archive.partialJobs.contains(job.jobID), urgent: urgent))
+        }
+        // Urgent first; otherwise oldest first (the order is stable).
+        let ordered = downloads.filter(\.urgent) + downloads.filter { !$0.urgent }
+        return actions + ordered.map(Action.download)
+    }
+
+    // MARK: - Freshness
+
+    static func freshnessActions(_ desired: Desired, archive: ArchiveObservation, state: OrgState, now: Date) -> [Action] {
+        let freshness = Freshness.evaluate(newestBackup: archive.newestBackup, watchingSince: state.watchingSince,
+                                           maxAge: desired.maxAge, now: now)
+        if freshness.isAlarm, !state.freshnessAlarm { return [.raiseFreshnessAlarm(freshness)] }
+        if !freshness.isAlarm, state.freshnessAlarm { return [.clearFreshnessAlarm] }
+        return []
+    }
+}

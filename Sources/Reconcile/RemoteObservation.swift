@@ -1,0 +1,42 @@
+import Foundation
+import ZohoModel
+
+/// What one look at Zoho showed: `GET /backup` and `GET /backup/urls`, and when.
+public struct RemoteObservation: Codable, Sendable, Equatable {
+    /// The latest backup or schedule; nil when Zoho answered 204 (none ever made).
+    public var job: BackupJob?
+    /// The links of the latest completed backup; nil when Zoho answered 204.
+    public var urls: BackupURLs?
+    /// When the observation was made (UTC).
+    public var observedAt: Date
+
+    public init(job: BackupJob?, urls: BackupURLs?, observedAt: Date) {
+        self.job = job
+        self.urls = urls
+        self.observedAt = observedAt
+    }
+
+    /// The job id of the links (the path segment in `/backup/{job-id}/Data_001.zip`), when
+    /// every link parses and names the same job.
+    public var linksJobID: String? {
+        guard let urls else { return nil }
+        let ids = Set(urls.allLinks.compactMap { DownloadLink($0)?.jobID })
+        guard ids.count == 1, urls.allLinks.allSatisfy({ DownloadLink($0) != nil }) else { return nil }
+        return ids.first
+    }
+}
+
+extension BackupJob {
+    /// True when this is a recurring schedule still in force: it has an rrule, and it is
+    /// waiting for or running an occurrence (a finished rule, `COUNT` used up, shows no
+    /// `scheduled_date`; a cancelled one is `STOPPED`).
+    public var isActiveRecurring: Bool {
+        guard rrule != nil, status != .stopped else { return false }
+        return status == .scheduled || status == .inProgress || scheduledDate != nil
+    }
+
+    /// True when this is a one-off backup (no rrule: `now` or Zoho's UI) not yet finished.
+    public var isPendingImmediate: Bool {
+        rrule == nil && (status == .scheduled || status == .inProgress)
+    }
+}
