@@ -1,0 +1,184 @@
+import AsyncHTTPClient
+import BackupArchive
+import Foundation
+import Logging
+import Policy
+import Reconcile
+import Systemd
+import ZohoAPI
+import ZohoModel
+
+/// One org's loop body: observe Zoho and the archive, decide with ``Reconcile``, carry out
+/// the actions, save the state. One cycle at a time; the supervisor runs one worker per org.
+public actor OrgWorker {
+    public let policy: OrgPolicy
+    let environment: SupervisorEnvironment
+    let store: StateStore
+    let folder: ArchiveFolder
+    let slots: DownloadSlots
+    let metrics: OrgMetrics
+    var logger: Logger
+    var client: ZohoClient?
+    /// The credentials the client was made from (a changed file makes a new client).
+    var clientCredentials: Credentials?
+    public internal(set) var state: OrgState
+    public internal(set) var snapshot: OrgSnapshot
+    /// The last `wait` reason logged, so a long wait is logged once, not every cycle.
+    var lastWaitLogged: String?
+    /// The last error logged, so a persisting error is logged at its start and then every hour.
+    var lastErrorLogged: (text: String, at: Date)?
+
+    /// - Parameter stateDir: the policy's `state_dir`.
+    public init(policy: OrgPolicy, stateDir: String, environment: SupervisorEnvironment, slots: DownloadSlots) {
+        let store = StateStore(stateDir: stateDir, org: policy.name, faults: environment.faults)
+        var logger = environment.logger
+        logger[metadataKey: LogField.orgKey] = .string(policy.name)
+        self.state = Self.loadState(store, now: environment.clock.date, logger: logger, org: policy.name)
+        self.policy = policy
+        self.environment = environment
+        self.slots = slots
+        self.store = store
+        self.logger = logger
+        folder = ArchiveFolder(path: policy.archive.path, org: policy.name, minFree: policy.archive.minFree,
+                               faults: environment.faults, verifyParallelism: environment.verifyParallelism, logger: logger)
+        metrics = environment.metrics.org(policy.name)
+        snapshot = OrgSnapshot(org: policy.name)
+    }
+
+    /// The saved state, or a fresh one. An unreadable state costs nothing that matters (see
+    /// ``OrgState``): start afresh and say so.
+    static func loadState(_ store: StateStore, now: Date, logger: Logger, org: String) -> OrgState {
+        do {
+            return try store.read() ?? OrgState(watchingSince: now)
+        } catch {
+            logger.warning("[\(org)] \(store.statePath) could not be read (\(error)); starting with a fresh state. Archived and pruned jobs are still known from the archive.")
+            return OrgState(watchingSince: now)
+        }
+    }
+
+    var now: Date { environment.clock.date }
+
+    /// One cycle. - Returns: how long to wait before the next one.
+    @discardableResult
+    public func cycle() async -> Duration {
+        var failed = false
+        defer { finishCycle(failed: failed) }
+        guard let client = connect() else {
+            failed = true
+            return nextDelay(busy: false)
+        }
+        let remote: RemoteObservation
+        do {
+            remote = try await observe(client)
+        } catch {
+            failed = true
+            record(error)
+            return nextDelay(busy: false)
+        }
+        if Task.isCancelled { return .zero }
+        state.lastObservation = remote
+        snapshot.nextBackup = remote.job?.isActiveRecurring == true ? remote.job?.scheduledDate : nil
+        let actions = Reconcile.decide(Desired(policy), remote: remote, archive: observeArchive(), state: state, now: now)
+        snapshot.lastActions = actions
+        failed = await execute(actions, remote: remote, client: client) == false
+        let busy = remote.job.map { $0.status == .inProgress || $0.isPendingImmediate } == true
+            || state.pendingPost != nil || state.alreadyScheduledAt != nil
+            || actions.contains { if case .download = $0 { true } else { false } }
+        return nextDelay(busy: busy)
+    }
+
+    /// The org's Zoho client, made from its credentials file (read each cycle, so a fixed file
+    /// is picked up without a restart); nil after logging why there is none.
+    func connect() -> ZohoClient? {
+        let credentials: Credentials
+        do {
+            credentials = try environment.credentials.load(policy.credentials, org: policy.name)
+        } catch {
+            report(kind: "credentials", message: "[\(policy.name)] \(error.description)",
+                   hint: "Fix the credentials file (zoho-crm-backup check shows what is wrong); the daemon reads it again at every poll.",
+                   messageID: .credentialsRejected)
+            client = nil
+            return nil
+        }
+        if let client, clientCredentials == credentials { return client }
+        let made = OrgConnection.client(for: policy, credentials: credentials, stateDir: storeStateDir,
+                                        http: environment.http, clock: environment.clock, logger: logger)
+        client = made
+        clientCredentials = credentials
+        return made
+    }
+
+    var storeStateDir: String { URL(fileURLWithPath: store.folder).deletingLastPathComponent().path }
+
+    func observe(_ client: ZohoClient) async throws(ZohoError) -> RemoteObservation {
+        let job = try await client.backupInfo()
+        let urls = try await client.downloadURLs()
+        return RemoteObservation(job: job, urls: urls, observedAt: now)
+    }
+
+    /// Job ids archived or pruned, downloads in `.partial/`, the newest backup.
+    func observeArchive() -> ArchiveObservation {
+        let backups = folder.backups()
+        var known = Set(backups.map(\.manifest.jobID))
+        known.formUnion(PrunedJobs.load(archive: folder.path).pruned.map(\.jobID))
+        let partials = (try? FileManager.default.contentsOfDirectory(atPath: folder.path + "/.partial")) ?? []
+        return ArchiveObservation(knownJobs: known, partialJobs: Set(partials),
+                                  newestBackup: backups.map(\.manifest.completedAt).max())
+    }
+
+    func nextDelay(busy: Bool) -> Duration {
+        PollSchedule.delay(pollInterval: policy.pollInterval, busy: busy, consecutiveFailures: state.consecutiveFailures,
+                           jitter: environment.jitter())
+    }
+
+    func finishCycle(failed: Bool) {
+        if failed {
+            state.consecutiveFailures += 1
+        } else {
+            state.consecutiveFailures = 0
+            state.lastError = nil
+            state.lastSuccess = now
+            lastErrorLogged = nil
+        }
+        snapshot.failing = failed
+        snapshot.downloading = nil
+        updateFreshnessMetrics()
+        saveState()
+    }
+
+    func saveState() {
+        do { try store.save(state) } catch {
+            logger.error("[\(policy.name)] could not save \(store.statePath): \(error); check the state folder's owner and free space")
+        }
+    }
+
+    func updateFreshnessMetrics() {
+        let newest = folder.backups().map(\.manifest.completedAt).max()
+        let freshness = Freshness.evaluate(newestBackup: newest, watchingSince: state.watchingSince, maxAge: policy.maxAge, now: now)
+        metrics.setFreshness(newestAgeSeconds: newest.map { now.timeIntervalSince($0) },
+                             maxAgeSeconds: policy.maxAge.map { Double($0.components.seconds) }, alarm: freshness.isAlarm)
+        let pending = state.seenJobs.values.compactMap(\.expiry).min()
+        metrics.setLinksExpiry(pending?.timeIntervalSince1970)
+    }
+
+    // MARK: - Reporting
+
+    func record(_ error: ZohoError) {
+        let credentialsKinds: Set<ZohoError.Kind> = [.invalidToken, .scopeMismatch, .noPermission, .invalidClient, .invalidRefreshToken]
+        report(kind: error.kind.rawValue, message: error.description, hint: error.hint,
+               messageID: credentialsKinds.contains(error.kind) ? .credentialsRejected : nil, jobID: error.jobID)
+        metrics.recordFailure(kind: "zoho")
+    }
+
+    /// Records an error in the state (for `status`) and logs it — at its start, when it
+    /// changes, and once an hour while it lasts.
+    func report(kind: String, message: String, hint: String, messageID: MessageID? = nil, jobID: String? = nil,
+                level: Logger.Level = .error) {
+        state.lastError = OrgState.LastError(kind: kind, message: message, hint: hint, at: now, jobID: jobID)
+        if let last = lastErrorLogged, last.text == message, now.timeIntervalSince(last.at) < 3600 { return }
+        lastErrorLogged = (message, now)
+        var metadata: Logger.Metadata = messageID?.metadata ?? [:]
+        if let jobID { metadata[LogField.jobIDKey] = .string(jobID) }
+        logger.log(level: level, "\(message)", metadata: metadata)
+    }
+}

@@ -1,0 +1,237 @@
+import BackupArchive
+import Foundation
+import Logging
+import Policy
+import ServiceLifecycle
+import Systemd
+import UnixSignals
+import ZohoModel
+
+/// The daemon: one loop per org, the global download bound, reload, systemd notifications
+/// and the metrics textfile.
+///
+/// Tests drive it cycle by cycle with ``cycleAll()`` on a clock they advance; `run` runs it
+/// as a swift-service-lifecycle `Service` (SIGTERM/SIGINT stop it gracefully, SIGHUP reloads).
+public actor Supervisor: Service {
+    public private(set) var policy: Policy
+    let environment: SupervisorEnvironment
+    let notifier: Notifier
+    let slots: DownloadSlots
+    /// Reads the policy file again on reload (injected so tests can use their own loader).
+    let loader: PolicyLoader
+    var workers: [String: OrgWorker] = [:]
+    /// Each org's loop while ``run()`` runs. Owned by `run()`: every one is cancelled and
+    /// awaited before it returns, so none outlives the daemon (an org's loop must be
+    /// stoppable on its own when a reload removes or changes the org, which a task group's
+    /// children are not).
+    var loops: [String: Task<Void, Never>] = [:]
+    var running = false
+    var lastStatusLine: String?
+    var metricsErrorLogged = false
+
+    public init(policy: Policy, environment: SupervisorEnvironment, notifier: Notifier = Notifier(),
+                loader: PolicyLoader = PolicyLoader()) {
+        self.policy = policy
+        self.environment = environment
+        self.notifier = notifier
+        self.loader = loader
+        let slots = DownloadSlots(limit: policy.parallelDownloads)
+        self.slots = slots
+        for org in policy.orgs {
+            workers[org.name] = OrgWorker(policy: org, stateDir: policy.stateDir, environment: environment, slots: slots)
+        }
+    }
+
+    /// The worker of org `name`.
+    public func worker(_ name: String) -> OrgWorker? { workers[name] }
+
+    /// One cycle of every org at once (tests, `demo`); returns when all are done.
+    public func cycleAll() async {
+        let all = policy.orgs.compactMap { workers[$0.name] }
+        await withTaskGroup(of: Void.self) { group in
+            for worker in all { group.addTask { await worker.cycle() } }
+        }
+        writeMetrics()
+    }
+
+    // MARK: - Reload
+
+    /// What a reload changed.
+    public struct ReloadSummary: Sendable, Equatable {
+        public var added: [String] = []
+        public var removed: [String] = []
+        public var changed: [String] = []
+    }
+
+    /// Puts `newPolicy` in force: orgs added, removed or changed get their loops started,
+    /// stopped (at a resumable point) or restarted; the others go on untouched.
+    @discardableResult
+    public func reload(_ newPolicy: Policy) async -> ReloadSummary {
+        var summary = ReloadSummary()
+        let stateMoved = newPolicy.stateDir != policy.stateDir
+        let old = Dictionary(policy.orgs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(newPolicy.orgs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for name in old.keys where new[name] == nil { summary.removed.append(name) }
+        for org in newPolicy.orgs {
+            if old[org.name] == nil { summary.added.append(org.name) } else if stateMoved || old[org.name] != org { summary.changed.append(org.name) }
+        }
+        for name in summary.removed + summary.changed {
+            await stopLoop(name)
+            workers[name] = nil
+        }
+        policy = newPolicy
+        await slots.setLimit(newPolicy.parallelDownloads)
+        for name in summary.added + summary.changed {
+            guard let org = newPolicy.org(name) else { continue }
+            let worker = OrgWorker(policy: org, stateDir: newPolicy.stateDir, environment: environment, slots: slots)
+            workers[name] = worker
+            if running { startLoop(worker, first: true) }
+        }
+        summary.added.sort(); summary.removed.sort(); summary.changed.sort()
+        environment.logger.notice("policy reloaded from \(newPolicy.file): \(newPolicy.orgs.count) orgs; added: \(list(summary.added)), removed: \(list(summary.removed)), changed: \(list(summary.changed))")
+        return summary
+    }
+
+    private func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.joined(separator: ", ") }
+
+    /// Reads the policy file again (SIGHUP). An invalid file is reported with its
+    /// file:line:col errors and the policy in force stays.
+    /// - Returns: true when the new policy is in force.
+    @discardableResult
+    public func reloadFromFile() async -> Bool {
+        notifier.reloading()
+        defer { notifier.ready(status: lastStatusLine) }
+        do {
+            let newPolicy = try loader.load(path: policy.file)
+            await reload(newPolicy)
+            return true
+        } catch {
+            environment.logger.error("policy reload failed; the policy in force stays unchanged. Fix these and reload again (`zoho-crm-backup check` shows them too):\n\(error.description)")
+            return false
+        }
+    }
+
+    // MARK: - The daemon
+
+    /// Runs every org's loop until a graceful shutdown (SIGTERM, SIGINT) or cancellation;
+    /// reloads on SIGHUP; keeps `STATUS=` current and sends `WATCHDOG=1` while it turns.
+    public func run() async throws {
+        running = true
+        for org in policy.orgs { if let worker = workers[org.name] { startLoop(worker, first: true) } }
+        if policy.orgs.isEmpty {
+            environment.logger.warning("no orgs configured in \(policy.file); add one and reload (systemctl reload zoho-crm-backup)")
+        }
+        refreshStatus()
+        notifier.ready(status: lastStatusLine)
+        environment.logger.notice("zoho-crm-backup \(ToolInfo.version) started: \(policy.orgs.count) orgs from \(policy.file), state in \(policy.stateDir)")
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in hangups { await self.reloadFromFile() }
+                }
+                group.addTask { await self.heartbeat() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        notifier.stopping()
+        environment.logger.notice("stopping: downloads stop at a resumable point")
+        for name in loops.keys { await stopLoop(name) }
+        running = false
+        writeMetrics()
+        environment.logger.notice("stopped")
+    }
+
+    func startLoop(_ worker: OrgWorker, first: Bool) {
+        let name = worker.policy.name
+        let environment = environment
+        let spread = worker.policy.pollInterval
+        loops[name] = Task {
+            // Spread the first looks over up to a minute (jitter), so 200 orgs do not start at once.
+            let offset = min(spread, .seconds(60)) * abs(environment.jitter())
+            if offset > .zero { try? await environment.clock.sleep(for: offset) }
+            while !Task.isCancelled {
+                let delay = await worker.cycle()
+                await self.afterCycle()
+                do { try await environment.clock.sleep(for: delay) } catch { return }
+            }
+        }
+    }
+
+    func stopLoop(_ name: String) async {
+        guard let task = loops.removeValue(forKey: name) else { return }
+        task.cancel()
+        await task.value
+    }
+
+    func afterCycle() async {
+        writeMetrics()
+        await refreshStatusAsync()
+    }
+
+    /// Sends `WATCHDOG=1` and the current `STATUS=` while the supervisor's own loop turns
+    /// (a stopped process sends nothing, and systemd restarts it).
+    func heartbeat() async {
+        let interval = notifier.watchdogInterval.map { $0 / 2 } ?? .seconds(5)
+        let tick = min(interval, .seconds(5))
+        while !Task.isCancelled {
+            if notifier.watchdogInterval != nil { notifier.watchdog() }
+            await refreshStatusAsync()
+            do { try await Task.sleep(for: tick) } catch { return }
+        }
+    }
+
+    // MARK: - Status and metrics
+
+    /// The one-line summary for `STATUS=`.
+    public func statusSummary() async -> StatusSummary {
+        var ok: [String] = [], failing: [String] = [], downloads: [StatusSummary.Download] = []
+        var next: (org: String, at: Date)?
+        for org in policy.orgs {
+            guard let worker = workers[org.name] else { continue }
+            let snapshot = await worker.snapshot
+            if snapshot.failing { failing.append(org.name) } else { ok.append(org.name) }
+            if let d = snapshot.downloading {
+                let (files, bytes) = Self.partialProgress(org.archive.path + "/.partial/" + d.jobID)
+                downloads.append(.init(org: org.name, partsDone: max(0, min(d.parts, files - 1)), partsTotal: d.parts, bytesDone: bytes, bytesTotal: nil))
+            }
+            if let at = snapshot.nextBackup, next == nil || at < next!.at { next = (org.name, at) }
+        }
+        return StatusSummary(orgsOK: ok, orgsFailing: failing, downloads: downloads, nextBackup: next)
+    }
+
+    /// Part files and bytes in a `.partial/<job>/` folder.
+    static func partialProgress(_ folder: String) -> (files: Int, bytes: Int64) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".zip") }
+        let bytes = names.reduce(Int64(0)) { sum, name in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size] as? Int64) ?? 0)
+        }
+        return (names.count, bytes)
+    }
+
+    func refreshStatus() {
+        if policy.orgs.isEmpty { lastStatusLine = "no orgs configured" }
+    }
+
+    func refreshStatusAsync() async {
+        let line = await statusSummary().line
+        guard line != lastStatusLine else { return }
+        lastStatusLine = line
+        notifier.status(line)
+    }
+
+    /// Writes the metrics textfile when the policy names one.
+    func writeMetrics() {
+        guard let path = policy.metricsTextfile else { return }
+        do {
+            try MetricsTextfile.write(environment.metrics, to: path)
+            metricsErrorLogged = false
+        } catch {
+            if !metricsErrorLogged {
+                environment.logger.error("cannot write the metrics textfile \(path): \(error); check metrics.textfile and that the folder is writable by the service user")
+                metricsErrorLogged = true
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import AsyncHTTPClient
+import BackupArchive
+import Foundation
+import Logging
+import Policy
+import Systemd
+import ZohoModel
+
+/// What every org's loop shares: time, the HTTP client, credentials, metrics, the fault hook.
+public struct SupervisorEnvironment: Sendable {
+    /// Wall time; tests and `demo` pass a clock they advance.
+    public var clock: any WallClock
+    /// The process's one HTTP client.
+    public var http: HTTPClient
+    public var credentials: CredentialsLookup
+    /// Named crash points (tests, and the documented `ZOHO_CRM_BACKUP_FAULT` hook).
+    public var faults: FaultPoints
+    /// A number in [-1, 1] for each poll's jitter; `{ 0 }` turns jitter off (tests, benchmarks).
+    public var jitter: @Sendable () -> Double
+    public var logger: Logger
+    public var metrics: BackupMetrics
+    /// How long a unit of work waits for the org's lock (held briefly by `now` or `prune`).
+    public var lockTimeout: Duration
+    /// Zip entries verified in parallel per part.
+    public var verifyParallelism: Int
+
+    public init(clock: any WallClock = SystemWallClock(), http: HTTPClient = .shared,
+                credentials: CredentialsLookup = CredentialsLookup(), faults: FaultPoints = .none,
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: -1...1) },
+                logger: Logger = Logger(label: "zoho-crm-backup"), metrics: BackupMetrics = BackupMetrics(),
+                lockTimeout: Duration = .seconds(30),
+                verifyParallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.clock = clock
+        self.http = http
+        self.credentials = credentials
+        self.faults = faults
+        self.jitter = jitter
+        self.logger = logger
+        self.metrics = metrics
+        self.lockTimeout = lockTimeout
+        self.verifyParallelism = verifyParallelism
+    }
+}
