@@ -120,7 +120,14 @@ let package = Package(
             dependencies: ["Systemd", "systemd-probe", "ZohoModel", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "ZohoModel"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "ZohoModel"]),
+        .testTarget(
+            name: "SupervisorTests",
+            dependencies: [
+                "Supervisor", "Reconcile", "Policy", "BackupArchive", "Systemd", "ZohoSimulator", "ZohoModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "zoho-crm-backupTests", dependencies: ["zoho-crm-backup", "BackupArchive", "ZohoSimulator", "ZohoModel"]),
     ]
 )
