@@ -66,3 +66,18 @@ public final class FileLock: Sendable {
         close(fd)
     }
 }
+
+extension FileLock {
+    /// Whether another holder has the lock on `path` now, without creating the file (a
+    /// read-only command run as root must not leave a root-owned lock file behind).
+    public static func isHeld(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            _ = flock(fd, LOCK_UN)
+            return false
+        }
+        return errno == EWOULDBLOCK
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import Policy
+import Supervisor
+import ZohoModel
+
+/// What the read-only commands (`plan`, `status`) share: the policy, the chosen orgs, and
+/// workers that observe without acting (logging only what is critical; the commands print
+/// the errors themselves).
+struct DaemonView {
+    let policy: Policy
+    let orgs: [OrgPolicy]
+
+    init(policyPath: String, org: String?) throws {
+        let context = try ArchiveContext(policyPath: policyPath, org: org)
+        policy = context.policy
+        orgs = context.orgs
+    }
+
+    /// True while a daemon holds `<state_dir>/run.lock`.
+    var daemonRunning: Bool { FileLock.isHeld(policy.stateDir + "/run.lock") }
+
+    func worker(_ org: OrgPolicy) -> OrgWorker {
+        var logger = Logger(label: "zoho-crm-backup")
+        logger.logLevel = .critical
+        let environment = SupervisorEnvironment(jitter: { 0 }, logger: logger)
+        return OrgWorker(policy: org, stateDir: policy.stateDir, environment: environment,
+                         slots: DownloadSlots(limit: 1))
+    }
+
+    /// `2026-11-27 09:30 UTC`.
+    static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date) + " UTC"
+    }
+
+    /// `3d4h` for a duration in seconds.
+    static func age(_ seconds: TimeInterval) -> String {
+        seconds < 60 ? "\(Int(max(0, seconds)))s" : TimeSpan.format(.seconds(Int(seconds)))
+    }
+}
