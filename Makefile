@@ -24,11 +24,9 @@ all: build
 help:
 	@echo "make test    install missing packages, build, run every test"
 	@echo "make demo    install missing packages, build, run the whole cycle against the simulator"
-	@echo "make build   debug build;  make release: release build;  make ## Benchmark (not a test): our download and zip verification vs curl and unzip; see bench/download.sh.
-bench: deps
-	bash bench/download.sh
-
-clean: remove build output"
+	@echo "make build   debug build;  make release: release build"
+	@echo "make bench   benchmarks (not tests): downloads and zip verification vs curl and unzip"
+	@echo "make clean   remove build output"
 
 ## Install the Debian packages that are missing (quiet when all are there).
 deps:
@@ -73,12 +71,9 @@ test: deps venv
 	  echo "journal tests skipped: they start a private journald and need root (sudo make test)"; \
 	fi
 
+# The whole cycle against the built-in simulator, in a temporary folder (under a minute once built).
 demo: build
-	@echo "make demo: the built-in simulator and the supervisor are not built yet."
-	@echo "When they land, this runs 'zoho-crm-backup demo': a whole backup cycle against the"
-	@echo "simulator in a temporary directory, then shows the resulting archive."
-	@echo "For now, here is the policy check on the example policy:"
-	$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup check --no-credentials --policy config/policy.example.yaml
+	$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup demo
 
 ## Benchmark (not a test): our download and zip verification vs curl and unzip; see bench/download.sh.
 bench: deps

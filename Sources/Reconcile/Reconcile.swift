@@ -60,10 +60,15 @@ public enum Reconcile {
         case .unmanaged:
             return []
         case .none:
+            if let job, job.isPendingImmediate {
+                return [.wait("a one-off backup (job \(job.id), \(job.status)) is pending in Zoho; it is never cancelled, and is archived once it completes")]
+            }
             guard let job, job.isActiveRecurring else { return [] }
             if job.status == .inProgress {
                 return [.wait("Zoho is running an occurrence of the recurring schedule \(job.rrule ?? ""); it is cancelled once that completes")]
             }
+            // Like a POST, a cancel waits for an observation newer than the last refused or unconfirmed request.
+            guard mayPost else { return [] }
             return [.cancel(jobID: job.id, rrule: job.rrule)]
         case .rrule(let rule):
             if let job, job.isPendingImmediate {
@@ -92,7 +97,8 @@ public enum Reconcile {
 
     /// Whether Zoho's rule text means `rule` (same normal form). A rule outside the subset differs.
     static func sameRule(_ text: String?, _ rule: RRule) -> Bool {
-        guard let text, let theirs = try? RRule(parsing: text) else { return false }
+        // Zoho may answer without the `RRULE:` prefix the policy requires.
+        guard let text, let theirs = try? RRule(parsing: text, requirePrefix: false) else { return false }
         return theirs.normalized == rule.normalized
     }
 

@@ -199,3 +199,17 @@ extension SimulatedZoho {
         return .json(200, encodable: BackupHistoryPage(history: slice, info: info), zone: config.userTimeZone)
     }
 }
+
+extension SimulatedZoho {
+    /// Starts an immediate backup as an admin would in Zoho's web UI (not an API request:
+    /// nothing is logged as one). - Returns: the request's id, or nil when Zoho refuses
+    /// (one already pending, or the month's quota used up).
+    @discardableResult
+    public func startBackupFromUI() -> String? {
+        let answer = postBackup(SimulatedRequest(method: "POST", uri: "/crm/bulk/v7/backup", headers: [], body: Data()))
+        guard answer.status == 200, case .bytes(let data) = answer.body,
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let details = (object["backup"] as? [String: Any])?["details"] as? [String: Any] else { return nil }
+        return details["id"] as? String
+    }
+}

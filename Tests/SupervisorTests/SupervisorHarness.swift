@@ -134,20 +134,9 @@ struct SupervisorHarness: Sendable {
         ArchiveFolder(path: archivePath(org), org: org, minFree: ByteSize(bytes: 0), logger: Logger(label: "test")).backups()
     }
 
-    /// Requests an immediate backup as Zoho's UI would (not through the daemon).
+    /// Requests an immediate backup as Zoho's UI would (not through the API).
     func startImmediateBackup(_ org: String) async throws {
-        let zoho = zohos[org]!
-        let config = SimulatorConfig()
-        let form = "grant_type=refresh_token&client_id=\(config.clientID)&client_secret=\(config.clientSecret)&refresh_token=\(config.refreshToken)"
-        let answer = await zoho.handle(SimulatedRequest(method: "POST", uri: "/oauth/v2/token",
-                                                        headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8)))
-        guard case .bytes(let data) = answer.body,
-              let token = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["access_token"] as? String else {
-            throw HarnessError(description: "the simulator gave no token")
-        }
-        let posted = await zoho.handle(SimulatedRequest(method: "POST", uri: "/crm/bulk/v7/backup",
-                                                        headers: [("Authorization", "Zoho-oauthtoken \(token)")], body: Data()))
-        guard posted.status == 200 else { throw HarnessError(description: "POST /backup answered \(posted.status)") }
+        guard await zohos[org]!.startBackupFromUI() != nil else { throw HarnessError(description: "Zoho refused the backup") }
     }
 }
 

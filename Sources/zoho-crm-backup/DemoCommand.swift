@@ -1,0 +1,149 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Policy
+import Supervisor
+import Systemd
+import ZohoModel
+import ZohoSimulator
+
+extension ZohoCRMBackup {
+    struct Demo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the whole cycle against the built-in simulator in a temporary folder, for a first look.",
+            discussion: """
+                Starts two simulated Zoho organisations on loopback, writes a policy for them (acme: a weekly \
+                schedule keeping the last 2 backups; globex: unmanaged, with a backup started in Zoho's UI), \
+                and runs the supervisor through three weeks on an accelerated clock: schedule, in progress, \
+                completed, download, verify, commit, prune. Then shows `status` and `list` and where the files are.
+                """)
+        @Option(name: .long, help: ArgumentHelp("Where to put the demo (default: a new temporary folder).", valueName: "path"))
+        var folder: String?
+        @Option(name: .long, help: "Simulated days to run.")
+        var days = 21
+
+        func run() async throws {
+            guard days >= 1, days <= 366 else { throw ValidationError("--days must be 1…366") }
+            let root = folder ?? (NSTemporaryDirectory() + "zoho-crm-backup-demo-\(Int(Date().timeIntervalSince1970))")
+            try FileManager.default.createDirectory(atPath: root + "/credentials", withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            LoggingSystem.bootstrap { label in StderrLogHandler(label: label).with(level: .notice) }
+            // The simulated weeks end about now, so ages in `status` read naturally.
+            let start = (Date().timeIntervalSince1970 - Double(days) * 86_400).rounded(.down)
+            let clock = ManualWallClock(now: start)
+            var acmeConfig = SimulatorConfig()
+            acmeConfig.content = BackupContent(folder: NSTemporaryDirectory() + "zoho-simulator-content")
+            acmeConfig.jobDuration = .seconds(1800)
+            var globexConfig = acmeConfig
+            globexConfig.dataParts = 1
+            globexConfig.attachmentParts = 0
+            let acme = SimulatedZoho(config: acmeConfig, clock: clock)
+            let globex = SimulatedZoho(config: globexConfig, clock: clock)
+            let days = days
+            let config = acmeConfig
+
+            Output.line("zoho-crm-backup demo in \(root)")
+            Output.line("Two simulated Zoho orgs on loopback; \(days) days on an accelerated clock.\n")
+            Output.flush()
+            try await SimulatorServer.withRunning(acme) { acmeBase in
+                try await SimulatorServer.withRunning(globex) { globexBase in
+                    let policyPath = try Self.writeFiles(root: root, acme: acmeBase, globex: globexBase, config: config)
+                    setenv("CREDENTIALS_DIRECTORY", root + "/credentials", 1)
+                    let policy = try PolicyLoader().load(path: policyPath)
+                    let runLock = try RunLock.acquire(stateDir: policy.stateDir)
+                    defer { runLock.unlock() }
+                    var logger = Logger(label: "zoho-crm-backup")
+                    logger.logLevel = .notice
+                    let environment = SupervisorEnvironment(
+                        clock: clock, credentials: CredentialsLookup(environment: [:], directory: root + "/credentials"),
+                        jitter: { 0 }, logger: logger, lockTimeout: .seconds(5))
+                    let supervisor = Supervisor(policy: policy, environment: environment)
+                    let step = Duration.seconds(3 * 3600)
+                    for tick in 0..<(days * 8) {
+                        if tick == 2 {
+                            Output.line("— someone starts a backup of globex in Zoho's web UI —")
+                            Output.flush()
+                            await globex.startBackupFromUI()
+                        }
+                        await supervisor.cycleAll()
+                        clock.advance(by: step)
+                    }
+                    await supervisor.cycleAll()
+                    Output.flush()
+                    Output.line("\n── zoho-crm-backup status ──")
+                    Output.flush()
+                    var status = try Status.parse(["--policy", policyPath])
+                    try? await status.run()
+                    Output.line("\n── zoho-crm-backup list ──")
+                    Output.flush()
+                    var list = try List.parse(["--policy", policyPath])
+                    try await list.run()
+                    Output.line("""
+
+                        The files: \(root)/archive/<org>/<UTC time>_<job id>/ (Data_NNN.zip, Attachments_NNN.zip, SHA256SUMS, manifest.json)
+                        Check one yourself:  cd \(root)/archive/acme/<folder> && sha256sum -c SHA256SUMS
+                        The policy the demo wrote: \(policyPath)
+                        Daemon state: \(policy.stateDir)/<org>/state.json
+                        Remove it all with:  rm -rf \(root)
+                        """)
+                }
+            }
+        }
+
+        /// Writes the credentials (0600) and the policy; returns the policy's path.
+        static func writeFiles(root: String, acme: String, globex: String, config: SimulatorConfig) throws -> String {
+            let credentials = #"{"client_id": "\#(config.clientID)", "client_secret": "\#(config.clientSecret)", "refresh_token": "\#(config.refreshToken)"}"#
+            for org in ["acme", "globex"] {
+                try AtomicFile.write(Data(credentials.utf8), to: "\(root)/credentials/\(org).json", permissions: 0o600)
+            }
+            func endpoints(_ base: String) -> String {
+                let host = String(base.dropFirst("http://".count))
+                return """
+                        endpoints:
+                          accounts: \(base)
+                          api: \(base)
+                          download_hosts: ["\(host)"]
+                    """
+            }
+            let policy = """
+                # Written by `zoho-crm-backup demo`: two orgs served by the built-in simulator.
+                version: 1
+                state_dir: \(root)/state
+                orgs:
+                  acme:
+                    data_center: us
+                    credentials: acme
+                    schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=MO"
+                    timezone: UTC
+                    archive:
+                      path: \(root)/archive/acme
+                      keep: { last: 2, weekly: 0, monthly: 0, yearly: 0 }
+                      min_free: 10MiB
+                \(endpoints(acme))
+                  globex:
+                    data_center: eu
+                    credentials: globex
+                    schedule: unmanaged
+                    timezone: Europe/Berlin
+                    archive:
+                      path: \(root)/archive/globex
+                      min_free: 10MiB
+                \(endpoints(globex))
+
+                """
+            let path = root + "/policy.yaml"
+            try AtomicFile.write(Data(policy.utf8), to: path, permissions: 0o644)
+            return path
+        }
+    }
+}
+
+extension StderrLogHandler {
+    /// This handler at `level`.
+    func with(level: Logger.Level) -> StderrLogHandler {
+        var copy = self
+        copy.logLevel = level
+        return copy
+    }
+}
