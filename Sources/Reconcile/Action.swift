@@ -83,10 +83,16 @@ extension Freshness: CustomStringConvertible {
     public var description: String {
         switch self {
         case .unlimited: "no age limit"
-        case .fresh(let age, let limit): "newest backup \(TimeSpan.format(age)) old, limit \(TimeSpan.format(limit))"
-        case .stale(let age, let limit): "newest backup \(TimeSpan.format(age)) old, older than \(TimeSpan.format(limit))"
-        case .awaitingFirst(let watched, let limit): "no backup yet, watched for \(TimeSpan.format(watched)) of \(TimeSpan.format(limit))"
-        case .missing(let watched, let limit): "no backup at all after \(TimeSpan.format(watched)), limit \(TimeSpan.format(limit))"
+        case .fresh(let age, let limit): "newest backup \(Self.text(age)) old, limit \(Self.text(limit))"
+        case .stale(let age, let limit): "newest backup \(Self.text(age)) old, older than \(Self.text(limit))"
+        case .awaitingFirst(let watched, let limit): "no backup yet, watched for \(Self.text(watched)) of \(Self.text(limit))"
+        case .missing(let watched, let limit): "no backup at all after \(Self.text(watched)), limit \(Self.text(limit))"
         }
+    }
+
+    /// A duration to the minute (to the second under a minute): `6d21h4m`.
+    static func text(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        return TimeSpan.format(.seconds(seconds < 60 ? seconds : seconds - seconds % 60))
     }
 }

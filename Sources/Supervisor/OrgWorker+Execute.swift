@@ -168,7 +168,7 @@ extension OrgWorker {
             saveState()
             let bytes = archived.manifest.totalSize
             metrics.recordArchived(bytes: bytes, parts: archived.manifest.files.count, at: now.timeIntervalSince1970)
-            logger.notice("[\(policy.name)] archived backup \(download.jobID): \(archived.manifest.files.count) parts, \(bytes) bytes, verified, in \(archived.folder)",
+            logger.notice("[\(policy.name)] archived backup \(download.jobID): \(archived.manifest.files.count) part\(archived.manifest.files.count == 1 ? "" : "s"), \(bytes) bytes, verified, in \(archived.folder)",
                           metadata: MessageID.backupArchived.metadata.merging([LogField.jobIDKey: .string(download.jobID)]) { a, _ in a })
             return true
         } catch let error as ArchiveError {

@@ -64,7 +64,7 @@ extension ZohoCRMBackup {
                 Output.line("\(target.name): \(summary)")
                 for row in mine {
                     let date = ZohoDate.format(row.completed_at, in: target.timeZone)
-                    Output.line("  \(date)  job \(row.job_id)  \(row.parts) parts  \(ByteSize(bytes: row.size))  \(row.state)")
+                    Output.line("  \(date)  job \(row.job_id)  \(row.parts) part\(row.parts == 1 ? " " : "s")  \(ByteSize(bytes: row.size))  \(row.state)")
                 }
             }
         }

@@ -37,8 +37,14 @@ struct DaemonView {
         return formatter.string(from: date) + " UTC"
     }
 
-    /// `3d4h` for a duration in seconds.
+    /// `3d4h`, `5h12m`, `42s`: an age, rounded to what a reader needs.
     static func age(_ seconds: TimeInterval) -> String {
-        seconds < 60 ? "\(Int(max(0, seconds)))s" : TimeSpan.format(.seconds(Int(seconds)))
+        let s = Int(max(0, seconds))
+        switch s {
+        case ..<60: return "\(s)s"
+        case ..<3600: return "\(s / 60)m"
+        case ..<86_400: return "\(s / 3600)h\(s % 3600 / 60)m"
+        default: return "\(s / 86_400)d\(s % 86_400 / 3600)h"
+        }
     }
 }

@@ -14,7 +14,7 @@ extension ZohoCRMBackup {
             abstract: "Run the whole cycle against the built-in simulator in a temporary folder, for a first look.",
             discussion: """
                 Starts two simulated Zoho organisations on loopback, writes a policy for them (acme: a weekly \
-                schedule keeping the last 2 backups; globex: unmanaged, with a backup started in Zoho's UI), \
+                schedule, on the day after the simulated start, keeping the last 2 backups; globex: unmanaged, with a backup started in Zoho's UI), \
                 and runs the supervisor through three weeks on an accelerated clock: schedule, in progress, \
                 completed, download, verify, commit, prune. Then shows `status` and `list` and where the files are.
                 """)
@@ -28,7 +28,7 @@ extension ZohoCRMBackup {
             let root = folder ?? (NSTemporaryDirectory() + "zoho-crm-backup-demo-\(Int(Date().timeIntervalSince1970))")
             try FileManager.default.createDirectory(atPath: root + "/credentials", withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            LoggingSystem.bootstrap { label in StderrLogHandler(label: label).with(level: .notice) }
+            LoggingSystem.bootstrap { _ in DemoLogHandler() }
             // The simulated weeks end about now, so ages in `status` read naturally.
             let start = (Date().timeIntervalSince1970 - Double(days) * 86_400).rounded(.down)
             let clock = ManualWallClock(now: start)
@@ -48,7 +48,8 @@ extension ZohoCRMBackup {
             Output.flush()
             try await SimulatorServer.withRunning(acme) { acmeBase in
                 try await SimulatorServer.withRunning(globex) { globexBase in
-                    let policyPath = try Self.writeFiles(root: root, acme: acmeBase, globex: globexBase, config: config)
+                    let policyPath = try Self.writeFiles(root: root, acme: acmeBase, globex: globexBase, config: config,
+                                                                 weekday: Self.weekday(of: start + 86_400))
                     setenv("CREDENTIALS_DIRECTORY", root + "/credentials", 1)
                     let policy = try PolicyLoader().load(path: policyPath)
                     let runLock = try RunLock.acquire(stateDir: policy.stateDir)
@@ -60,6 +61,7 @@ extension ZohoCRMBackup {
                         jitter: { 0 }, logger: logger, lockTimeout: .seconds(5))
                     let supervisor = Supervisor(policy: policy, environment: environment)
                     let step = Duration.seconds(3 * 3600)
+                    var seen: [String: String] = [:]
                     for tick in 0..<(days * 8) {
                         if tick == 2 {
                             Output.line("— someone starts a backup of globex in Zoho's web UI —")
@@ -67,6 +69,15 @@ extension ZohoCRMBackup {
                             await globex.startBackupFromUI()
                         }
                         await supervisor.cycleAll()
+                        for org in ["acme", "globex"] {
+                            let job = await supervisor.worker(org)?.state.lastObservation?.job
+                            let text = job.map { "\($0.status) \($0.rrule ?? "one-off backup")" } ?? "nothing scheduled"
+                            if seen[org] != text {
+                                Output.line("\(DaemonView.time(clock.date))  Zoho shows \(org): \(text)")
+                                Output.flush()
+                                seen[org] = text
+                            }
+                        }
                         clock.advance(by: step)
                     }
                     await supervisor.cycleAll()
@@ -92,7 +103,13 @@ extension ZohoCRMBackup {
         }
 
         /// Writes the credentials (0600) and the policy; returns the policy's path.
-        static func writeFiles(root: String, acme: String, globex: String, config: SimulatorConfig) throws -> String {
+        /// `MO`…`SU` of a Unix time, in UTC.
+        static func weekday(of time: Double) -> String {
+            let days = Int((time / 86_400).rounded(.down))
+            return ["TH", "FR", "SA", "SU", "MO", "TU", "WE"][((days % 7) + 7) % 7]
+        }
+
+        static func writeFiles(root: String, acme: String, globex: String, config: SimulatorConfig, weekday: String) throws -> String {
             let credentials = #"{"client_id": "\#(config.clientID)", "client_secret": "\#(config.clientSecret)", "refresh_token": "\#(config.refreshToken)"}"#
             for org in ["acme", "globex"] {
                 try AtomicFile.write(Data(credentials.utf8), to: "\(root)/credentials/\(org).json", permissions: 0o600)
@@ -114,7 +131,7 @@ extension ZohoCRMBackup {
                   acme:
                     data_center: us
                     credentials: acme
-                    schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=MO"
+                    schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=\(weekday)"
                     timezone: UTC
                     archive:
                       path: \(root)/archive/acme
@@ -139,11 +156,17 @@ extension ZohoCRMBackup {
     }
 }
 
-extension StderrLogHandler {
-    /// This handler at `level`.
-    func with(level: Logger.Level) -> StderrLogHandler {
-        var copy = self
-        copy.logLevel = level
-        return copy
+/// The demo's log lines: under the simulated time of the narrative, without a real timestamp.
+struct DemoLogHandler: LogHandler {
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .notice
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        Output.line("                      \(event.level >= .error ? "\(event.level): " : "")\(event.message)")
+        Output.flush()
     }
 }
