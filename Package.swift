@@ -118,8 +118,10 @@ let package = Package(
         .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive", "ZohoModel", "ZohoSimulator", "Supervisor", "ZohoAPI"]),
         .testTarget(
             name: "SystemdTests",
-            dependencies: ["Systemd", "systemd-probe", "ZohoModel", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Systemd", "systemd-probe", "ZohoModel", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        // Helpers shared by the test targets (not shipped).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "ZohoModel"]),
         .testTarget(
             name: "SupervisorTests",
@@ -129,6 +131,6 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "zoho-crm-backupTests", dependencies: ["zoho-crm-backup", "BackupArchive", "ZohoSimulator", "ZohoModel"]),
+        .testTarget(name: "zoho-crm-backupTests", dependencies: ["zoho-crm-backup", "BackupArchive", "ZohoSimulator", "ZohoModel", "TestSupport"]),
     ]
 )

@@ -1,0 +1,160 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+/// `run`, `now`, `status` and `demo` as a user runs them: separate processes, a simulator
+/// process, real signals and a real notify socket.
+@Suite("the daemon out of process", .serialized)
+struct DaemonCommandTests {
+    /// A folder with credentials for the simulator and a policy pointing at it.
+    struct Setup {
+        let folder: String
+        let policy: String
+        let credentials: String
+
+        init(_ sim: SimulatorProcess, schedule: String, metrics: Bool = false) throws {
+            folder = try makeTemporaryFolder("daemon")
+            credentials = folder + "/credentials"
+            try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+            let json = try JSONSerialization.data(withJSONObject: sim.credentials)
+            FileManager.default.createFile(atPath: credentials + "/acme.json", contents: json, attributes: [.posixPermissions: 0o600])
+            policy = folder + "/policy.yaml"
+            try Self.text(sim, folder: folder, schedule: schedule, metrics: metrics).write(toFile: policy, atomically: true, encoding: .utf8)
+        }
+
+        static func text(_ sim: SimulatorProcess, folder: String, schedule: String, metrics: Bool) -> String {
+            """
+            version: 1
+            state_dir: \(folder)/state
+            \(metrics ? "metrics:\n  textfile: \(folder)/metrics.prom" : "")
+            orgs:
+              acme:
+                data_center: us
+                credentials: acme
+                schedule: "\(schedule)"
+                poll_interval: 1s
+                timezone: UTC
+                archive:
+                  path: \(folder)/archive/acme
+                  min_free: 1MiB
+                endpoints:
+                  accounts: \(sim.base)
+                  api: \(sim.base)
+                  download_hosts: ["\(sim.hostPort)"]
+
+            """
+        }
+
+        var environment: [String: String] { ["CREDENTIALS_DIRECTORY": credentials] }
+        var statePath: String { folder + "/state/acme/state.json" }
+    }
+
+    @Test("run archives a backup started with now --yes; now --wait sees it land; SIGHUP reloads (a broken policy is refused), SIGTERM stops with 0; sd_notify in order; metrics parse")
+    func daemonCycle() throws {
+        let sim = try SimulatorProcess(jobDuration: "2s")
+        defer { sim.stop() }
+        let setup = try Setup(sim, schedule: "none", metrics: true)
+        let socket = try NotifySocket()
+        let daemon = try DaemonProcess(policy: setup.policy,
+                                       environment: setup.environment.merging(["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "2000000"]) { a, _ in a },
+                                       logPath: setup.folder + "/daemon.log")
+        #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: setup.statePath) }, "the daemon saved its first cycle: \(daemon.log)")
+
+        let now = try CommandRunner.run(["now", "--policy", setup.policy, "--yes", "--wait", "--poll-every", "1s", "--wait-limit", "60s"],
+                                        environment: setup.environment)
+        #expect(now.status == 0, "\(now.all)")
+        #expect(now.stderr.contains("spends one of the backups Zoho allows per month"))
+        #expect(now.stdout.contains("the daemon is downloading it"))
+        #expect(now.stdout.contains("archived and verified"))
+
+        let list = try CommandRunner.run(["list", "--policy", setup.policy, "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["parts"] as? Int == 3)
+
+        let status = try CommandRunner.run(["status", "--policy", setup.policy, "--json"], environment: setup.environment)
+        #expect(status.status == 0, "\(status.all)")
+        let orgs = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+        #expect(orgs.first?["daemon_running"] as? Bool == true)
+        #expect(orgs.first?["observation"] as? String == "daemon")
+        #expect(orgs.first?["backups"] as? Int == 1)
+
+        // The metrics textfile after a cycle: every sample line is `name{labels} value`.
+        let metrics = try String(contentsOfFile: setup.folder + "/metrics.prom", encoding: .utf8)
+        #expect(metrics.contains("# HELP "))
+        let samples = metrics.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(!samples.isEmpty)
+        for line in samples {
+            #expect(line.range(of: #"^[a-z_:][a-z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+$"#, options: .regularExpression) != nil, "\(line)")
+        }
+        #expect(metrics.contains(#"zoho_crm_backup_archived_parts_total{org="acme"} 3"#))
+
+        // A broken policy on SIGHUP: reported with its position, the old one stays.
+        try "version: 1\norgs:\n  acme:\n    data_centre: us\n".write(toFile: setup.policy, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(eventually(timeout: 10) { daemon.log.contains("policy reload failed") }, "\(daemon.log)")
+        #expect(daemon.log.contains("policy.yaml:4:5"))
+        #expect(daemon.process.isRunning)
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15))
+        #expect(daemon.process.terminationReason == .exit && daemon.process.terminationStatus == 0, "\(daemon.log)")
+
+        let messages = socket.receiveAll()
+        let ready = messages.firstIndex { $0.contains("READY=1") }
+        let reloading = messages.firstIndex { $0.contains("RELOADING=1") }
+        let stopping = messages.firstIndex { $0.contains("STOPPING=1") }
+        #expect(ready != nil && reloading != nil && stopping != nil, "\(messages)")
+        if let ready, let reloading, let stopping {
+            #expect(ready < reloading && reloading < stopping, "\(messages)")
+            #expect(messages[reloading...].contains { $0.contains("READY=1") }, "READY=1 again after the reload")
+            #expect(messages[..<stopping].contains { $0.contains("WATCHDOG=1") })
+            #expect(messages[..<stopping].contains { $0.hasPrefix("STATUS=") && $0.contains("1 org OK") })
+        }
+    }
+
+    @Test("killed right after Zoho accepted its POST, the daemon restarts and does not POST again")
+    func crashAfterPost() throws {
+        let sim = try SimulatorProcess(jobDuration: "2s")
+        defer { sim.stop() }
+        let setup = try Setup(sim, schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=FR")
+        let crashing = try DaemonProcess(policy: setup.policy,
+                                         environment: setup.environment.merging(["ZOHO_CRM_BACKUP_FAULT": "post.afterSend"]) { a, _ in a },
+                                         logPath: setup.folder + "/crash.log")
+        #expect(eventually(timeout: 30) { !crashing.process.isRunning }, "the fault hook killed it")
+        crashing.waitForExit(timeout: 1)
+        #expect(crashing.process.terminationReason == .uncaughtSignal && crashing.process.terminationStatus == SIGKILL)
+
+        let state = try String(contentsOfFile: setup.statePath, encoding: .utf8)
+        #expect(state.contains("pendingPost"), "the intent was saved before the POST")
+
+        let daemon = try DaemonProcess(policy: setup.policy, environment: setup.environment, logPath: setup.folder + "/daemon.log")
+        #expect(eventually(timeout: 30) {
+            ((try? String(contentsOfFile: setup.statePath, encoding: .utf8)) ?? "").contains("pendingPost") == false
+        }, "\(daemon.log)")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15))
+        #expect(daemon.log.contains("the unconfirmed backup request reached Zoho"))
+
+        let history = try CommandRunner.run(["history", "--policy", setup.policy, "--json"], environment: setup.environment)
+        #expect(history.status == 0, "\(history.all)")
+        #expect(history.stdout.components(separatedBy: "\"scheduled\"").count - 1 == 1, "one POST in Zoho's history: \(history.stdout)")
+    }
+
+    @Test("demo runs the whole cycle in its folder and ends with the archive listing")
+    func demo() throws {
+        let folder = try makeTemporaryFolder("demo")
+        let r = try CommandRunner.run(["demo", "--folder", folder])
+        #expect(r.status == 0, "\(r.all)")
+        #expect(r.stdout.contains("scheduled RRULE:FREQ=WEEKLY"))
+        #expect(r.stdout.contains("INPROGRESS"))
+        #expect(r.stdout.contains("archived backup"))
+        #expect(r.stdout.contains("retention removed backup"))
+        #expect(r.stdout.contains("── zoho-crm-backup list ──"))
+        #expect(r.stdout.contains("acme: 2 backups in \(folder)/archive/acme"))
+        #expect(r.stdout.contains("globex: 1 backup in \(folder)/archive/globex"))
+        let backups = try FileManager.default.contentsOfDirectory(atPath: folder + "/archive/acme").filter { !$0.hasPrefix(".") }
+        #expect(backups.count == 2)
+    }
+}
