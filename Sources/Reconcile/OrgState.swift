@@ -65,7 +65,7 @@ public struct OrgState: Codable, Sendable, Equatable {
     public var lastObservation: RemoteObservation?
     /// Completed backups whose links the daemon has seen, by job id (kept until archived or lost).
     public var seenJobs: [String: SeenJob] = [:]
-    /// Jobs reported lost because their links expired first (reported once).
+    /// Jobs reported lost because their links expired first (reported once; the newest 100 are kept).
     public var lostJobs: [String] = []
     /// After `LIMIT_EXCEEDED`: no POST before this time (the next month in the org's zone).
     public var quotaBlockedUntil: Date?

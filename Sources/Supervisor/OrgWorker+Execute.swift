@@ -164,6 +164,7 @@ extension OrgWorker {
             }
             state.seenJobs[download.jobID] = nil
             state.pruneDue = true
+            if state.lastError?.kind == Self.linksExpiredKind { state.lastError = nil }
             state.lastArchived = archived.name
             saveState()
             let bytes = archived.manifest.totalSize
@@ -195,11 +196,11 @@ extension OrgWorker {
     }
 
     func reportLost(jobID: String, expiry: Date?) {
-        state.lostJobs.append(jobID)
+        state.lostJobs = Array((state.lostJobs + [jobID]).suffix(100))
         state.seenJobs[jobID] = nil
         metrics.recordFailure(kind: "links_expired")
         let when = expiry.map { ISO8601DateFormatter().string(from: $0) } ?? "before it could be downloaded"
-        report(kind: "linksExpired",
+        report(kind: Self.linksExpiredKind,
                message: "[\(policy.name)] lost: links expired — backup \(jobID) was not archived before its links expired (\(when))",
                hint: "This backup cannot be downloaded any more. Look at the errors logged for this org before it (disk, network, credentials), fix them, and start a new backup with `zoho-crm-backup now --org \(policy.name)` if one is needed before the next scheduled one.",
                messageID: .linksExpired, jobID: jobID, level: .critical)

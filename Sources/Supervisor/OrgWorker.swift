@@ -58,6 +58,9 @@ public actor OrgWorker {
 
     var now: Date { environment.clock.date }
 
+    /// The error kind of a backup lost to expired links.
+    static let linksExpiredKind = "linksExpired"
+
     /// One cycle. - Returns: how long to wait before the next one.
     @discardableResult
     public func cycle() async -> Duration {
@@ -136,7 +139,8 @@ public actor OrgWorker {
             state.consecutiveFailures += 1
         } else {
             state.consecutiveFailures = 0
-            state.lastError = nil
+            // A lost backup stays the headline until a newer backup is archived.
+            if state.lastError?.kind != Self.linksExpiredKind { state.lastError = nil }
             state.lastSuccess = now
             lastErrorLogged = nil
         }

@@ -20,6 +20,8 @@ struct SupervisorHarness: Sendable {
         var revoked = false
         /// `archive.keep`, as YAML flow text (`{ last: 2 }`).
         var keep: String?
+        /// `archive.min_free`.
+        var minFree = "1MiB"
     }
 
     let folder: String
@@ -97,7 +99,7 @@ struct SupervisorHarness: Sendable {
                 "    timezone: UTC",
                 "    archive:",
                 "      path: \(archivePath(org.name))",
-                "      min_free: 1MiB",
+                "      min_free: \(org.minFree)",
             ] + (org.keep.map { ["      keep: \($0)"] } ?? []) + [
                 "    endpoints:",
                 "      accounts: \(base)",

@@ -1,0 +1,132 @@
+import BackupArchive
+import Foundation
+import Reconcile
+import Supervisor
+import Testing
+import ZohoModel
+import ZohoSimulator
+
+/// The quota and loss rules, end to end against the simulator: POSTs that may or may not
+/// have arrived, Zoho's refusals, links that expire first.
+@Suite("Supervisor never spends quota by accident and never loses a backup silently", .serialized)
+struct SupervisorSafetyTests {
+    static let weekly = "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=MO"
+    static let acme = [SupervisorHarness.Org(name: "acme", schedule: weekly)]
+
+    @Test("a POST cut off before Zoho saw it is sent again only after an observation shows no schedule")
+    func ambiguousPostThatDidNotArrive() async throws {
+        try await SupervisorHarness.run(Self.acme) { h in
+            let zoho = h.zohos["acme"]!
+            await zoho.inject(Fault(.reset, method: "POST", pathContains: "/crm/bulk/v7/backup"))
+            let supervisor = try h.supervisor()
+            await h.cycle(supervisor, step: .seconds(60))
+            let pending = try #require(await supervisor.worker("acme")?.state.pendingPost)
+            #expect(pending.rrule == Self.weekly)
+            #expect(await supervisor.worker("acme")?.state.lastError?.kind == "ambiguousPost")
+            #expect(await zoho.count("POST", "/backup") == 1)
+
+            await h.cycle(supervisor, times: 3, step: .seconds(60))
+            #expect(await zoho.count("POST", "/backup") == 2)
+            let state = try #require(await supervisor.worker("acme")?.state)
+            #expect(state.pendingPost == nil && state.lastError == nil)
+            #expect(state.lastObservation?.job?.rrule == Self.weekly)
+        }
+    }
+
+    @Test("a POST whose answer was lost but which Zoho carried out is never sent again")
+    func ambiguousPostThatArrived() async throws {
+        try await SupervisorHarness.run(Self.acme) { h in
+            let zoho = h.zohos["acme"]!
+            await zoho.inject(Fault(.truncate(bytes: 5), method: "POST", pathContains: "/crm/bulk/v7/backup"))
+            let supervisor = try h.supervisor()
+            await h.cycle(supervisor, step: .seconds(60))
+            #expect(await supervisor.worker("acme")?.state.pendingPost != nil)
+            await h.cycle(supervisor, times: 3, step: .seconds(60))
+            #expect(await zoho.count("POST", "/backup") == 1)
+            let state = try #require(await supervisor.worker("acme")?.state)
+            #expect(state.pendingPost == nil)
+            #expect(state.lastObservation?.job?.rrule == Self.weekly)
+        }
+    }
+
+    @Test("after BACKUP_ALREADY_SCHEDULED the daemon observes again before it POSTs again")
+    func alreadyScheduledObservesFirst() async throws {
+        try await SupervisorHarness.run(Self.acme) { h in
+            let zoho = h.zohos["acme"]!
+            await zoho.inject(Fault(.status(400, code: "BACKUP_ALREADY_SCHEDULED", retryAfter: nil), method: "POST", pathContains: "/crm/bulk/v7/backup"))
+            let supervisor = try h.supervisor()
+            await h.cycle(supervisor, step: .seconds(60))
+            #expect(await zoho.count("POST", "/backup") == 1)
+            #expect(await supervisor.worker("acme")?.state.alreadyScheduledAt != nil)
+            await h.cycle(supervisor, step: .seconds(60))
+            #expect(await zoho.count("POST", "/backup") == 2)
+            #expect(await supervisor.worker("acme")?.state.alreadyScheduledAt == nil)
+        }
+    }
+
+    @Test("after LIMIT_EXCEEDED no POST until the next month in the org's zone, then exactly one")
+    func limitExceededWaitsForNextMonth() async throws {
+        try await SupervisorHarness.run(Self.acme) { h in
+            let zoho = h.zohos["acme"]!
+            await zoho.inject(Fault(.status(400, code: "LIMIT_EXCEEDED", retryAfter: nil), method: "POST", pathContains: "/crm/bulk/v7/backup"))
+            let supervisor = try h.supervisor()
+            // 2026-11-20 09:30 UTC: the block lasts until 2026-12-01 00:00 UTC (the org's zone).
+            await h.cycle(supervisor, step: .seconds(3600))
+            let until = try #require(await supervisor.worker("acme")?.state.quotaBlockedUntil)
+            #expect(until == ISO8601DateFormatter().date(from: "2026-12-01T00:00:00Z"))
+            #expect(await supervisor.worker("acme")?.state.lastError?.hint.contains("2026-12-01") == true)
+            await h.cycle(supervisor, times: 10 * 24 - 2, step: .seconds(3600)) // to 2026-11-30 ~08:30
+            #expect(await zoho.count("POST", "/backup") == 1)
+            h.clock.advance(by: .seconds(16 * 3600))
+            await h.cycle(supervisor, times: 2, step: .seconds(60))
+            #expect(await zoho.count("POST", "/backup") == 2)
+            let state = try #require(await supervisor.worker("acme")?.state)
+            #expect(state.quotaBlockedUntil == nil)
+            #expect(state.lastObservation?.job?.rrule == Self.weekly)
+        }
+    }
+
+    @Test("links that expire before the download succeeds are reported lost once, with org, job and what to do")
+    func expiredLinksAreReportedOnce() async throws {
+        let orgs = [SupervisorHarness.Org(name: "acme", schedule: "unmanaged")]
+        try await SupervisorHarness.run(orgs, configure: { $0.linkLifetime = .seconds(3 * 3600) }) { h in
+            let zoho = h.zohos["acme"]!
+            await zoho.inject(Fault(.status(500, code: "INTERNAL_ERROR", retryAfter: nil), pathContains: "Data_001.zip", times: 10_000))
+            let supervisor = try h.supervisor()
+            try await h.startImmediateBackup("acme")
+            await h.cycle(supervisor, times: 8, step: .seconds(3600))
+            let state = try #require(await supervisor.worker("acme")?.state)
+            #expect(state.lostJobs.count == 1)
+            #expect(state.seenJobs.isEmpty)
+            let error = try #require(state.lastError)
+            #expect(error.kind == "linksExpired")
+            #expect(error.message.contains("[acme] lost: links expired — backup \(state.lostJobs[0])"))
+            #expect(error.hint.contains("zoho-crm-backup now --org acme"))
+            #expect(h.archived("acme").isEmpty)
+            // Reported once: the job is not downloaded or reported again.
+            await h.cycle(supervisor, times: 3, step: .seconds(3600))
+            #expect(await supervisor.worker("acme")?.state.lostJobs.count == 1)
+        }
+    }
+
+    @Test("a full disk fails one org's download, keeps the other archiving, and resumes once space is back")
+    func fullDiskFailsOneOrg() async throws {
+        let orgs = [SupervisorHarness.Org(name: "acme", schedule: "unmanaged"),
+                    SupervisorHarness.Org(name: "globex", schedule: "unmanaged", minFree: "1000TiB")]
+        try await SupervisorHarness.run(orgs) { h in
+            let supervisor = try h.supervisor()
+            try await h.startImmediateBackup("acme")
+            try await h.startImmediateBackup("globex")
+            await h.cycle(supervisor, times: 3, step: .seconds(60))
+            #expect(h.archived("acme").count == 1)
+            #expect(h.archived("globex").isEmpty)
+            let globex = try #require(await supervisor.worker("globex")?.state)
+            #expect(globex.lastError?.kind == "diskFull")
+            #expect(globex.seenJobs.count == 1, "the job stays known and is retried")
+
+            await supervisor.reload(try h.policy([orgs[0], .init(name: "globex", schedule: "unmanaged")]))
+            await h.cycle(supervisor, times: 2, step: .seconds(60))
+            #expect(h.archived("globex").count == 1)
+        }
+    }
+}
