@@ -27,7 +27,12 @@ public actor DownloadSlots {
         nextID += 1
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                waiters.append((id, urgent, continuation))
+                // Cancelled before it queued: the handler's removal already ran and found nothing.
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    waiters.append((id, urgent, continuation))
+                }
             }
         } onCancel: {
             Task { await self.cancelWaiter(id) }
@@ -60,4 +65,9 @@ extension DownloadSlots {
             waiters.remove(at: next).continuation.resume()
         }
     }
+}
+
+extension DownloadSlots {
+    /// Downloads waiting for a slot.
+    public var waiting: Int { waiters.count }
 }
