@@ -130,3 +130,43 @@ struct SupervisorSafetyTests {
         }
     }
 }
+
+@Suite("Stopping mid-download")
+struct StopMidDownloadTests {
+    @Test("cancelled mid-part, the worker stops at a resumable point with its state saved; the next cycle completes the backup")
+    func cancelMidDownload() async throws {
+        let orgs = [SupervisorHarness.Org(name: "acme", schedule: "unmanaged")]
+        try await SupervisorHarness.run(orgs) { h in
+            let zoho = h.zohos["acme"]!
+            await zoho.inject(Fault(.slowBody(delay: .milliseconds(50)), method: "GET", pathContains: "Data_002.zip"))
+            let supervisor = try h.supervisor()
+            try await h.startImmediateBackup("acme")
+            h.clock.advance(by: .seconds(60))
+            let worker = try #require(await supervisor.worker("acme"))
+            let cycle = Task { await worker.cycle() }
+            let partial = h.archivePath("acme") + "/.partial"
+            var jobFolder: String?
+            for _ in 0..<400 {
+                if let job = try? FileManager.default.contentsOfDirectory(atPath: partial).first,
+                   let size = try? FileManager.default.attributesOfItem(atPath: "\(partial)/\(job)/Data_002.zip")[.size] as? Int, size > 0 {
+                    jobFolder = "\(partial)/\(job)"
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let folder = try #require(jobFolder, "the slow part started")
+            cycle.cancel()
+            _ = await cycle.value
+            #expect(h.archived("acme").isEmpty)
+            #expect(FileManager.default.fileExists(atPath: folder + "/Data_001.zip"), "the finished part stays")
+            let saved = try #require(try StateStore(stateDir: h.stateDir, org: "acme").read())
+            #expect(saved.seenJobs.count == 1, "the job and its completion time are saved")
+
+            await h.cycle(supervisor, step: .seconds(60))
+            let archived = h.archived("acme")
+            #expect(archived.count == 1)
+            #expect(archived.first?.manifest.completedAt == saved.seenJobs.values.first?.firstSeen)
+            #expect(await zoho.count("GET", "/Data_001.zip") == 1, "the finished part is not fetched again")
+        }
+    }
+}
