@@ -193,7 +193,7 @@ public actor Supervisor: Service {
             let snapshot = await worker.snapshot
             if snapshot.failing { failing.append(org.name) } else { ok.append(org.name) }
             if let d = snapshot.downloading {
-                let (files, bytes) = Self.partialProgress(org.archive.path + "/.partial/" + d.jobID)
+                let (files, bytes, _) = Self.partialProgress(org.archive.path + "/.partial/" + d.jobID)
                 downloads.append(.init(org: org.name, partsDone: max(0, min(d.parts, files - 1)), partsTotal: d.parts, bytesDone: bytes, bytesTotal: nil))
             }
             if let at = snapshot.nextBackup, next == nil || at < next!.at { next = (org.name, at) }
@@ -201,13 +201,13 @@ public actor Supervisor: Service {
         return StatusSummary(orgsOK: ok, orgsFailing: failing, downloads: downloads, nextBackup: next)
     }
 
-    /// Part files and bytes in a `.partial/<job>/` folder.
-    static func partialProgress(_ folder: String) -> (files: Int, bytes: Int64) {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".zip") }
+    /// Part files and bytes in a `.partial/<job>/` folder, for progress lines.
+    public static func partialProgress(_ folder: String) -> (files: Int, bytes: Int64, newest: String?) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".zip") }.sorted()
         let bytes = names.reduce(Int64(0)) { sum, name in
             sum + ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size] as? Int64) ?? 0)
         }
-        return (names.count, bytes)
+        return (names.count, bytes, names.last)
     }
 
     func refreshStatus() {

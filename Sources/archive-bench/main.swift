@@ -71,10 +71,10 @@ case "download", "job":
             _ = try await folder.downloadOnly(job, from: source)
         }
     } catch {
-        _ = try? await client.shutdown()
+        try? await client.shutdown().get()
         fail("\(mode) failed: \(error)")
     }
-    _ = try? await client.shutdown()
+    try? await client.shutdown().get()
 case "zoho":
     guard args.count == 3 else { fail("usage: archive-bench zoho BASE DIR") }
     let base = args[1]

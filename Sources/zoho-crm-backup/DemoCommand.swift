@@ -84,11 +84,11 @@ extension ZohoCRMBackup {
                     Output.flush()
                     Output.line("\n── zoho-crm-backup status ──")
                     Output.flush()
-                    var status = try Status.parse(["--policy", policyPath])
+                    let status = try Status.parse(["--policy", policyPath])
                     try? await status.run()
                     Output.line("\n── zoho-crm-backup list ──")
                     Output.flush()
-                    var list = try List.parse(["--policy", policyPath])
+                    let list = try List.parse(["--policy", policyPath])
                     try await list.run()
                     Output.line("""
 

@@ -241,18 +241,17 @@ final class ProgressLine: @unchecked Sendable {
     private let terminal = isatty(STDOUT_FILENO) == 1
 
     func show(partial folder: String) {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".zip") }.sorted()
-        let bytes = names.reduce(Int64(0)) { $0 + ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + $1)[.size] as? Int64) ?? 0) }
+        let (files, bytes, newest) = Supervisor.partialProgress(folder)
         lock.withLock {
             if terminal {
-                let text = "\r  \(names.last ?? "starting") — \(names.count) part\(names.count == 1 ? "" : "s") begun, \(ByteSize(bytes: bytes)) so far   "
+                let text = "\r  \(newest ?? "starting") — \(files) part\(files == 1 ? "" : "s") begun, \(ByteSize(bytes: bytes)) so far   "
                 FileHandle.standardOutput.write(Data(text.utf8))
                 drawn = true
-            } else if names.count != lastParts, let current = names.last {
+            } else if files != lastParts, let current = newest {
                 Output.line("  downloading \(current)")
                 Output.flush()
             }
-            lastParts = names.count
+            lastParts = files
         }
     }
 
