@@ -158,6 +158,7 @@ extension OrgWorker {
         let source = ZohoPartSource(client: client)
         let folder = folder
         let started = now
+        let timer = ContinuousClock.now
         do {
             let archived = try await slots.withSlot(urgent: download.urgent) { () async throws -> ArchivedBackup in
                 try await folder.archive(spec, from: source, now: started)
@@ -168,6 +169,9 @@ extension OrgWorker {
             state.lastArchived = archived.name
             saveState()
             let bytes = archived.manifest.totalSize
+            let elapsed = ContinuousClock.now - timer
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            if seconds > 0 { environment.metrics.downloadBytesPerSecond.record(Double(bytes) / seconds) }
             metrics.recordArchived(bytes: bytes, parts: archived.manifest.files.count, at: now.timeIntervalSince1970)
             logger.notice("[\(policy.name)] archived backup \(download.jobID): \(archived.manifest.files.count) part\(archived.manifest.files.count == 1 ? "" : "s"), \(bytes) bytes, verified, in \(archived.folder)",
                           metadata: MessageID.backupArchived.metadata.merging([LogField.jobIDKey: .string(download.jobID)]) { a, _ in a })

@@ -166,6 +166,7 @@ public actor Supervisor: Service {
     }
 
     func afterCycle() async {
+        environment.metrics.downloadsInFlight.record(await slots.inUse)
         writeMetrics()
         await refreshStatusAsync()
     }
