@@ -1,4 +1,5 @@
 import Foundation
+import ZohoModel
 
 /// A fault the simulator injects into the next matching request(s).
 public struct Fault: Sendable {
@@ -84,5 +85,43 @@ extension SimulatedZoho {
         case .status, .noContent: true
         case .ignoreRange, .reset, .truncate, .flipByte, .slowBody, .stall: false
         }
+    }
+}
+
+extension Fault {
+    /// Parses the command line's `KIND@PATH[*TIMES]`: `reset@Data_002.zip`, `truncate=4096@Data_001.zip*2`,
+    /// `flip=100@Data_001.zip`, `slow=50ms@Attachments_001.zip`, `stall@/backup/urls`, `nocontent@/backup/urls`,
+    /// `ignore-range@Data_001.zip`, `status=429,TOO_MANY_REQUESTS,2@/backup` (HTTP status, Zoho code, Retry-After).
+    /// - Returns: nil when the text is not such a fault.
+    public static func parse(_ text: String) -> Fault? {
+        let halves = text.split(separator: "@", maxSplits: 1).map(String.init)
+        guard halves.count == 2 else { return nil }
+        var target = halves[1]
+        var times = 1
+        if let star = target.lastIndex(of: "*") {
+            guard let n = Int(target[target.index(after: star)...]), n > 0 else { return nil }
+            times = n
+            target = String(target[..<star])
+        }
+        guard !target.isEmpty else { return nil }
+        let spec = halves[0].split(separator: "=", maxSplits: 1).map(String.init)
+        let argument = spec.count > 1 ? spec[1] : nil
+        let kind: Kind
+        switch (spec[0], argument) {
+        case ("reset", nil): kind = .reset
+        case ("stall", nil): kind = .stall
+        case ("nocontent", nil): kind = .noContent
+        case ("ignore-range", nil): kind = .ignoreRange
+        case ("truncate", let n?): guard let bytes = Int(n), bytes >= 0 else { return nil }; kind = .truncate(bytes: bytes)
+        case ("flip", let n?): guard let offset = Int(n), offset >= 0 else { return nil }; kind = .flipByte(offset: offset)
+        case ("slow", let d?): guard let delay = TimeSpan.parse(d) else { return nil }; kind = .slowBody(delay: delay)
+        case ("status", let s?):
+            let fields = s.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard let status = Int(fields[0]), (100...599).contains(status) else { return nil }
+            let code = fields.count > 1 && !fields[1].isEmpty ? fields[1] : "INTERNAL_ERROR"
+            kind = .status(status, code: code, retryAfter: fields.count > 2 ? fields[2] : nil)
+        default: return nil
+        }
+        return Fault(kind, pathContains: target, times: times)
     }
 }

@@ -45,7 +45,15 @@ public actor SimulatedZoho {
         /// The access token the request carried, if any.
         public var token: String?
         public var time: Double
+        /// The `Range` header of a download, if any.
+        public var range: String?
     }
+
+    /// Called with every request as it is logged (the `simulator --log-requests` command line).
+    var observer: (@Sendable (LoggedRequest) -> Void)?
+
+    /// Calls `observer` with every request the simulator answers from now on.
+    public func observe(_ observer: @escaping @Sendable (LoggedRequest) -> Void) { self.observer = observer }
 
     /// Answers one request.
     public func handle(_ request: SimulatedRequest) -> SimulatedResponse {
@@ -58,7 +66,10 @@ public actor SimulatedZoho {
     /// Records a request in the log (status 0: the connection was cut without an answer).
     func log(_ request: SimulatedRequest, status: Int) {
         let token = request.header("Authorization").map { String($0.dropFirst("Zoho-oauthtoken ".count)) }
-        requestLog.append(LoggedRequest(method: request.method, path: request.path, status: status, token: token, time: clock.now))
+        let entry = LoggedRequest(method: request.method, path: request.path, status: status, token: token, time: clock.now,
+                                  range: request.header("Range"))
+        requestLog.append(entry)
+        observer?(entry)
     }
 
     private func route(_ r: SimulatedRequest) -> SimulatedResponse {
@@ -101,6 +112,9 @@ public actor SimulatedZoho {
     // MARK: - Inspection for tests
 
     public var quotaUsedThisMonth: Int { completions(inMonthOf: clock.now) }
+
+    /// The job ids (as in the links) of every backup Zoho completed, oldest first.
+    public var completedJobIDs: [String] { completedRuns.filter { $0.status == .completed }.map(\.jobID) }
 
     /// How many requests matched `method` and a path containing `fragment`.
     public func count(_ method: String, _ fragment: String) -> Int {

@@ -26,6 +26,10 @@ extension ZohoCRMBackup {
         var attachmentParts: Int = 1
         @Option(name: .long, help: ArgumentHelp("Serve this file as a part instead of a generated one (for benchmarks).", valueName: "Data_001.zip=PATH"))
         var part: [String] = []
+        @Option(name: .long, help: ArgumentHelp("Inject a fault into matching requests (tests): KIND@PATH[*TIMES], e.g. reset@Data_002.zip, status=429,TOO_MANY_REQUESTS,2@/backup, truncate=4096@Data_001.zip*2, flip=100@…, slow=50ms@…, stall@…, nocontent@…, ignore-range@….", valueName: "fault"))
+        var fault: [String] = []
+        @Flag(name: .long, help: "Print a line on stderr for every request answered: method, path, status, Range.")
+        var logRequests = false
 
         func validate() throws {
             guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0–65535") }
@@ -34,6 +38,9 @@ extension ZohoCRMBackup {
             }
             for spec in part where spec.split(separator: "=", maxSplits: 1).count != 2 || DownloadLink.parseFileName(String(spec.split(separator: "=")[0])) == nil {
                 throw ValidationError("--part takes NAME=PATH with NAME like Data_001.zip, got '\(spec)'")
+            }
+            for spec in fault where Fault.parse(spec) == nil {
+                throw ValidationError("--fault takes KIND@PATH[*TIMES] (see --help), got '\(spec)'")
             }
             guard TimeSpan.parse(jobDuration) != nil else {
                 throw ValidationError("--job-duration '\(jobDuration)' is not a duration such as 2s or 1m")
@@ -52,6 +59,12 @@ extension ZohoCRMBackup {
                 config.partFiles[pieces[0]] = pieces[1]
             }
             let zoho = SimulatedZoho(config: config, clock: SystemWallClock())
+            for spec in fault { if let f = Fault.parse(spec) { await zoho.inject(f) } }
+            if logRequests {
+                await zoho.observe { r in
+                    Output.error("request \(r.method) \(r.path) \(r.status)\(r.range.map { " range=\($0)" } ?? "")")
+                }
+            }
             let credentials = #"{"client_id": "\#(config.clientID)", "client_secret": "\#(config.clientSecret)", "refresh_token": "\#(config.refreshToken)"}"#
             try await SimulatorServer.withRunning(zoho, port: port) { base in
                 let hostPort = String(base.dropFirst("http://".count))

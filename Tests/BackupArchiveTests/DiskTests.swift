@@ -61,7 +61,7 @@ struct DiskTests {
             let faults = FaultPoints { point in
                 // Take all the space that is left once the attachment part starts to arrive.
                 guard point == "part.midStream", !FileManager.default.fileExists(atPath: filler) else { return }
-                FileManager.default.createFile(atPath: filler, contents: nil)
+                _ = FileManager.default.createFile(atPath: filler, contents: nil)
                 if let handle = FileHandle(forWritingAtPath: filler) {
                     while (try? handle.write(contentsOf: Data(count: 64 * 1024))) != nil {}
                     try? handle.close()
