@@ -7,54 +7,11 @@ import TestSupport
 /// process, real signals and a real notify socket.
 @Suite("the daemon out of process", .serialized)
 struct DaemonCommandTests {
-    /// A folder with credentials for the simulator and a policy pointing at it.
-    struct Setup {
-        let folder: String
-        let policy: String
-        let credentials: String
-
-        init(_ sim: SimulatorProcess, schedule: String, metrics: Bool = false) throws {
-            folder = try makeTemporaryFolder("daemon")
-            credentials = folder + "/credentials"
-            try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
-            let json = try JSONSerialization.data(withJSONObject: sim.credentials)
-            FileManager.default.createFile(atPath: credentials + "/acme.json", contents: json, attributes: [.posixPermissions: 0o600])
-            policy = folder + "/policy.yaml"
-            try Self.text(sim, folder: folder, schedule: schedule, metrics: metrics).write(toFile: policy, atomically: true, encoding: .utf8)
-        }
-
-        static func text(_ sim: SimulatorProcess, folder: String, schedule: String, metrics: Bool) -> String {
-            """
-            version: 1
-            state_dir: \(folder)/state
-            \(metrics ? "metrics:\n  textfile: \(folder)/metrics.prom" : "")
-            orgs:
-              acme:
-                data_center: us
-                credentials: acme
-                schedule: "\(schedule)"
-                poll_interval: 1s
-                timezone: UTC
-                archive:
-                  path: \(folder)/archive/acme
-                  min_free: 1MiB
-                endpoints:
-                  accounts: \(sim.base)
-                  api: \(sim.base)
-                  download_hosts: ["\(sim.hostPort)"]
-
-            """
-        }
-
-        var environment: [String: String] { ["CREDENTIALS_DIRECTORY": credentials] }
-        var statePath: String { folder + "/state/acme/state.json" }
-    }
-
     @Test("run archives a backup started with now --yes; now --wait sees it land; SIGHUP reloads (a broken policy is refused), SIGTERM stops with 0; sd_notify in order; metrics parse")
     func daemonCycle() throws {
         let sim = try SimulatorProcess(jobDuration: "2s")
         defer { sim.stop() }
-        let setup = try Setup(sim, schedule: "none", metrics: true)
+        let setup = try DaemonSetup(sim, schedule: "none", metrics: true)
         let socket = try NotifySocket()
         let daemon = try DaemonProcess(policy: setup.policy,
                                        environment: setup.environment.merging(["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "2000000"]) { a, _ in a },
@@ -118,7 +75,7 @@ struct DaemonCommandTests {
     func crashAfterPost() throws {
         let sim = try SimulatorProcess(jobDuration: "2s")
         defer { sim.stop() }
-        let setup = try Setup(sim, schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=FR")
+        let setup = try DaemonSetup(sim, schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=FR")
         let crashing = try DaemonProcess(policy: setup.policy,
                                          environment: setup.environment.merging(["ZOHO_CRM_BACKUP_FAULT": "post.afterSend"]) { a, _ in a },
                                          logPath: setup.folder + "/crash.log")

@@ -10,12 +10,24 @@ final class SimulatorProcess {
     /// The credentials it accepts.
     let credentials: [String: String]
 
-    init(jobDuration: String = "1s") throws {
+    /// Where `--log-requests` lines go, when asked for.
+    let requestLog: String?
+
+    /// - Parameters:
+    ///   - extra: more `simulator` arguments (`--fault …`, `--data-parts 3`, …).
+    ///   - requestLog: a file for a line per request (`--log-requests`).
+    init(jobDuration: String = "1s", extra: [String] = [], requestLog: String? = nil) throws {
+        self.requestLog = requestLog
         process.executableURL = URL(fileURLWithPath: CommandRunner.binary)
-        process.arguments = ["simulator", "--port", "0", "--job-duration", jobDuration]
+        process.arguments = ["simulator", "--port", "0", "--job-duration", jobDuration] + extra + (requestLog == nil ? [] : ["--log-requests"])
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        if let requestLog {
+            FileManager.default.createFile(atPath: requestLog, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: requestLog)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         // The banner arrives in one flush; read until the credentials line.
         var text = ""
@@ -37,6 +49,12 @@ final class SimulatorProcess {
 
     /// `host:port`
     var hostPort: String { String(base.dropFirst("http://".count)) }
+
+    /// The requests logged so far (`request METHOD PATH STATUS [range=…]`).
+    var requests: [String] {
+        guard let requestLog, let text = try? String(contentsOfFile: requestLog, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("request ") }
+    }
 
     /// A policy with one org `acme` pointed at this simulator.
     func policy(credentials name: String = "acme") -> String {
