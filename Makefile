@@ -16,8 +16,12 @@ PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0 \
 # Zoho's official Python SDK (v7 API), to check the simulator with a client we did not write;
 # installed without its unpinned dependencies (a database driver it needs only for a DB token store).
 PY_NODEPS := zohocrmsdk7-0==6.0.0
+# What `make deb` and `make system-test` need besides APT_PACKAGES (SYSTEMD-TESTING.md):
+# dpkg-shlibdeps and lintian for the package, debootstrap and systemd-nspawn to boot
+# Debian with systemd as PID 1.
+DEB_APT_PACKAGES := dpkg-dev binutils lintian debootstrap systemd-container
 
-.PHONY: all deps venv build release test demo bench clean help
+.PHONY: all deps venv build release test demo bench bench-scale clean help
 
 all: build
 
@@ -26,6 +30,10 @@ help:
 	@echo "make demo    install missing packages, build, run the whole cycle against the simulator"
 	@echo "make build   debug build;  make release: release build"
 	@echo "make bench   benchmarks (not tests): downloads and zip verification vs curl and unzip"
+	@echo "make deb     build zoho-crm-backup_<version>_<arch>.deb (release, static Swift stdlib) and lintian it"
+	@echo "make system-test  make deb, then install and run it under a real systemd in systemd-nspawn (root)"
+	@echo "make bench-scale  benchmark (not a test): one poll cycle and idle cost with 1, 50, 200 orgs"
+	@echo "make soak    the long kill soak: 100 SIGKILLs at seeded random moments (ZCB_SOAK_SEED)"
 	@echo "make clean   remove build output"
 
 ## Install the Debian packages that are missing (quiet when all are there).
@@ -78,6 +86,37 @@ demo: build
 ## Benchmark (not a test): our download and zip verification vs curl and unzip; see bench/download.sh.
 bench: deps
 	bash bench/download.sh
+
+## Benchmark (not a test): the daemon with 1, 50 and 200 orgs against the simulator; see bench/scale.sh.
+bench-scale: deps
+	bash bench/scale.sh
+
+.PHONY: deb-deps deb system-test
+
+## Install the packages that deb and system-test need (quiet when all are there).
+deb-deps: deps
+	@missing=""; \
+	for p in $(DEB_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+## The Debian package, built in .build-deb (its own scratch path: .build stays the debug build's).
+deb: deb-deps
+	SWIFT=$(SWIFT) packaging/build-deb.sh
+
+## The package under a real systemd: systemd-nspawn boots a cached debootstrap tree (root only).
+system-test: deb
+	$(SUDO) .ci/system-test
+
+## The long kill soak (not in CI): 100 SIGKILLs over 5 multi-part jobs; ZCB_SOAK_SEED replays a run.
+soak: build
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	ZCB_SOAK_KILLS=$${ZCB_SOAK_KILLS:-100} ZCB_SOAK_JOBS=$${ZCB_SOAK_JOBS:-5} $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter KillSoakTests
 
 clean:
 	rm -rf .build
