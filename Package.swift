@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "SupervisorTests",
             dependencies: [
-                "Supervisor", "Reconcile", "Policy", "BackupArchive", "Systemd", "ZohoSimulator", "ZohoModel",
+                "Supervisor", "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Systemd", "ZohoSimulator", "ZohoModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
