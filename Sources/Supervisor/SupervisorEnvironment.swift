@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Policy
 import Systemd
+import ZohoAPI
 import ZohoModel
 
 /// What every org's loop shares: time, the HTTP client, credentials, metrics, the fault hook.
@@ -24,7 +25,7 @@ public struct SupervisorEnvironment: Sendable {
     /// Zip entries verified in parallel per part.
     public var verifyParallelism: Int
 
-    public init(clock: any WallClock = SystemWallClock(), http: HTTPClient = .shared,
+    public init(clock: any WallClock = SystemWallClock(), http: HTTPClient = ZohoHTTPClient.shared,
                 credentials: CredentialsLookup = CredentialsLookup(), faults: FaultPoints = .none,
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: -1...1) },
                 logger: Logger = Logger(label: "zoho-crm-backup"), metrics: BackupMetrics = BackupMetrics(),

@@ -113,6 +113,14 @@ public struct ZohoClient: Sendable {
 
     /// The error an answer means, and what retrying should make of it.
     func failed<T>(_ response: HTTPResponse, operation: ZohoOperation, jobID: String? = nil, file: String? = nil) -> Attempt<T> {
+        if (300...399).contains(response.status) {
+            // Never followed: the token must not go where Zoho's answer points.
+            let target = response.header("Location").flatMap { URLComponents(string: $0)?.host } ?? "an unnamed place"
+            let error = ZohoError(kind: .linkRefused, org: org, operation: operation, httpStatus: response.status,
+                                  message: "Zoho redirected the request to \(target); redirects are never followed, so the token is not sent there",
+                                  jobID: jobID, file: file)
+            return .failed(error, outcome: .status(response.status, retryAfter: nil))
+        }
         let retryAfter = RetryAfter.parse(response.header("Retry-After"), now: clock.now)
         let error = ZohoEnvelope.error(status: response.status, body: response.body, org: org, operation: operation,
                                        jobID: jobID, file: file, retryAfter: retryAfter)

@@ -21,6 +21,8 @@ public struct Fault: Sendable {
         case noContent
         /// Answer a ranged download with the whole file (200), as a server that ignores `Range`.
         case ignoreRange
+        /// Answer 302 with `Location:` this URL (a client must not follow it with the token).
+        case redirect(String)
     }
 
     public var kind: Kind
@@ -64,6 +66,8 @@ extension SimulatedZoho {
             var response = SimulatedResponse.error(status, code: code, message: code.replacingOccurrences(of: "_", with: " ").lowercased(), nested: false)
             if let retryAfter { response.headers.append(("Retry-After", retryAfter)) }
             return response
+        case .redirect(let location):
+            return SimulatedResponse(status: 302, headers: [("Location", location)])
         default:
             return .noContent
         }
@@ -82,7 +86,7 @@ extension SimulatedZoho {
 
     static func isAnswerFault(_ kind: Fault.Kind) -> Bool {
         switch kind {
-        case .status, .noContent: true
+        case .status, .noContent, .redirect: true
         case .ignoreRange, .reset, .truncate, .flipByte, .slowBody, .stall: false
         }
     }
@@ -91,7 +95,7 @@ extension SimulatedZoho {
 extension Fault {
     /// Parses the command line's `KIND@PATH[*TIMES]`: `reset@Data_002.zip`, `truncate=4096@Data_001.zip*2`,
     /// `flip=100@Data_001.zip`, `slow=50ms@Attachments_001.zip`, `stall@/backup/urls`, `nocontent@/backup/urls`,
-    /// `ignore-range@Data_001.zip`, `status=429,TOO_MANY_REQUESTS,2@/backup` (HTTP status, Zoho code, Retry-After).
+    /// `ignore-range@Data_001.zip`, `redirect=http://elsewhere/x@Data_001.zip`, `status=429,TOO_MANY_REQUESTS,2@/backup` (HTTP status, Zoho code, Retry-After).
     /// - Returns: nil when the text is not such a fault.
     public static func parse(_ text: String) -> Fault? {
         let halves = text.split(separator: "@", maxSplits: 1).map(String.init)
@@ -112,6 +116,7 @@ extension Fault {
         case ("stall", nil): kind = .stall
         case ("nocontent", nil): kind = .noContent
         case ("ignore-range", nil): kind = .ignoreRange
+        case ("redirect", let url?): kind = .redirect(url)
         case ("truncate", let n?): guard let bytes = Int(n), bytes >= 0 else { return nil }; kind = .truncate(bytes: bytes)
         case ("flip", let n?): guard let offset = Int(n), offset >= 0 else { return nil }; kind = .flipByte(offset: offset)
         case ("slow", let d?): guard let delay = TimeSpan.parse(d) else { return nil }; kind = .slowBody(delay: delay)

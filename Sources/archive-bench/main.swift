@@ -79,7 +79,7 @@ case "zoho":
     guard args.count == 3 else { fail("usage: archive-bench zoho BASE DIR") }
     let base = args[1]
     let defaults = SimulatorConfig()
-    let transport = AHCTransport(client: HTTPClient.shared)
+    let transport = AHCTransport(client: ZohoHTTPClient.shared)
     let tokens = TokenProvider(org: "bench", credentials: OAuthCredentials(clientID: defaults.clientID, clientSecret: defaults.clientSecret,
                                                                           refreshToken: defaults.refreshToken),
                                accountsURL: base, cacheDirectory: nil, transport: transport, clock: SystemWallClock(), logger: logger)

@@ -52,7 +52,7 @@ extension ZohoCRMBackup {
             do {
                 token = try await OAuthGrant.exchange(code: code, clientID: client.id, clientSecret: client.secret,
                                                       accountsURL: target.endpoints.accounts, org: org,
-                                                      transport: AHCTransport(client: HTTPClient.shared))
+                                                      transport: AHCTransport(client: ZohoHTTPClient.shared))
             } catch {
                 Output.error(error.description)
                 throw ExitCode.failure

@@ -35,7 +35,7 @@ extension ZohoCRMBackup {
                 do {
                     let credentials = try CredentialsLookup().load(target.credentials, org: target.name)
                     let client = OrgConnection.client(for: target, credentials: credentials, stateDir: loaded.stateDir,
-                                                      http: HTTPClient.shared, logger: Logger(label: "zoho-crm-backup.history"))
+                                                      http: ZohoHTTPClient.shared, logger: Logger(label: "zoho-crm-backup.history"))
                     results.append(OrgHistory(org: target.name, entries: try await client.history()))
                 } catch let error as CredentialsError {
                     results.append(OrgHistory(org: target.name, error: "credentials: \(error.message)"))

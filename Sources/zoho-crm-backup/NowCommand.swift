@@ -104,7 +104,7 @@ extension ZohoCRMBackup {
                 let credentials = try CredentialsLookup().load(target.credentials, org: target.name)
                 var logger = Logger(label: "zoho-crm-backup.now")
                 logger.logLevel = .error
-                return OrgConnection.client(for: target, credentials: credentials, stateDir: stateDir, http: HTTPClient.shared, logger: logger)
+                return OrgConnection.client(for: target, credentials: credentials, stateDir: stateDir, http: ZohoHTTPClient.shared, logger: logger)
             } catch {
                 Output.error("[\(target.name)] \(error.message)")
                 throw ExitCode.failure

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Policy
 import Supervisor
+import ZohoAPI
 import Systemd
 import ZohoModel
 import ZohoSimulator
@@ -115,7 +116,7 @@ struct SupervisorHarness: Sendable {
     }
 
     func environment(faults: FaultPoints = .none) -> SupervisorEnvironment {
-        SupervisorEnvironment(clock: clock, http: HTTPClient.shared, credentials: credentials, faults: faults,
+        SupervisorEnvironment(clock: clock, http: ZohoHTTPClient.shared, credentials: credentials, faults: faults,
                               jitter: { 0 }, logger: Logger(label: "test"), metrics: BackupMetrics(),
                               lockTimeout: .seconds(2), verifyParallelism: 1)
     }

@@ -35,7 +35,7 @@ struct ThreeMonthsTests {
             let credentials = Credentials(clientID: config.clientID, clientSecret: config.clientSecret,
                                           refreshToken: config.refreshToken, path: "test")
             let admin = OrgConnection.client(for: policy.org("acme")!, credentials: credentials, stateDir: h.stateDir,
-                                             http: HTTPClient.shared, clock: h.clock, logger: Logger(label: "admin"))
+                                             http: ZohoHTTPClient.shared, clock: h.clock, logger: Logger(label: "admin"))
             let recurring = try #require(try await admin.backupInfo())
             try await admin.cancel(jobID: recurring.id)
             _ = try await admin.schedule(nil)

@@ -26,7 +26,7 @@ struct Harness: Sendable {
         config.content = BackupContent(folder: folder + "/content")
         configure(&config)
         let zoho = SimulatedZoho(config: config, clock: clock)
-        let transport = AHCTransport(client: HTTPClient.shared)
+        let transport = AHCTransport(client: ZohoHTTPClient.shared)
         return try await SimulatorServer.withRunning(zoho) { base in
             let stateDir = folder + "/state/acme"
             let tokens = TokenProvider(org: "acme", credentials: credentials(SimulatorConfig()), accountsURL: base,
