@@ -115,14 +115,14 @@ struct SupervisorHarness: Sendable {
         try PolicyLoader(environment: [:]).parse(policyText(orgs, parallel: parallel, metrics: metrics), file: folder + "/policy.yaml")
     }
 
-    func environment(faults: FaultPoints = .none) -> SupervisorEnvironment {
-        SupervisorEnvironment(clock: clock, http: ZohoHTTPClient.shared, credentials: credentials, faults: faults,
+    func environment(faults: FaultPoints = .none, http: HTTPClient = ZohoHTTPClient.shared) -> SupervisorEnvironment {
+        SupervisorEnvironment(clock: clock, http: http, credentials: credentials, faults: faults,
                               jitter: { 0 }, logger: Logger(label: "test"), metrics: BackupMetrics(),
                               lockTimeout: .seconds(2), verifyParallelism: 1)
     }
 
-    func supervisor(_ policy: Policy? = nil, faults: FaultPoints = .none) throws -> Supervisor {
-        Supervisor(policy: try policy ?? self.policy(), environment: environment(faults: faults))
+    func supervisor(_ policy: Policy? = nil, faults: FaultPoints = .none, http: HTTPClient = ZohoHTTPClient.shared) throws -> Supervisor {
+        Supervisor(policy: try policy ?? self.policy(), environment: environment(faults: faults, http: http))
     }
 
     /// Runs a cycle of every org, then moves the clock on by `step`, `times` times.
