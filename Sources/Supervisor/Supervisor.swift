@@ -192,7 +192,9 @@ public actor Supervisor: Service {
         for org in policy.orgs {
             guard let worker = workers[org.name] else { continue }
             let snapshot = await worker.snapshot
-            if snapshot.failing { failing.append(org.name) } else { ok.append(org.name) }
+            // In error, or in freshness alarm: either way the admin must look.
+            let alarm = await worker.state.freshnessAlarm
+            if snapshot.failing || alarm { failing.append(org.name) } else { ok.append(org.name) }
             if let d = snapshot.downloading {
                 let (files, bytes, _) = Self.partialProgress(org.archive.path + "/.partial/" + d.jobID)
                 downloads.append(.init(org: org.name, partsDone: max(0, min(d.parts, files - 1)), partsTotal: d.parts, bytesDone: bytes, bytesTotal: nil))
