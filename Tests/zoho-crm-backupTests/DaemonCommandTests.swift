@@ -99,6 +99,27 @@ struct DaemonCommandTests {
         #expect(history.stdout.components(separatedBy: "\"scheduled\"").count - 1 == 1, "one POST in Zoho's history: \(history.stdout)")
     }
 
+    @Test("plan prints what run would do and does nothing; status without a daemon observes Zoho itself")
+    func planAndStatusWithoutDaemon() throws {
+        let sim = try SimulatorProcess(jobDuration: "1s")
+        defer { sim.stop() }
+        let setup = try DaemonSetup(sim, schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=FR")
+        let plan = try CommandRunner.run(["plan", "--policy", setup.policy], environment: setup.environment)
+        #expect(plan.status == 0, "\(plan.all)")
+        #expect(plan.stdout.contains("- schedule RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=FR in Zoho"))
+        let json = try CommandRunner.run(["plan", "--policy", setup.policy, "--json"], environment: setup.environment)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.first?["actions"] as? [String] == ["schedule RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=FR in Zoho"])
+        #expect(try setup.historyCount("scheduled") == 0, "plan changed nothing")
+        #expect(!FileManager.default.fileExists(atPath: setup.statePath), "plan saved no state")
+
+        let status = try CommandRunner.run(["status", "--policy", setup.policy], environment: setup.environment)
+        #expect(status.status == 0, "\(status.all)")
+        #expect(status.stdout.contains("no daemon is running"))
+        #expect(status.stdout.contains("Zoho:       no backup or schedule"))
+        #expect(status.stdout.contains("archive:    no backup yet"))
+    }
+
     @Test("demo runs the whole cycle in its folder and ends with the archive listing")
     func demo() throws {
         let folder = try makeTemporaryFolder("demo")
