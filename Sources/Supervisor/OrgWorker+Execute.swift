@@ -177,6 +177,11 @@ extension OrgWorker {
                           metadata: MessageID.backupArchived.metadata.merging([LogField.jobIDKey: .string(download.jobID)]) { a, _ in a })
             return true
         } catch let error as ArchiveError {
+            if Task.isCancelled {
+                logger.info("[\(policy.name)] download of backup \(download.jobID) stopped; it resumes where it stopped",
+                            metadata: [LogField.jobIDKey: .string(download.jobID)])
+                return false
+            }
             reportArchiveFailure(error, jobID: download.jobID)
             return false
         } catch {

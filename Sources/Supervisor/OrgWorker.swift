@@ -135,6 +135,12 @@ public actor OrgWorker {
     }
 
     func finishCycle(failed: Bool) {
+        if Task.isCancelled {
+            // Stopped (shutdown or reload): not a failure; what was done is saved, the rest resumes.
+            snapshot.downloading = nil
+            saveState()
+            return
+        }
         if failed {
             state.consecutiveFailures += 1
         } else {
