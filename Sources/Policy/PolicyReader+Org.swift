@@ -16,7 +16,7 @@ extension PolicyReader {
         guard let entries = mapping(node, at: name, allowed: Self.orgKeys) else { return nil }
         let values = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         // A misspelt required key is reported once, as the unknown key with its "did you mean".
-        let misspelt = Set(Self.rawKeys(node).compactMap { KeySuggestion.closest(to: $0, in: Self.orgKeys) })
+        let misspelt = Set(Self.rawKeys(node).filter { !Self.orgKeys.contains($0) }.compactMap { KeySuggestion.closest(to: $0, in: Self.orgKeys) })
         for key in Self.requiredOrgKeys where values[key] == nil && !misspelt.contains(key) {
             report(keyNode, "\(name): missing required key '\(key)'\(Self.requiredHint[key] ?? "")")
         }

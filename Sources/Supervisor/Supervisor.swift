@@ -28,6 +28,10 @@ public actor Supervisor: Service {
     var running = false
     var lastStatusLine: String?
     var metricsErrorLogged = false
+    /// A cycle ended since the metrics file was last written.
+    var metricsPending = false
+    /// When the metrics file and `STATUS=` were last refreshed.
+    var lastRefresh: ContinuousClock.Instant?
 
     public init(policy: Policy, environment: SupervisorEnvironment, notifier: Notifier = Notifier(),
                 loader: PolicyLoader = PolicyLoader()) {
@@ -165,9 +169,24 @@ public actor Supervisor: Service {
         await task.value
     }
 
+    /// After one org's cycle. With many orgs cycles end close together: the metrics file and
+    /// `STATUS=` (each covering every org) are refreshed at most once a second here, and the
+    /// heartbeat writes what is still pending — not once per org, which grows with the square
+    /// of the org count.
     func afterCycle() async {
         environment.metrics.downloadsInFlight.record(await slots.inUse)
-        writeMetrics()
+        metricsPending = true
+        if let last = lastRefresh, ContinuousClock.now - last < .seconds(1) { return }
+        await refreshOutputs()
+    }
+
+    /// Writes pending metrics and the current `STATUS=`.
+    func refreshOutputs() async {
+        lastRefresh = ContinuousClock.now
+        if metricsPending {
+            metricsPending = false
+            writeMetrics()
+        }
         await refreshStatusAsync()
     }
 
@@ -178,7 +197,7 @@ public actor Supervisor: Service {
         let tick = min(interval, .seconds(5))
         while !Task.isCancelled {
             if notifier.watchdogInterval != nil { notifier.watchdog() }
-            await refreshStatusAsync()
+            await refreshOutputs()
             do { try await Task.sleep(for: tick) } catch { return }
         }
     }

@@ -38,7 +38,12 @@ struct DaemonCommandTests {
         #expect(orgs.first?["backups"] as? Int == 1)
 
         // The metrics textfile after a cycle: every sample line is `name{labels} value`.
-        let metrics = try String(contentsOfFile: setup.folder + "/metrics.prom", encoding: .utf8)
+        // Written at most once a second, after the cycle that archived the backup.
+        let metricsPath = setup.folder + "/metrics.prom"
+        #expect(eventually(timeout: 10) {
+            ((try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? "").contains("zoho_crm_backup_archived_parts_total")
+        })
+        let metrics = try String(contentsOfFile: metricsPath, encoding: .utf8)
         #expect(metrics.contains("# HELP "))
         let samples = metrics.split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(!samples.isEmpty)
