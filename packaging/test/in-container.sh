@@ -203,7 +203,8 @@ check "the modified policy is untouched" bash -c "[ \"\$(sha256sum $POLICY)\" = 
 check "the running daemon was restarted on the new version" bash -c "systemctl is-active -q $UNIT && [ \"\$(systemctl show -p MainPID --value $UNIT)\" != $pid ]"
 check "still not enabled: the package enables nothing" bash -c "[ \"\$(systemctl is-enabled $UNIT)\" = disabled ]"
 
-section "dpkg -r"
+section "dpkg -r, then dpkg --purge"
+check "the admin enables it (systemctl enable)" bash -c "systemctl enable -q $UNIT && [ -L /etc/systemd/system/multi-user.target.wants/$UNIT ]"
 check "dpkg -r $PKG" dpkg -r "$PKG"
 check "the daemon is stopped and the binary and unit are gone" bash -c \
   "! systemctl is-active -q $UNIT && [ ! -e /usr/bin/$PKG ] && [ ! -e /usr/lib/systemd/system/$UNIT ]"
@@ -211,6 +212,10 @@ check "the policy is still there, as the admin left it" bash -c "[ \"\$(sha256su
 check "the archive is still there and verifies" bash -c "cd '$folder' && sha256sum -c --quiet SHA256SUMS"
 check "state and credentials are still there" test -f /var/lib/$PKG/state/acme/state.json -a -f "$CREDS/acme.json"
 check "dpkg keeps the package as config-files (rc)" bash -c "dpkg -l $PKG | grep -q '^rc'"
+check "dpkg --purge $PKG" dpkg --purge "$PKG"
+check "purge removes the policy and the enable link" bash -c "[ ! -e $POLICY ] && [ ! -e /etc/systemd/system/multi-user.target.wants/$UNIT ]"
+check "purge keeps the backups, the credentials and the service user" bash -c \
+  "cd '$folder' && sha256sum -c --quiet SHA256SUMS && [ -f $CREDS/acme.json ] && getent passwd $PKG >/dev/null"
 
 systemctl stop zoho-sim 2>/dev/null
 if [ "$failed" != 0 ]; then
