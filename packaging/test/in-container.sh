@@ -80,6 +80,12 @@ check "… and the unit never became active (Result=exit-code, ActiveEnterTimest
   bash -c '[ "$(props Result ActiveEnterTimestampMonotonic)" = "exit-code '"$entered"'" ] && ! systemctl is-active -q $UNIT'
 systemctl stop "$UNIT"; systemctl reset-failed "$UNIT" 2>/dev/null
 cp /tmp/policy.good "$POLICY"
+# Why the package ships the (empty) credentials directory: without it the unit cannot start.
+rmdir "$CREDS"
+check "without $CREDS the unit fails with 243/CREDENTIALS (so the package ships it)" \
+  bash -c '! systemctl start $UNIT 2>/dev/null && [ "$(prop ExecMainStatus)" = 243 ]'
+systemctl stop "$UNIT"; systemctl reset-failed "$UNIT" 2>/dev/null
+install -d -m 0700 "$CREDS"
 
 section "credentials, then a policy for the built-in simulator; a reload puts it in force"
 check "systemctl start (shipped policy again)" systemctl start "$UNIT"
