@@ -12,7 +12,7 @@
 # so nothing is POSTed), the decision and the atomic save of its state.json. Every org's
 # token cache is seeded with one access token first (the simulator allows 10 per 10 minutes
 # in all), so no token refresh is in the cycle. METRICS_ORGS repeats counts with
-# metrics.textfile set (rewritten after every org's cycle). See README, "How it scales".
+# metrics.textfile set (rewritten at most once a second). See README, "How it scales".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORGS=${ORGS:-"1 50 200"}
