@@ -61,33 +61,38 @@ public actor OrgWorker {
     /// The error kind of a backup lost to expired links.
     static let linksExpiredKind = "linksExpired"
 
-    /// One cycle. - Returns: how long to wait before the next one.
+    /// One cycle. - Returns: how long to wait before the next one (after the cycle's outcome
+    /// is counted, so the first good cycle after errors is not still backed off).
     @discardableResult
     public func cycle() async -> Duration {
-        var failed = false
-        defer { finishCycle(failed: failed) }
-        guard let client = connect() else {
-            failed = true
-            return nextDelay(busy: false)
-        }
+        let (failed, busy) = await work()
+        finishCycle(failed: failed)
+        if Task.isCancelled { return .zero }
+        return PollSchedule.delay(pollInterval: policy.pollInterval, busy: busy, consecutiveFailures: state.consecutiveFailures,
+                                  jitter: environment.jitter())
+    }
+
+    /// Observes, decides and acts. - Returns: whether something failed, and whether the org
+    /// is busy (a job runs, links wait, a request is unconfirmed) and is looked at again soon.
+    func work() async -> (failed: Bool, busy: Bool) {
+        guard let client = connect() else { return (true, false) }
         let remote: RemoteObservation
         do {
             remote = try await observe(client)
         } catch {
-            failed = true
             record(error)
-            return nextDelay(busy: false)
+            return (true, false)
         }
-        if Task.isCancelled { return .zero }
+        if Task.isCancelled { return (false, false) }
         state.lastObservation = remote
         snapshot.nextBackup = remote.job?.isActiveRecurring == true ? remote.job?.scheduledDate : nil
         let actions = Reconcile.decide(Desired(policy), remote: remote, archive: observeArchive(), state: state, now: now)
         snapshot.lastActions = actions
-        failed = await execute(actions, remote: remote, client: client) == false
+        let ok = await execute(actions, remote: remote, client: client)
         let busy = remote.job.map { $0.status == .inProgress || $0.isPendingImmediate } == true
             || state.pendingPost != nil || state.alreadyScheduledAt != nil
             || actions.contains { if case .download = $0 { true } else { false } }
-        return nextDelay(busy: busy)
+        return (!ok, busy)
     }
 
     /// The org's Zoho client, made from its credentials file (read each cycle, so a fixed file
@@ -127,11 +132,6 @@ public actor OrgWorker {
         let partials = (try? FileManager.default.contentsOfDirectory(atPath: folder.path + "/.partial")) ?? []
         return ArchiveObservation(knownJobs: known, partialJobs: Set(partials),
                                   newestBackup: backups.map(\.manifest.completedAt).max())
-    }
-
-    func nextDelay(busy: Bool) -> Duration {
-        PollSchedule.delay(pollInterval: policy.pollInterval, busy: busy, consecutiveFailures: state.consecutiveFailures,
-                           jitter: environment.jitter())
     }
 
     func finishCycle(failed: Bool) {

@@ -109,6 +109,22 @@ struct SupervisorSafetyTests {
         }
     }
 
+    @Test("errors back off (30 s, then doubling) and the first good cycle returns to the poll interval")
+    func backoffCountsTheCycleJustDone() async throws {
+        try await SupervisorHarness.run([.init(name: "acme", schedule: "unmanaged", revoked: true)]) { h in
+            let supervisor = try h.supervisor()
+            let worker = try #require(await supervisor.worker("acme"))
+            #expect(await worker.cycle() == .seconds(30))
+            #expect(await worker.cycle() == .seconds(60))
+            #expect(await worker.cycle() == .seconds(120))
+            let config = SimulatorConfig()
+            let good = #"{"client_id": "\#(config.clientID)", "client_secret": "\#(config.clientSecret)", "refresh_token": "\#(config.refreshToken)"}"#
+            try AtomicFile.write(Data(good.utf8), to: "\(h.folder)/credentials/acme.json", permissions: 0o600)
+            #expect(await worker.cycle() == .seconds(3600), "the credentials file is read again; back to poll_interval at once")
+            #expect(await worker.state.consecutiveFailures == 0)
+        }
+    }
+
     @Test("a full disk fails one org's download, keeps the other archiving, and resumes once space is back")
     func fullDiskFailsOneOrg() async throws {
         let orgs = [SupervisorHarness.Org(name: "acme", schedule: "unmanaged"),
