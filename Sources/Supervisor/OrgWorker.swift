@@ -102,8 +102,11 @@ public actor OrgWorker {
         do {
             credentials = try environment.credentials.load(policy.credentials, org: policy.name)
         } catch {
+            let underSystemd = environment.credentials.environment["CREDENTIALS_DIRECTORY"] != nil
             report(kind: "credentials", message: "[\(policy.name)] \(error.description)",
-                   hint: "Fix the credentials file (zoho-crm-backup check shows what is wrong); the daemon reads it again at every poll.",
+                   hint: underSystemd
+                       ? "Fix the file in /etc/zoho-crm-backup/credentials/ (zoho-crm-backup check shows what is wrong), then `systemctl restart zoho-crm-backup`: systemd hands credentials to the service when it starts."
+                       : "Fix the credentials file (zoho-crm-backup check shows what is wrong); the daemon reads it again at every poll.",
                    messageID: .credentialsRejected)
             client = nil
             return nil

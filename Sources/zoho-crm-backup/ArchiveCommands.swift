@@ -188,4 +188,17 @@ enum ServiceUser {
         Output.error("zoho-crm-backup \(command) writes into the archive and state, which belong to the \(name) user; run it as that user:\n  runuser -u \(name) -- zoho-crm-backup \(CommandLine.arguments.dropFirst().joined(separator: " "))")
         throw ExitCode.failure
     }
+
+    /// Run as root where the service user exists: becomes that user (after reading what only
+    /// root may read, such as the credentials under /etc), so that every file this command
+    /// writes into state and archive belongs to the daemon's user.
+    static func becomeServiceUserIfRoot(command: String) throws {
+        guard getuid() == 0, let user = getpwnam(name) else { return }
+        let uid = user.pointee.pw_uid, gid = user.pointee.pw_gid
+        // glibc applies set*id to every thread of the process.
+        guard setgroups(0, nil) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
+            Output.error("zoho-crm-backup \(command): cannot become the \(name) user (\(String(cString: strerror(errno)))); nothing was done")
+            throw ExitCode.failure
+        }
+    }
 }

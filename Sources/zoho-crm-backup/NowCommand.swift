@@ -42,11 +42,12 @@ extension ZohoCRMBackup {
             guard let poll = TimeSpan.parse(pollEvery), let limit = TimeSpan.parse(waitLimit) else {
                 throw ValidationError("--poll-every and --wait-limit take durations such as 5s or 12h")
             }
-            try ServiceUser.refuseRoot(command: "now")
             Output.error("This asks Zoho for an immediate backup of \(target.name). It spends one of the backups Zoho allows per month (2 to 4 depending on the edition, more if bought).")
             try confirm()
 
             let client = try makeClient(target, stateDir: view.policy.stateDir)
+            // The credentials are read (as root they may be root's alone); write nothing as root.
+            try ServiceUser.becomeServiceUserIfRoot(command: "now")
             let store = StateStore(stateDir: view.policy.stateDir, org: target.name)
             guard let lock = try await store.lock(timeout: .seconds(30)) else {
                 Output.error("[\(target.name)] the daemon is busy with this org (\(store.lockPath)); try again in a moment. Nothing was requested.")

@@ -134,6 +134,10 @@ section "a backup completes into the archive"
 check "now --org acme --yes --wait --replace-schedule (as $PKG, with LoadCredential=)" \
   timeout 120 systemd-run -q --wait --pipe -p User=$PKG -p LoadCredential=org:$CREDS \
   /usr/bin/$PKG now --org acme --yes --wait --replace-schedule
+# As root: it reads the root-only credentials, then becomes the service user before writing.
+check "now --org acme --yes --wait --replace-schedule (as root)" \
+  timeout 120 /usr/bin/$PKG now --org acme --yes --wait --replace-schedule
+check "two backups in $ARCHIVE" bash -c "[ \$(ls -d '$ARCHIVE'/20*_* | wc -l) -eq 2 ]"
 folder=$(ls -d "$ARCHIVE"/20*_* 2>/dev/null | head -1)
 job=${folder##*_}
 check "a backup folder is in $ARCHIVE (${folder##*/})" test -n "$folder" -a -f "$folder/manifest.json"
