@@ -18,11 +18,23 @@ public struct CredentialsLookup: Sendable {
 
     public var environment: [String: String]
     public var directory: String
+    /// What was read before, by name (a command run as root reads the root-only files, then
+    /// gives up root): answered as it was, without reading again.
+    public var preloaded: [String: Result<Credentials, CredentialsError>] = [:]
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 directory: String = CredentialsLookup.defaultDirectory) {
         self.environment = environment
         self.directory = directory
+    }
+
+    /// This lookup with the credentials of `names` read now (successes and errors alike).
+    public func preloading(_ names: [(name: String, org: String)]) -> CredentialsLookup {
+        var copy = self
+        for (name, org) in names where copy.preloaded[name] == nil {
+            do { copy.preloaded[name] = .success(try load(name, org: org)) } catch { copy.preloaded[name] = .failure(error) }
+        }
+        return copy
     }
 
     /// The paths tried for `name`, in order.
@@ -42,6 +54,7 @@ public struct CredentialsLookup: Sendable {
     ///   that fixes it), unreadable, not JSON, or a key missing or empty.
     /// - Parameter org: the org the credentials are for, named in the advice to run `auth`.
     public func load(_ name: String, org: String? = nil) throws(CredentialsError) -> Credentials {
+        if let known = preloaded[name] { return try known.get() }
         let tried = candidates(for: name)
         for path in tried {
             var info = stat()

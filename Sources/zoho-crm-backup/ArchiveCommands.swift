@@ -189,6 +189,15 @@ enum ServiceUser {
         throw ExitCode.failure
     }
 
+    /// The credentials of `orgs`, read now; then, as root where the service user exists,
+    /// becomes that user — so a command that observes Zoho (plan, status, history) never
+    /// leaves a root-owned token cache or state folder that would lock the daemon out.
+    static func readCredentialsThenDropRoot(_ orgs: [OrgPolicy], command: String) throws -> CredentialsLookup {
+        let lookup = CredentialsLookup().preloading(orgs.map { ($0.credentials, $0.name) })
+        try becomeServiceUserIfRoot(command: command)
+        return lookup
+    }
+
     /// Run as root where the service user exists: becomes that user (after reading what only
     /// root may read, such as the credentials under /etc), so that every file this command
     /// writes into state and archive belongs to the daemon's user.

@@ -11,10 +11,15 @@ struct DaemonView {
     let policy: Policy
     let orgs: [OrgPolicy]
 
-    init(policyPath: String, org: String?) throws {
+    /// The credentials, read when the view was made (see ``ServiceUser/readCredentialsThenDropRoot(_:command:)``).
+    let credentials: CredentialsLookup
+
+    /// - Parameter command: the command's name, for messages.
+    init(policyPath: String, org: String?, command: String) throws {
         let context = try ArchiveContext(policyPath: policyPath, org: org)
         policy = context.policy
         orgs = context.orgs
+        credentials = try ServiceUser.readCredentialsThenDropRoot(orgs, command: command)
     }
 
     /// True while a daemon holds `<state_dir>/run.lock`.
@@ -23,7 +28,7 @@ struct DaemonView {
     func worker(_ org: OrgPolicy) -> OrgWorker {
         var logger = Logger(label: "zoho-crm-backup")
         logger.logLevel = .critical
-        let environment = SupervisorEnvironment(jitter: { 0 }, logger: logger)
+        let environment = SupervisorEnvironment(credentials: credentials, jitter: { 0 }, logger: logger)
         return OrgWorker(policy: org, stateDir: policy.stateDir, environment: environment,
                          slots: DownloadSlots(limit: 1))
     }

@@ -30,10 +30,11 @@ extension ZohoCRMBackup {
                 throw ExitCode.failure
             }
             let orgs = try OrgSelection.select(org.org, in: loaded)
+            let lookup = try ServiceUser.readCredentialsThenDropRoot(orgs, command: "history")
             var results: [OrgHistory] = []
             for target in orgs {
                 do {
-                    let credentials = try CredentialsLookup().load(target.credentials, org: target.name)
+                    let credentials = try lookup.load(target.credentials, org: target.name)
                     let client = OrgConnection.client(for: target, credentials: credentials, stateDir: loaded.stateDir,
                                                       http: ZohoHTTPClient.shared, logger: Logger(label: "zoho-crm-backup.history"))
                     results.append(OrgHistory(org: target.name, entries: try await client.history()))

@@ -35,7 +35,7 @@ extension ZohoCRMBackup {
         var waitLimit: String = "12h"
 
         func run() async throws {
-            let view = try DaemonView(policyPath: policy.policy, org: org.org)
+            let view = try DaemonView(policyPath: policy.policy, org: org.org, command: "now")
             guard view.orgs.count == 1, let target = view.orgs.first else {
                 throw ValidationError("--org is required: \(view.policy.file) has \(view.orgs.count) orgs (\(view.orgs.map(\.name).joined(separator: ", ")))")
             }
@@ -45,9 +45,8 @@ extension ZohoCRMBackup {
             Output.error("This asks Zoho for an immediate backup of \(target.name). It spends one of the backups Zoho allows per month (2 to 4 depending on the edition, more if bought).")
             try confirm()
 
-            let client = try makeClient(target, stateDir: view.policy.stateDir)
-            // The credentials are read (as root they may be root's alone); write nothing as root.
-            try ServiceUser.becomeServiceUserIfRoot(command: "now")
+            // DaemonView read the credentials (as root they may be root's alone) and gave up root.
+            let client = try makeClient(target, stateDir: view.policy.stateDir, credentials: view.credentials)
             let store = StateStore(stateDir: view.policy.stateDir, org: target.name)
             guard let lock = try await store.lock(timeout: .seconds(30)) else {
                 Output.error("[\(target.name)] the daemon is busy with this org (\(store.lockPath)); try again in a moment. Nothing was requested.")
@@ -100,9 +99,9 @@ extension ZohoCRMBackup {
             }
         }
 
-        func makeClient(_ target: OrgPolicy, stateDir: String) throws -> ZohoClient {
+        func makeClient(_ target: OrgPolicy, stateDir: String, credentials lookup: CredentialsLookup) throws -> ZohoClient {
             do {
-                let credentials = try CredentialsLookup().load(target.credentials, org: target.name)
+                let credentials = try lookup.load(target.credentials, org: target.name)
                 var logger = Logger(label: "zoho-crm-backup.now")
                 logger.logLevel = .error
                 return OrgConnection.client(for: target, credentials: credentials, stateDir: stateDir, http: ZohoHTTPClient.shared, logger: logger)

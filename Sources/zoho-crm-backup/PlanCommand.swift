@@ -25,7 +25,7 @@ extension ZohoCRMBackup {
         }
 
         func run() async throws {
-            let view = try DaemonView(policyPath: policy.policy, org: org.org)
+            let view = try DaemonView(policyPath: policy.policy, org: org.org, command: "plan")
             var rows: [Row] = []
             for target in view.orgs {
                 let look = await view.worker(target).look()

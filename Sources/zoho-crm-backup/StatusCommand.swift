@@ -64,7 +64,7 @@ extension ZohoCRMBackup {
         }
 
         func run() async throws {
-            let view = try DaemonView(policyPath: policy.policy, org: org.org)
+            let view = try DaemonView(policyPath: policy.policy, org: org.org, command: "status")
             let running = view.daemonRunning
             var rows: [Row] = []
             for target in view.orgs { rows.append(await row(for: target, view: view, daemonRunning: running)) }

@@ -29,6 +29,17 @@ struct CredentialsLookupTests {
         CredentialsLookup(environment: systemd ? ["CREDENTIALS_DIRECTORY": self.systemd] : [:], directory: etc)
     }
 
+    @Test("preloaded credentials answer without reading again, errors included (root reads, then gives up root)")
+    func preloading() throws {
+        try write(etc + "/acme.json", Self.good)
+        let early = lookup(systemd: false).preloading([("acme", "acme"), ("globex", "globex")])
+        try FileManager.default.removeItem(atPath: etc + "/acme.json")
+        try write(etc + "/globex.json", Self.good)
+        #expect(try early.load("acme").clientID == "1000.CLIENTID1234", "read before the file went away")
+        #expect(throws: CredentialsError.self, "the error seen then is the answer") { try early.load("globex") }
+        #expect(throws: CredentialsError.self) { try lookup(systemd: false).load("acme") }
+    }
+
     @Test func lookupOrder() throws {
         try write(etc + "/acme.json", Self.good)
         #expect(try lookup(systemd: false).load("acme").path == etc + "/acme.json")

@@ -146,6 +146,8 @@ check "unzip -t passes for every part" bash -c "cd '$folder' && for z in *.zip; 
 check "zoho-crm-backup list (as root) shows the job" bash -c "$PKG list --org acme | grep -q '$job'"
 check "zoho-crm-backup verify (as root) passes" $PKG verify --org acme
 check "zoho-crm-backup status (as root) shows the daemon's view of acme" bash -c "$PKG status --org acme | grep -q 'by the daemon'"
+check "zoho-crm-backup plan (as root: reads the credentials, then observes Zoho as $PKG)" bash -c "$PKG plan --org acme | grep -q 'acme (schedule'"
+check "zoho-crm-backup history (as root)" bash -c "$PKG history --org acme | grep -q ."
 check "state and archive belong to $PKG (root's commands left no file behind): folders 0700, files 0600" bash -c "
   [ \"\$(stat -c '%U %a' '$folder')\" = '$PKG 700' ] && [ -z \"\$(find '$folder' -type f ! -perm 0600)\" ] \
     && [ -z \"\$(find /var/lib/$PKG ! -user $PKG)\" ]"
