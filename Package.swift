@@ -127,6 +127,7 @@ let package = Package(
             name: "SupervisorTests",
             dependencies: [
                 "Supervisor", "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Systemd", "ZohoSimulator", "ZohoModel",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

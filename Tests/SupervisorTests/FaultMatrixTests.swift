@@ -5,6 +5,7 @@ import Logging
 import Reconcile
 import Supervisor
 import Testing
+import TestSupport
 import ZohoAPI
 import ZohoModel
 import ZohoSimulator
@@ -179,18 +180,6 @@ struct FaultMatrixTests {
             #expect(archived.count + state.lostJobs.count == completed.count, "seed \(seed): none twice")
             #expect(state.lostJobs.isEmpty, "seed \(seed): the links live a week; nothing should be lost here")
         } }
-    }
-}
-
-/// SplitMix64: a small seeded generator, so a failing mix can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,24 +1,13 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 
 /// SIGKILL at seeded random moments of a daemon bringing home several multi-part jobs,
 /// restarting it each time. `make test` runs the short form (21 kills); `make soak` the long
 /// one (`ZCB_SOAK_KILLS`, `ZCB_SOAK_JOBS`, `ZCB_SOAK_SEED`).
 @Suite("Kill soak")
 struct KillSoakTests {
-    /// SplitMix64: a small seeded generator, so a failing run can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     @Test("every job archived once and verified after ≥ 20 SIGKILLs at random moments")
@@ -26,7 +15,7 @@ struct KillSoakTests {
         let seed = UInt64(Self.environment["ZCB_SOAK_SEED"] ?? "") ?? 20_261_123
         let jobs = max(1, Int(Self.environment["ZCB_SOAK_JOBS"] ?? "") ?? 3)
         let kills = max(20, Int(Self.environment["ZCB_SOAK_KILLS"] ?? "") ?? 21)
-        var random = Seeded(state: seed)
+        var random = SplitMix(state: seed)
 
         let folder = try makeTemporaryFolder("soak")
         var parts: [String] = []
