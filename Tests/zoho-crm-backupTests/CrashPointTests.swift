@@ -25,8 +25,7 @@ struct CrashPointTests {
         let daemon = try setup.daemon(label)
         let finished = eventually(timeout: 40, done)
         #expect(finished, "\(daemon.log)", sourceLocation: sourceLocation)
-        daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 15), sourceLocation: sourceLocation)
+        #expect(daemon.stop(), sourceLocation: sourceLocation)
         #expect(daemon.process.terminationStatus == 0, "\(daemon.log)", sourceLocation: sourceLocation)
     }
 

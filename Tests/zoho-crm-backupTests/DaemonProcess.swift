@@ -30,6 +30,14 @@ final class DaemonProcess {
 
     func signal(_ number: Int32) { kill(pid, number) }
 
+    /// Sends SIGTERM once the daemon has started (a SIGTERM before its handlers are in place
+    /// kills it by the default action, which systemd counts as clean but a test would not).
+    func stop(timeout: TimeInterval = 15) -> Bool {
+        _ = eventually(timeout: 20) { log.contains(" started: ") }
+        signal(SIGTERM)
+        return waitForExit(timeout: timeout)
+    }
+
     /// Waits for the process to end (killing it after `timeout`). - Returns: whether it ended by itself.
     @discardableResult
     func waitForExit(timeout: TimeInterval) -> Bool {

@@ -41,8 +41,7 @@ struct KillSoakTests {
             let daemon = try setup.daemon("soak-\(job)-final")
             let done = eventually(timeout: 60) { ((try? setup.archivedJobs()) ?? []).count == job }
             #expect(done, "job \(job) archived after the kills (seed \(seed)): \(daemon.log)")
-            daemon.signal(SIGTERM)
-            #expect(daemon.waitForExit(timeout: 15) && daemon.process.terminationStatus == 0, "\(daemon.log)")
+            #expect(daemon.stop() && daemon.process.terminationStatus == 0, "\(daemon.log)")
         }
 
         #expect(killed >= 20)
