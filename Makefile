@@ -36,17 +36,23 @@ help:
 	@echo "make soak    the long kill soak: 100 SIGKILLs at seeded random moments (ZCB_SOAK_SEED)"
 	@echo "make clean   remove build output"
 
+# $(call apt_install_missing,PACKAGES): installs those not installed yet; `apt-get update`
+# runs only when one is missing.
+define apt_install_missing
+missing=""; \
+for p in $(1); do \
+  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+  echo "installing:$$missing"; \
+  $(SUDO) apt-get update -qq && \
+  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+fi
+endef
+
 ## Install the Debian packages that are missing (quiet when all are there).
 deps:
-	@missing=""; \
-	for p in $(APT_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	@$(call apt_install_missing,$(APT_PACKAGES))
 	@command -v $(SWIFT) >/dev/null || { echo "Swift is not on PATH: install a Swift 6 toolchain (https://swift.org/install)"; exit 1; }
 
 ## A virtualenv with PY_PACKAGES, made again when this Makefile changes.
@@ -95,15 +101,7 @@ bench-scale: deps
 
 ## Install the packages that deb and system-test need (quiet when all are there).
 deb-deps: deps
-	@missing=""; \
-	for p in $(DEB_APT_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	@$(call apt_install_missing,$(DEB_APT_PACKAGES))
 
 ## The Debian package, built in .build-deb (its own scratch path: .build stays the debug build's).
 deb: deb-deps
