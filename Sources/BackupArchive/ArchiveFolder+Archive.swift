@@ -57,7 +57,7 @@ extension ArchiveFolder {
                 let summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism)
                 let kind = part.fileName.hasPrefix("Data_") ? "data" : "attachments"
                 return Manifest.File(name: part.fileName, kind: kind, size: size, sha256: sha, entries: summary.entries,
-                                     uncompressedBytes: summary.uncompressedBytes, verifiedAt: Date().wholeSeconds)
+                                     uncompressedBytes: summary.uncompressedBytes, verifiedAt: clock.date.wholeSeconds)
             } catch {
                 unlink(file)
                 unlink(marker)

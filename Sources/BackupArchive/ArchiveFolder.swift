@@ -16,11 +16,15 @@ public struct ArchiveFolder: Sendable {
     public var verifyParallelism: Int
     /// How often a part that fails verification is fetched again before the job is reported.
     public var corruptRefetches = 2
+    /// Stamps verification times (the simulator's clock in tests and the demo).
+    public var clock: any WallClock
     let logger: Logger
 
     public init(path: String, org: String, minFree: ByteSize, faults: FaultPoints = .none,
-                verifyParallelism: Int = ProcessInfo.processInfo.activeProcessorCount, logger: Logger) {
+                verifyParallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+                clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.path = path
+        self.clock = clock
         self.org = org
         self.minFree = minFree
         self.faults = faults

@@ -40,7 +40,8 @@ public actor OrgWorker {
         self.store = store
         self.logger = logger
         folder = ArchiveFolder(path: policy.archive.path, org: policy.name, minFree: policy.archive.minFree,
-                               faults: environment.faults, verifyParallelism: environment.verifyParallelism, logger: logger)
+                               faults: environment.faults, verifyParallelism: environment.verifyParallelism,
+                               clock: environment.clock, logger: logger)
         metrics = environment.metrics.org(policy.name)
         snapshot = OrgSnapshot(org: policy.name)
     }

@@ -16,28 +16,36 @@ extension ZohoCRMBackup {
                 Starts two simulated Zoho organisations on loopback, writes a policy for them (acme: a weekly \
                 schedule, on the day after the simulated start, keeping the last 2 backups; globex: unmanaged, with a backup started in Zoho's UI), \
                 and runs the supervisor through three weeks on an accelerated clock: schedule, in progress, \
-                completed, download, verify, commit, prune. Then shows `status` and `list` and where the files are.
+                completed, download, verify, commit, prune. Then shows `status` and `list` and where the files are. \
+                The simulated weeks start on a Monday at midnight in the simulated Zoho user's zone and end \
+                in the last week, so the story is the same whenever the demo runs.
                 """)
         @Option(name: .long, help: ArgumentHelp("Where to put the demo (default: a new temporary folder).", valueName: "path"))
         var folder: String?
         @Option(name: .long, help: "Simulated days to run.")
         var days = 21
+        @Option(name: .long, help: ArgumentHelp("Pretend the wall clock reads this Unix time (tests start the demo at any instant).",
+                                                visibility: .hidden))
+        var wallClock: Double?
 
         func run() async throws {
             guard days >= 1, days <= 366 else { throw ValidationError("--days must be 1…366") }
-            let root = folder ?? (NSTemporaryDirectory() + "zoho-crm-backup-demo-\(Int(Date().timeIntervalSince1970))")
+            let wallNow = wallClock ?? Date().timeIntervalSince1970
+            let root = folder ?? (NSTemporaryDirectory() + "zoho-crm-backup-demo-\(Int(wallNow))")
             try FileManager.default.createDirectory(atPath: root + "/credentials", withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
             LoggingSystem.bootstrap { _ in DemoLogHandler() }
-            // The simulated weeks end about now, so ages in `status` read naturally.
-            let start = (Date().timeIntervalSince1970 - Double(days) * 86_400).rounded(.down)
-            let clock = ManualWallClock(now: start)
             var acmeConfig = SimulatorConfig()
             acmeConfig.content = BackupContent(folder: NSTemporaryDirectory() + "zoho-simulator-content")
             acmeConfig.jobDuration = .seconds(1800)
             var globexConfig = acmeConfig
             globexConfig.dataParts = 1
             globexConfig.attachmentParts = 0
+            globexConfig.userTimeZone = Self.globexZone
+            // Aligned in acme's Zoho zone (DemoTimeline): the story does not depend on the hour or
+            // weekday; `status` reads the simulated clock, so ages read naturally.
+            let timeline = DemoTimeline(wallClock: wallNow, days: days, zone: acmeConfig.userTimeZone)
+            let clock = ManualWallClock(now: timeline.start)
             let acme = SimulatedZoho(config: acmeConfig, clock: clock)
             let globex = SimulatedZoho(config: globexConfig, clock: clock)
             let days = days
@@ -49,7 +57,7 @@ extension ZohoCRMBackup {
             try await SimulatorServer.withRunning(acme) { acmeBase in
                 try await SimulatorServer.withRunning(globex) { globexBase in
                     let policyPath = try Self.writeFiles(root: root, acme: acmeBase, globex: globexBase, config: config,
-                                                                 weekday: Self.weekday(of: start + 86_400))
+                                                         weekday: timeline.weekday)
                     setenv("CREDENTIALS_DIRECTORY", root + "/credentials", 1)
                     let policy = try PolicyLoader().load(path: policyPath)
                     let runLock = try RunLock.acquire(stateDir: policy.stateDir)
@@ -85,7 +93,7 @@ extension ZohoCRMBackup {
                     Output.line("\n── zoho-crm-backup status ──")
                     Output.flush()
                     let status = try Status.parse(["--policy", policyPath])
-                    try? await status.run()
+                    try? await status.report(now: clock.date)
                     Output.line("\n── zoho-crm-backup list ──")
                     Output.flush()
                     let list = try List.parse(["--policy", policyPath])
@@ -102,14 +110,12 @@ extension ZohoCRMBackup {
             }
         }
 
-        /// Writes the credentials (0600) and the policy; returns the policy's path.
-        /// `MO`…`SU` of a Unix time, in UTC.
-        static func weekday(of time: Double) -> String {
-            let days = Int((time / 86_400).rounded(.down))
-            return ["TH", "FR", "SA", "SU", "MO", "TU", "WE"][((days % 7) + 7) % 7]
-        }
+        /// globex's zone, in its policy and in its simulated Zoho alike.
+        static let globexZone = TimeZone(identifier: "Europe/Berlin") ?? .current
 
-        static func writeFiles(root: String, acme: String, globex: String, config: SimulatorConfig, weekday: String) throws -> String {
+        /// Writes the credentials (0600) and the policy; returns the policy's path. Each org's
+        /// `timezone` is its simulated Zoho user's zone, as an admin's policy should be.
+        static func writeFiles(root: String, acme: String, globex: String, config: SimulatorConfig, weekday: Weekday) throws -> String {
             let credentials = #"{"client_id": "\#(config.clientID)", "client_secret": "\#(config.clientSecret)", "refresh_token": "\#(config.refreshToken)"}"#
             for org in ["acme", "globex"] {
                 try AtomicFile.write(Data(credentials.utf8), to: "\(root)/credentials/\(org).json", permissions: 0o600)
@@ -131,8 +137,8 @@ extension ZohoCRMBackup {
                   acme:
                     data_center: us
                     credentials: acme
-                    schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=\(weekday)"
-                    timezone: UTC
+                    schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=\(weekday.rawValue)"
+                    timezone: \(config.userTimeZone.identifier)
                     archive:
                       path: \(root)/archive/acme
                       keep: { last: 2, weekly: 0, monthly: 0, yearly: 0 }
@@ -142,7 +148,7 @@ extension ZohoCRMBackup {
                     data_center: eu
                     credentials: globex
                     schedule: unmanaged
-                    timezone: Europe/Berlin
+                    timezone: \(globexZone.identifier)
                     archive:
                       path: \(root)/archive/globex
                       min_free: 10MiB

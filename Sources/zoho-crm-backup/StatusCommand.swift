@@ -64,21 +64,25 @@ extension ZohoCRMBackup {
         }
 
         func run() async throws {
+            try await report(now: Date())
+        }
+
+        /// Prints (or writes as JSON) every chosen org's row as of `now`; exit 1 on an alarm or a failing org.
+        func report(now: Date) async throws {
             let view = try DaemonView(policyPath: policy.policy, org: org.org, command: "status")
             let running = view.daemonRunning
             var rows: [Row] = []
-            for target in view.orgs { rows.append(await row(for: target, view: view, daemonRunning: running)) }
+            for target in view.orgs { rows.append(await row(for: target, view: view, daemonRunning: running, now: now)) }
             if output.json {
                 try Output.json(rows)
             } else {
                 if !running { Output.line("(no daemon is running on \(view.policy.stateDir): Zoho observed now)") }
-                for row in rows { print(row) }
+                for row in rows { print(row, now: now) }
             }
             if rows.contains(where: { $0.freshness_alarm || $0.last_error != nil }) { throw ExitCode.failure }
         }
 
-        func row(for target: OrgPolicy, view: DaemonView, daemonRunning: Bool) async -> Row {
-            let now = Date()
+        func row(for target: OrgPolicy, view: DaemonView, daemonRunning: Bool, now: Date) async -> Row {
             let store = StateStore(stateDir: view.policy.stateDir, org: target.name)
             let state = (try? store.read()) ?? nil
             var remote = state?.lastObservation
@@ -122,8 +126,7 @@ extension ZohoCRMBackup {
                 last_error: problem.map { Row.Problem(kind: $0.kind, message: $0.message, hint: $0.hint, at: $0.at, job_id: $0.jobID) })
         }
 
-        func print(_ row: Row) {
-            let now = Date()
+        func print(_ row: Row, now: Date) {
             Output.line("\(row.org) (schedule: \(row.schedule))")
             if let zoho = row.zoho {
                 var text = "  Zoho:       \(zoho.status) \(zoho.rrule ?? "one-off backup") (job \(zoho.job_id))"

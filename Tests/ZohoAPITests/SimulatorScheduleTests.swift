@@ -49,4 +49,31 @@ struct SimulatorScheduleTests {
             #expect(next.timeIntervalSince(first) == 14 * 86_400)
         }
     }
+
+    /// 18:29, 18:31, 23:59 and 00:01 UTC on a Sunday and a Monday (2026-12-06 and 07), where
+    /// Kolkata's day and week turn before UTC's (the expansion itself is tested on every weekday
+    /// in RRuleOccurrenceTests).
+    static let edgeInstants: [Double] = {
+        let seconds: [Int] = [18 * 3600 + 29 * 60, 18 * 3600 + 31 * 60, 23 * 3600 + 59 * 60, 24 * 3600 + 60]
+        var instants: [Double] = []
+        for day in 6..<8 {
+            for s in seconds { instants.append(1_796_083_200 + Double(day * 86_400 + s)) }
+        }
+        return instants
+    }()
+
+    @Test("a weekly schedule's first run is on the weekday named, in the user's zone, at the edge hours", arguments: edgeInstants)
+    func firstRunOnTheZonedWeekday(_ instant: Double) async throws {
+        try await Harness.run { h async throws in
+            h.clock.advance(by: .seconds(instant - h.clock.now))
+            let zone = SimulatorConfig().userTimeZone
+            let calendar = Calendar.gregorian(in: zone)
+            let now = Date(timeIntervalSince1970: instant)
+            let tomorrow = calendar.civil(now.addingTimeInterval(86_400)).0
+            let weekday = try #require(Weekday.allCases.first { $0.daysSinceMonday == tomorrow.daysSinceMonday })
+            _ = try await h.client.schedule(try RRule(parsing: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=\(weekday.rawValue)"))
+            let next = try #require(try await h.client.backupInfo()?.scheduledDate)
+            #expect(next == now.addingTimeInterval(86_400), "tomorrow in \(zone.identifier), at the request's time of day")
+        }
+    }
 }

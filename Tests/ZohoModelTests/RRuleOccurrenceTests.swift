@@ -83,6 +83,33 @@ struct RRuleOccurrenceTests {
                 == got.first)
     }
 
+    /// 18:29, 18:31, 23:59 and 00:01 UTC on seven consecutive days (2026-11-30, a Monday, on):
+    /// around Kolkata's midnight (18:30 UTC) and UTC's own.
+    static let edgeInstants: [Double] = {
+        let seconds: [Int] = [18 * 3600 + 29 * 60, 18 * 3600 + 31 * 60, 23 * 3600 + 59 * 60, 24 * 3600 + 60]
+        var instants: [Double] = []
+        for day in 0..<7 {
+            for s in seconds { instants.append(1_796_083_200 + Double(day * 86_400 + s)) }
+        }
+        return instants
+    }()
+
+    @Test("the weekday is the zone's, at the hours where it differs from UTC's", arguments: edgeInstants)
+    func zonedWeekdayAtTheEdgeHours(_ anchor: Double) throws {
+        let zone = try #require(TimeZone(identifier: "Asia/Kolkata"))
+        let now = Date(timeIntervalSince1970: anchor)
+        let tomorrow = Calendar.gregorian(in: zone).civil(now.addingTimeInterval(86_400)).0
+        let weekday = try #require(Weekday.allCases.first { $0.daysSinceMonday == tomorrow.daysSinceMonday })
+        let rule = try RRule(parsing: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=\(weekday.rawValue)")
+        // Named after tomorrow in Kolkata, it fires exactly a day on, at the anchor's wall-clock time.
+        #expect(rule.nextOccurrence(after: now, anchor: now, timeZone: zone) == now.addingTimeInterval(86_400))
+        let utcTomorrow = CivilDate(dayNumber: Int((anchor / 86_400).rounded(.down)) + 1)
+        if utcTomorrow.daysSinceMonday != tomorrow.daysSinceMonday {
+            // The UTC day names another weekday: from 18:30 UTC on, Kolkata's tomorrow is UTC's day after.
+            #expect(CivilDate(dayNumber: utcTomorrow.dayNumber + 1).daysSinceMonday == tomorrow.daysSinceMonday)
+        }
+    }
+
     @Test func ruleThatCanNeverFireFromItsAnchorEnds() throws {
         // Every 12 months from February: there is never a 30th.
         let rule = try RRule(parsing: "RRULE:FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=30")

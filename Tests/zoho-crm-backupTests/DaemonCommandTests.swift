@@ -3,7 +3,7 @@ import Glibc
 import Testing
 import TestSupport
 
-/// `run`, `now`, `status` and `demo` as a user runs them: separate processes, a simulator
+/// `run`, `now` and `status` as a user runs them: separate processes, a simulator
 /// process, real signals and a real notify socket.
 @Suite("the daemon out of process", .serialized)
 struct DaemonCommandTests {
@@ -123,21 +123,5 @@ struct DaemonCommandTests {
         #expect(status.stdout.contains("no daemon is running"))
         #expect(status.stdout.contains("Zoho:       no backup or schedule"))
         #expect(status.stdout.contains("archive:    no backup yet"))
-    }
-
-    @Test("demo runs the whole cycle in its folder and ends with the archive listing")
-    func demo() throws {
-        let folder = try makeTemporaryFolder("demo")
-        let r = try CommandRunner.run(["demo", "--folder", folder])
-        #expect(r.status == 0, "\(r.all)")
-        #expect(r.stdout.contains("scheduled RRULE:FREQ=WEEKLY"))
-        #expect(r.stdout.contains("INPROGRESS"))
-        #expect(r.stdout.contains("archived backup"))
-        #expect(r.stdout.contains("retention removed backup"))
-        #expect(r.stdout.contains("── zoho-crm-backup list ──"))
-        #expect(r.stdout.contains("acme: 2 backups in \(folder)/archive/acme"))
-        #expect(r.stdout.contains("globex: 1 backup in \(folder)/archive/globex"))
-        let backups = try FileManager.default.contentsOfDirectory(atPath: folder + "/archive/acme").filter { !$0.hasPrefix(".") }
-        #expect(backups.count == 2)
     }
 }
