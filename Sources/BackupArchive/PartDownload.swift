@@ -62,11 +62,20 @@ struct PartDownload {
                     if !spaceChecked {
                         // Once per stream, before its first byte.
                         total = announced
-                        if let announced, let free = DiskSpace.available(at: path),
-                           free < announced - start + minFree.bytes {
-                            throw ArchiveError(.diskFull, org: org, jobID: jobID, file: file,
-                                               detail: "\(ByteSize(bytes: max(free, 0))) free where \(path) needs \(ByteSize(bytes: announced - start)) plus archive.min_free \(minFree)",
-                                               remedy: "Free space there (or lower archive.keep); the download resumes where it stopped")
+                        if let announced {
+                            // The server's number: what is left plus min_free must not overflow.
+                            let (left, o1) = announced.subtractingReportingOverflow(start)
+                            let (needed, o2) = left.addingReportingOverflow(minFree.bytes)
+                            guard !o1, !o2, left >= 0 else {
+                                throw ArchiveError(.sizeMismatch, org: org, jobID: jobID, file: file,
+                                                   detail: "the server announced a size of \(announced) bytes from byte \(start), which no part can have",
+                                                   remedy: "The part is fetched again; if Zoho keeps announcing it, report it to Zoho")
+                            }
+                            if let free = DiskSpace.available(at: path), free < needed {
+                                throw ArchiveError(.diskFull, org: org, jobID: jobID, file: file,
+                                                   detail: "\(ByteSize(bytes: max(free, 0))) free where \(path) needs \(ByteSize(bytes: left)) plus archive.min_free \(minFree)",
+                                                   remedy: "Free space there (or lower archive.keep); the download resumes where it stopped")
+                            }
                         }
                         spaceChecked = true
                     }

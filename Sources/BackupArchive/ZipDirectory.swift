@@ -33,14 +33,18 @@ struct ZipDirectory {
         if count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
             // Zip64: the locator sits just before the end record.
             guard eocd >= 20, tail.u32(eocd - 20) == 0x0706_4B50 else { throw Failure(description: "zip64 locator missing") }
-            let recordOffset = Int64(tail.u64(eocd - 12))
+            guard let recordOffset = Int64(exactly: tail.u64(eocd - 12)), recordOffset <= size - 56 else {
+                throw Failure(description: "the zip64 locator points outside the file")
+            }
             let record = try pread(fd, at: recordOffset, count: 56)
             guard record.u32(0) == 0x0606_4B50 else { throw Failure(description: "zip64 end record missing") }
-            count = Int64(record.u64(32))
-            cdSize = Int64(record.u64(40))
-            cdOffset = Int64(record.u64(48))
+            guard let c = Int64(exactly: record.u64(32)), let s = Int64(exactly: record.u64(40)), let o = Int64(exactly: record.u64(48)) else {
+                throw Failure(description: "the central directory lies outside the file")
+            }
+            (count, cdSize, cdOffset) = (c, s, o)
         }
-        guard cdOffset >= 0, cdSize >= 0, cdOffset + cdSize <= size, cdSize < 1 << 31 else {
+        let (cdEnd, overflowed) = cdOffset.addingReportingOverflow(cdSize)
+        guard !overflowed, cdOffset >= 0, cdSize >= 0, cdEnd <= size, cdSize < 1 << 31 else {
             throw Failure(description: "the central directory lies outside the file")
         }
         let cd = try pread(fd, at: cdOffset, count: Int(cdSize))
@@ -62,9 +66,16 @@ struct ZipDirectory {
                 let id = cd.u16(q), length = Int(cd.u16(q + 2))
                 if id == 0x0001 {
                     var r = q + 4
-                    if entry.uncompressedSize == 0xFFFF_FFFF, r + 8 <= q + 4 + length { entry.uncompressedSize = Int64(cd.u64(r)); r += 8 }
-                    if entry.compressedSize == 0xFFFF_FFFF, r + 8 <= q + 4 + length { entry.compressedSize = Int64(cd.u64(r)); r += 8 }
-                    if entry.localHeaderOffset == 0xFFFF_FFFF, r + 8 <= q + 4 + length { entry.localHeaderOffset = Int64(cd.u64(r)) }
+                    func next() throws(Failure) -> Int64 {
+                        defer { r += 8 }
+                        guard let value = Int64(exactly: cd.u64(r)) else {
+                            throw Failure(description: "central directory entry \(entries.count + 1) has a zip64 size or offset beyond 2^63")
+                        }
+                        return value
+                    }
+                    if entry.uncompressedSize == 0xFFFF_FFFF, r + 8 <= q + 4 + length { entry.uncompressedSize = try next() }
+                    if entry.compressedSize == 0xFFFF_FFFF, r + 8 <= q + 4 + length { entry.compressedSize = try next() }
+                    if entry.localHeaderOffset == 0xFFFF_FFFF, r + 8 <= q + 4 + length { entry.localHeaderOffset = try next() }
                 }
                 q += 4 + length
             }

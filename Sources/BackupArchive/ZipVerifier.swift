@@ -50,7 +50,12 @@ public enum ZipVerifier {
                     defer { close(laneFD) }
                     var total: Int64 = 0
                     for entry in entries {
-                        do throws(Failure) { total += try check(entry, fd: laneFD, fileSize: size) } catch { return .failure(error) }
+                        do throws(Failure) {
+                            // Each size is bounded by the bytes inflated; the sum is checked all the same.
+                            let (sum, overflowed) = total.addingReportingOverflow(try check(entry, fd: laneFD, fileSize: size))
+                            guard !overflowed else { return .failure(Failure(problem: "the entries' sizes add up beyond 2^63")) }
+                            total = sum
+                        } catch { return .failure(error) }
                         if Task.isCancelled { break }
                     }
                     return .success(total)
@@ -59,7 +64,10 @@ public enum ZipVerifier {
             var total: Int64 = 0
             for await lane in group {
                 switch lane {
-                case .success(let n): total += n
+                case .success(let n):
+                    let (sum, overflowed) = total.addingReportingOverflow(n)
+                    if overflowed { return .failure(Failure(problem: "the entries' sizes add up beyond 2^63")) }
+                    total = sum
                 case .failure(let failure):
                     group.cancelAll()
                     return .failure(failure)
@@ -77,11 +85,13 @@ public enum ZipVerifier {
     static func check(_ entry: ZipDirectory.Entry, fd: Int32, fileSize: Int64) throws(Failure) -> Int64 {
         func fail(_ problem: String) -> Failure { Failure(entry: entry.name, problem: problem) }
         guard entry.flags & 1 == 0 else { throw fail("encrypted entries cannot be verified") }
+        guard entry.localHeaderOffset >= 0, entry.localHeaderOffset <= fileSize - 30 else { throw fail("its local header lies outside the file") }
         let header: [UInt8]
         do { header = try ZipDirectory.pread(fd, at: entry.localHeaderOffset, count: 30) } catch { throw fail("local header: \(error.description)") }
         guard header.u32(0) == 0x0403_4B50 else { throw fail("local header missing at offset \(entry.localHeaderOffset)") }
         let dataStart = entry.localHeaderOffset + 30 + Int64(header.u16(26)) + Int64(header.u16(28))
-        guard dataStart + entry.compressedSize <= fileSize else { throw fail("its data runs past the end of the file") }
+        let (dataEnd, overflowed) = dataStart.addingReportingOverflow(entry.compressedSize)
+        guard !overflowed, entry.compressedSize >= 0, dataEnd <= fileSize else { throw fail("its data runs past the end of the file") }
 
         var crc = CRC32()
         var produced: Int64 = 0

@@ -79,12 +79,42 @@ public struct RetryPolicy: Sendable {
 
 /// `Retry-After`: delay-seconds or an HTTP-date.
 public enum RetryAfter {
-    /// The wait the header asks for; nil when absent or unreadable. A date in the past is zero.
+    /// The longest wait a server may ask for; a longer one is ignored (and logged by the caller):
+    /// obeying "come back in a year" would stop an org's backups on one answer.
+    public static let longest: Duration = .seconds(86_400)
+
+    /// What a `Retry-After` header says.
+    public enum Reading: Sendable, Equatable {
+        /// No header, or one that is not a number of seconds or an HTTP-date.
+        case absent
+        /// Wait this long (a date in the past is zero).
+        case wait(Duration)
+        /// Further away than ``longest``: the header as sent, to log.
+        case ignored(String)
+    }
+
+    /// Reads the header against `now` (Unix seconds). Every number is bounded: a year, a day or
+    /// a count of seconds too large for 64 bits is unreadable, never a trap.
+    public static func read(_ value: String?, now: Double) -> Reading {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return .absent }
+        let seconds: Double
+        if let n = Int64(value), n >= 0 {
+            seconds = Double(n)
+        } else if value.allSatisfy(\.isNumber) {
+            return .ignored(value)  // digits only, beyond 64 bits
+        } else if let date = HTTPDate.parse(value) {
+            seconds = max(0, date - now)
+        } else {
+            return .absent
+        }
+        guard seconds <= Double(longest.components.seconds) else { return .ignored(value) }
+        return .wait(.seconds(Int64(seconds.rounded(.up))))
+    }
+
+    /// The wait the header asks for; nil when absent, unreadable or more than ``longest`` away.
     public static func parse(_ value: String?, now: Double) -> Duration? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Int64(value), seconds >= 0 { return .seconds(seconds) }
-        guard let date = HTTPDate.parse(value) else { return nil }
-        return .seconds(max(0, date - now))
+        if case .wait(let wait) = read(value, now: now) { return wait }
+        return nil
     }
 }
 
@@ -92,13 +122,13 @@ public enum RetryAfter {
 enum HTTPDate {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    /// Unix seconds, or nil.
+    /// Unix seconds, or nil. Years outside 1970–9999 and out-of-range fields are unreadable.
     static func parse(_ text: String) -> Double? {
         let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]),
-              let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]) else { return nil }
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), (1...31).contains(day),
+              let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]), (1970...9999).contains(year) else { return nil }
         let time = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard time.count == 3 else { return nil }
+        guard time.count == 3, (0...23).contains(time[0]), (0...59).contains(time[1]), (0...60).contains(time[2]) else { return nil }
         let days = ZohoModel.CivilDate(year: year, month: month + 1, day: day).dayNumber
         return Double(days * 86_400 + time[0] * 3_600 + time[1] * 60 + time[2])
     }

@@ -110,8 +110,14 @@ final class DownloadProgress: @unchecked Sendable {
                 problem = "the server answered 206 with Content-Range '\(header("Content-Range") ?? "-")' for a request from byte \(offset)"
                 return false
             }
+            // end − start + 1 and the total are the server's numbers: refused when they overflow.
+            let (span, overflowed) = range.end.subtractingReportingOverflow(range.start)
+            guard !overflowed, span < Int64.max, range.total.map({ $0 > range.end }) ?? true else {
+                problem = "the server answered 206 with Content-Range '\(header("Content-Range") ?? "-")', which no file can have"
+                return false
+            }
             start = offset
-            expected = range.end - range.start + 1
+            expected = span + 1
             total = range.total
             if let length, length != expected { problem = "Content-Length \(length) disagrees with Content-Range"; return false }
         default:

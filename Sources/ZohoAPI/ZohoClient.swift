@@ -121,7 +121,13 @@ public struct ZohoClient: Sendable {
                                   jobID: jobID, file: file)
             return .failed(error, outcome: .status(response.status, retryAfter: nil))
         }
-        let retryAfter = RetryAfter.parse(response.header("Retry-After"), now: clock.now)
+        var retryAfter: Duration?
+        switch RetryAfter.read(response.header("Retry-After"), now: clock.now) {
+        case .wait(let wait): retryAfter = wait
+        case .ignored(let value):
+            logger.warning("[\(org)] Zoho asked to retry after '\(value)', more than a day away: ignored, the usual backoff applies")
+        case .absent: break
+        }
         let error = ZohoEnvelope.error(status: response.status, body: response.body, org: org, operation: operation,
                                        jobID: jobID, file: file, retryAfter: retryAfter)
         return .failed(error, outcome: .status(response.status, retryAfter: retryAfter))
