@@ -11,6 +11,8 @@ public enum ZipVerifier {
     public struct Summary: Sendable, Equatable {
         public var entries: Int
         public var uncompressedBytes: Int64
+        /// What is legal but worth a line in the journal (an unusual compression ratio), naming the entry.
+        public var warnings: [String] = []
     }
 
     /// The first problem found, naming the entry.
