@@ -54,7 +54,11 @@ extension ArchiveFolder {
                 try PartMarker(size: size, sha256: sha).write(marker, org: org, jobID: job.jobID, file: part.fileName)
             }
             do {
-                let summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism)
+                let summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism, lanes: lanes, checker: checker)
+                for warning in summary.warnings {
+                    logger.warning("[\(org)] \(part.fileName) of backup \(job.jobID): \(warning); it verified, but look at it if it is not what Zoho exports",
+                                   metadata: ["org": "\(org)", "job_id": "\(job.jobID)", "file": "\(part.fileName)"])
+                }
                 let kind = part.fileName.hasPrefix("Data_") ? "data" : "attachments"
                 return Manifest.File(name: part.fileName, kind: kind, size: size, sha256: sha, entries: summary.entries,
                                      uncompressedBytes: summary.uncompressedBytes, verifiedAt: clock.date.wholeSeconds)

@@ -35,7 +35,7 @@ extension ArchiveFolder {
                 continue
             }
             do {
-                _ = try await ZipVerifier.verify(path: path, parallelism: verifyParallelism)
+                _ = try await ZipVerifier.verify(path: path, parallelism: verifyParallelism, lanes: lanes, checker: checker)
             } catch {
                 problems.append("\(file.name): \(error.description)")
             }

@@ -18,6 +18,10 @@ public struct ArchiveFolder: Sendable {
     public var corruptRefetches = 2
     /// Stamps verification times (the simulator's clock in tests and the demo).
     public var clock: any WallClock
+    /// The threads zip entries are inflated on (shared by every org of the process).
+    public var lanes: VerifyLanes = .shared
+    /// Inflates and checks one entry (tests stand in one that blocks).
+    public var checker: any ZipEntryChecker = ZlibEntryChecker()
     let logger: Logger
 
     public init(path: String, org: String, minFree: ByteSize, faults: FaultPoints = .none,

@@ -1,29 +1,40 @@
 import Foundation
 import Glibc
 
-/// A zip file's central directory: every entry with where its data starts and what it must
-/// inflate to. Zip64 is understood.
-struct ZipDirectory {
-    struct Entry: Sendable {
-        var name: String
-        var method: UInt16
-        var flags: UInt16
-        var crc32: UInt32
-        var compressedSize: Int64
-        var uncompressedSize: Int64
-        var localHeaderOffset: Int64
-    }
+/// One entry of a zip's central directory: where its data starts and what it must inflate to.
+public struct ZipEntry: Sendable, Equatable {
+    public var name: String
+    public var method: UInt16
+    public var flags: UInt16
+    public var crc32: UInt32
+    public var compressedSize: Int64
+    public var uncompressedSize: Int64
+    public var localHeaderOffset: Int64
+}
 
-    var entries: [Entry]
+/// A zip file's central directory, located but not loaded: ``entries(fd:)`` streams it in
+/// directory order through a small window, so memory stays flat in the entry count. Zip64 is
+/// understood. Every number read is untrusted: sizes and offsets beyond 2^63, an offset plus
+/// a size that overflows, or a directory outside the file are refused, never trapped on.
+struct ZipDirectory {
+    /// More entries than any Zoho part holds by far; a directory claiming more is refused
+    /// before it is read.
+    static let maxEntries = 1_000_000
+
+    /// Entries, as the end record says.
+    let count: Int
+    /// Where the directory starts and how long it is.
+    let offset: Int64
+    let size: Int64
 
     /// Why a file is not a readable zip.
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    /// Reads the central directory of the zip open as `fd` (`size` bytes).
-    static func read(fd: Int32, size: Int64) throws(Failure) -> ZipDirectory {
-        guard size >= 22 else { throw Failure(description: "too short to be a zip (\(size) bytes)") }
-        let tailLength = Int(min(size, 65_557))
-        let tail = try pread(fd, at: size - Int64(tailLength), count: tailLength)
+    /// Finds the central directory of the zip open as `fd` (`fileSize` bytes).
+    static func locate(fd: Int32, fileSize: Int64) throws(Failure) -> ZipDirectory {
+        guard fileSize >= 22 else { throw Failure(description: "too short to be a zip (\(fileSize) bytes)") }
+        let tailLength = Int(min(fileSize, 65_557))
+        let tail = try pread(fd, at: fileSize - Int64(tailLength), count: tailLength)
         guard let eocd = (0...(tailLength - 22)).reversed().first(where: { tail.u32($0) == 0x0605_4B50 }) else {
             throw Failure(description: "no end-of-central-directory record: the file is cut off or not a zip")
         }
@@ -33,7 +44,7 @@ struct ZipDirectory {
         if count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
             // Zip64: the locator sits just before the end record.
             guard eocd >= 20, tail.u32(eocd - 20) == 0x0706_4B50 else { throw Failure(description: "zip64 locator missing") }
-            guard let recordOffset = Int64(exactly: tail.u64(eocd - 12)), recordOffset <= size - 56 else {
+            guard let recordOffset = Int64(exactly: tail.u64(eocd - 12)), recordOffset >= 0, recordOffset <= fileSize - 56 else {
                 throw Failure(description: "the zip64 locator points outside the file")
             }
             let record = try pread(fd, at: recordOffset, count: 56)
@@ -43,46 +54,89 @@ struct ZipDirectory {
             }
             (count, cdSize, cdOffset) = (c, s, o)
         }
+        guard count <= maxEntries else {
+            throw Failure(description: "the central directory claims \(count) entries; more than \(maxEntries) are refused")
+        }
         let (cdEnd, overflowed) = cdOffset.addingReportingOverflow(cdSize)
-        guard !overflowed, cdOffset >= 0, cdSize >= 0, cdEnd <= size, cdSize < 1 << 31 else {
+        guard !overflowed, cdOffset >= 0, cdSize >= 0, cdEnd <= fileSize else {
             throw Failure(description: "the central directory lies outside the file")
         }
-        let cd = try pread(fd, at: cdOffset, count: Int(cdSize))
-        var entries: [Entry] = []
-        var p = 0
-        for _ in 0..<count {
-            guard p + 46 <= cd.count, cd.u32(p) == 0x0201_4B50 else { throw Failure(description: "central directory entry \(entries.count + 1) is damaged") }
-            let nameLength = Int(cd.u16(p + 28)), extraLength = Int(cd.u16(p + 30)), commentLength = Int(cd.u16(p + 32))
-            guard p + 46 + nameLength + extraLength + commentLength <= cd.count else { throw Failure(description: "central directory entry \(entries.count + 1) runs past its end") }
-            var entry = Entry(
-                name: String(decoding: cd[(p + 46)..<(p + 46 + nameLength)], as: UTF8.self),
-                method: cd.u16(p + 10), flags: cd.u16(p + 8), crc32: cd.u32(p + 16),
-                compressedSize: Int64(cd.u32(p + 20)), uncompressedSize: Int64(cd.u32(p + 24)),
-                localHeaderOffset: Int64(cd.u32(p + 42)))
+        return ZipDirectory(count: Int(count), offset: cdOffset, size: cdSize)
+    }
+
+    /// Streams the entries in directory order.
+    func entries(fd: Int32) -> Reader { Reader(fd: fd, directory: self) }
+
+    /// Reads one entry at a time through a window of at most a few hundred KiB (one record's
+    /// largest possible size).
+    struct Reader {
+        let fd: Int32
+        let directory: ZipDirectory
+        private var window: [UInt8] = []
+        private var position = 0            // next unread byte of `window`
+        private var nextRead: Int64          // file offset of the byte after `window`
+        private(set) var index = 0           // entries returned so far
+
+        init(fd: Int32, directory: ZipDirectory) {
+            self.fd = fd
+            self.directory = directory
+            nextRead = directory.offset
+        }
+
+        /// Makes `n` unread bytes available, reading at least 64 KiB at a time; false at the
+        /// directory's end.
+        private mutating func fill(_ n: Int) throws(Failure) -> Bool {
+            let available = window.count - position
+            if available >= n { return true }
+            let end = directory.offset + directory.size
+            let want = min(Int64(max(n - available, 64 * 1024)), end - nextRead)
+            guard want >= Int64(n - available) else { return false }
+            window = Array(window[position...]) + (try ZipDirectory.pread(fd, at: nextRead, count: Int(want)))
+            position = 0
+            nextRead += want
+            return true
+        }
+
+        /// The next entry, or nil after the last one the end record counts.
+        mutating func next() throws(Failure) -> ZipEntry? {
+            guard index < directory.count else { return nil }
+            let number = index + 1
+            guard try fill(46), window.u32(position) == 0x0201_4B50 else { throw Failure(description: "central directory entry \(number) is damaged") }
+            let p = position
+            let nameLength = Int(window.u16(p + 28)), extraLength = Int(window.u16(p + 30)), commentLength = Int(window.u16(p + 32))
+            let recordLength = 46 + nameLength + extraLength + commentLength
+            guard try fill(recordLength) else { throw Failure(description: "central directory entry \(number) runs past its end") }
+            let r = position
+            var entry = ZipEntry(
+                name: String(decoding: window[(r + 46)..<(r + 46 + nameLength)], as: UTF8.self),
+                method: window.u16(r + 10), flags: window.u16(r + 8), crc32: window.u32(r + 16),
+                compressedSize: Int64(window.u32(r + 20)), uncompressedSize: Int64(window.u32(r + 24)),
+                localHeaderOffset: Int64(window.u32(r + 42)))
             // Zip64 extended information: only the fields that overflowed, in this order.
-            var q = p + 46 + nameLength
+            var q = r + 46 + nameLength
             let extraEnd = q + extraLength
             while q + 4 <= extraEnd {
-                let id = cd.u16(q), length = Int(cd.u16(q + 2))
+                let id = window.u16(q), length = Int(window.u16(q + 2))
                 if id == 0x0001 {
-                    var r = q + 4
-                    func next() throws(Failure) -> Int64 {
-                        defer { r += 8 }
-                        guard let value = Int64(exactly: cd.u64(r)) else {
-                            throw Failure(description: "central directory entry \(entries.count + 1) has a zip64 size or offset beyond 2^63")
+                    var f = q + 4
+                    let fieldsEnd = min(q + 4 + length, extraEnd)
+                    func next64() throws(Failure) -> Int64 {
+                        defer { f += 8 }
+                        guard let value = Int64(exactly: window.u64(f)) else {
+                            throw Failure(description: "central directory entry \(number) has a zip64 size or offset beyond 2^63")
                         }
                         return value
                     }
-                    if entry.uncompressedSize == 0xFFFF_FFFF, r + 8 <= q + 4 + length { entry.uncompressedSize = try next() }
-                    if entry.compressedSize == 0xFFFF_FFFF, r + 8 <= q + 4 + length { entry.compressedSize = try next() }
-                    if entry.localHeaderOffset == 0xFFFF_FFFF, r + 8 <= q + 4 + length { entry.localHeaderOffset = try next() }
+                    if entry.uncompressedSize == 0xFFFF_FFFF, f + 8 <= fieldsEnd { entry.uncompressedSize = try next64() }
+                    if entry.compressedSize == 0xFFFF_FFFF, f + 8 <= fieldsEnd { entry.compressedSize = try next64() }
+                    if entry.localHeaderOffset == 0xFFFF_FFFF, f + 8 <= fieldsEnd { entry.localHeaderOffset = try next64() }
                 }
                 q += 4 + length
             }
-            entries.append(entry)
-            p += 46 + nameLength + extraLength + commentLength
+            position += recordLength
+            index += 1
+            return entry
         }
-        return ZipDirectory(entries: entries)
     }
 
     /// Exactly `count` bytes at `offset`.

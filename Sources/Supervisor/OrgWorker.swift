@@ -39,9 +39,12 @@ public actor OrgWorker {
         self.slots = slots
         self.store = store
         self.logger = logger
-        folder = ArchiveFolder(path: policy.archive.path, org: policy.name, minFree: policy.archive.minFree,
+        var folder = ArchiveFolder(path: policy.archive.path, org: policy.name, minFree: policy.archive.minFree,
                                faults: environment.faults, verifyParallelism: environment.verifyParallelism,
                                clock: environment.clock, logger: logger)
+        folder.lanes = environment.verifyLanes
+        folder.checker = environment.entryChecker
+        self.folder = folder
         metrics = environment.metrics.org(policy.name)
         snapshot = OrgSnapshot(org: policy.name)
     }

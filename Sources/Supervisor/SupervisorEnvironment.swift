@@ -24,6 +24,10 @@ public struct SupervisorEnvironment: Sendable {
     public var lockTimeout: Duration
     /// Zip entries verified in parallel per part.
     public var verifyParallelism: Int
+    /// The threads zip entries are inflated on, outside the cooperative pool.
+    public var verifyLanes: VerifyLanes = .shared
+    /// Inflates and checks one entry (tests stand in one that blocks).
+    public var entryChecker: any ZipEntryChecker = ZlibEntryChecker()
 
     public init(clock: any WallClock = SystemWallClock(), http: HTTPClient = ZohoHTTPClient.shared,
                 credentials: CredentialsLookup = CredentialsLookup(), faults: FaultPoints = .none,
