@@ -21,7 +21,8 @@ extension ArchiveFolder {
             return try publish(job, manifest: sealed, from: work)
         }
 
-        let info = PartialJobInfo(jobID: job.jobID, linksExpiry: job.linksExpiry)
+        // The whole job, so a complete download can be committed after its links expired.
+        let info = PartialJobInfo(jobID: job.jobID, linksExpiry: job.linksExpiry, spec: job)
         try write((try? Manifest.encoder.encode(info)) ?? Data(), to: "\(work)/.job.json", job: job)
 
         var files: [Manifest.File] = []
@@ -34,6 +35,11 @@ extension ArchiveFolder {
     }
 
     /// Downloads (or finds downloaded) and verifies one part; a corrupt one is fetched again.
+    /// A part verified before (its marker says so) is taken as it is: it was fsync'd first.
+    ///
+    /// A copy that fails verification is never deleted: it is kept as `.failed-<part>` (the
+    /// newest one) while the part is fetched again, and goes to the quarantine if the links
+    /// expire before a good copy arrives (``quarantine(jobID:reason:)``).
     private func fetchVerified(_ part: PartRef, of job: JobSpec, into work: String, from source: any PartSource) async throws(ArchiveError) -> Manifest.File {
         let file = "\(work)/\(part.fileName)"
         let marker = "\(work)/.\(part.fileName).done"
@@ -43,6 +49,7 @@ extension ArchiveFolder {
             var sha: String
             var size: Int64
             if let done = PartMarker.read(marker), done.size == fileSize(file) {
+                if let verified = done.verified, verified.size == done.size { return verified }
                 (sha, size) = (done.sha256, done.size)
             } else {
                 let result = try await PartDownload(org: org, jobID: job.jobID, minFree: minFree, faults: faults).run(part, into: file, from: source)
@@ -53,24 +60,30 @@ extension ArchiveFolder {
                 }
                 try PartMarker(size: size, sha256: sha).write(marker, org: org, jobID: job.jobID, file: part.fileName)
             }
+            let summary: ZipVerifier.Summary
             do {
-                let summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism, lanes: lanes, checker: checker)
-                for warning in summary.warnings {
-                    logger.warning("[\(org)] \(part.fileName) of backup \(job.jobID): \(warning); it verified, but look at it if it is not what Zoho exports",
-                                   metadata: ["org": "\(org)", "job_id": "\(job.jobID)", "file": "\(part.fileName)"])
-                }
-                let kind = part.fileName.hasPrefix("Data_") ? "data" : "attachments"
-                return Manifest.File(name: part.fileName, kind: kind, size: size, sha256: sha, entries: summary.entries,
-                                     uncompressedBytes: summary.uncompressedBytes, verifiedAt: clock.date.wholeSeconds)
+                summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism, lanes: lanes, checker: checker)
             } catch {
-                unlink(file)
+                // Keep Zoho's bytes: the newest copy that failed replaces an older one.
+                rename(file, "\(work)/\(Self.failedPrefix)\(part.fileName)")
                 unlink(marker)
                 let failure = ArchiveError(.corruptPart, org: org, jobID: job.jobID, file: part.fileName,
                                            detail: "the downloaded zip is damaged: \(error.description)",
-                                           remedy: attempt <= corruptRefetches ? "It is fetched again" : "Nothing was archived for this job; the daemon tries again while the links live")
+                                           remedy: attempt <= corruptRefetches ? "It is fetched again" : "Nothing was archived for this job; the daemon tries again while the links live, and keeps the last copy in the archive's .quarantine/ if they expire")
                 logger.error("\(failure)", metadata: ["org": "\(org)", "job_id": "\(job.jobID)", "file": "\(part.fileName)"])
                 guard attempt <= corruptRefetches else { throw failure }
+                continue
             }
+            for warning in summary.warnings {
+                logger.warning("[\(org)] \(part.fileName) of backup \(job.jobID): \(warning); it verified, but look at it if it is not what Zoho exports",
+                               metadata: ["org": "\(org)", "job_id": "\(job.jobID)", "file": "\(part.fileName)"])
+            }
+            let kind = part.fileName.hasPrefix("Data_") ? "data" : "attachments"
+            let verified = Manifest.File(name: part.fileName, kind: kind, size: size, sha256: sha, entries: summary.entries,
+                                         uncompressedBytes: summary.uncompressedBytes, verifiedAt: clock.date.wholeSeconds)
+            try PartMarker(size: size, sha256: sha, verified: verified).write(marker, org: org, jobID: job.jobID, file: part.fileName)
+            unlink("\(work)/\(Self.failedPrefix)\(part.fileName)")
+            return verified
         }
     }
 
@@ -121,10 +134,12 @@ extension ArchiveFolder {
 }
 
 /// `.partial/<job>/.<file>.done`: a part downloaded whole and fsync'd, with its hash, so a
-/// restart does not fetch or hash it again (it is verified again before commit).
+/// restart does not fetch or hash it again; once it passed verification, with its manifest
+/// entry, so it is neither verified again nor ever deleted as a leftover.
 struct PartMarker: Codable {
     var size: Int64
     var sha256: String
+    var verified: Manifest.File?
 
     static func read(_ path: String) -> PartMarker? {
         FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(PartMarker.self, from: $0) }

@@ -54,15 +54,20 @@ extension ArchiveFolder {
     }
 
     /// Removes `.partial/.deleting-*` left by an interrupted prune, and `.partial/<job>`
-    /// folders whose links expired (they can never complete).
+    /// folders whose links expired and that can never complete. A complete job (every part
+    /// verified, or sealed) is never removed: it is committed (``commitCompletePartials(now:)``);
+    /// verified parts and failed copies of an incomplete one go to the quarantine.
     public func removeLeftovers(now: Date) throws(ArchiveError) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: partialRoot)) ?? []
         for name in names where name.hasPrefix(".deleting-") {
             try removeTree("\(partialRoot)/\(name)", jobID: nil)
         }
         for name in names where !name.hasPrefix(".") {
-            if let info = PartialJobInfo.read(folder: "\(partialRoot)/\(name)"), let expiry = info.linksExpiry, expiry < now {
-                try removeTree("\(partialRoot)/\(name)", jobID: name)
+            guard let info = PartialJobInfo.read(folder: "\(partialRoot)/\(name)"), let expiry = info.linksExpiry, expiry < now,
+                  completeSpec(of: name) == nil else { continue }
+            if let kept = try quarantine(jobID: name, reason: "its links expired before every part was downloaded and verified", now: now) {
+                logger.warning("[\(org)] backup \(name): links expired; kept \(kept.files.joined(separator: ", ")) in \(kept.folder)",
+                               metadata: ["org": "\(org)", "job_id": "\(name)"])
             }
         }
     }
@@ -79,6 +84,8 @@ extension ArchiveFolder {
 struct PartialJobInfo: Codable {
     var jobID: String
     var linksExpiry: Date?
+    /// The whole job (parts, completion time, rule): enough to commit it without Zoho.
+    var spec: JobSpec?
 
     static func read(folder: String) -> PartialJobInfo? {
         FileManager.default.contents(atPath: folder + "/.job.json").flatMap { try? Manifest.decoder.decode(PartialJobInfo.self, from: $0) }

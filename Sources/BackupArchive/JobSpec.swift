@@ -2,7 +2,7 @@ import Foundation
 import ZohoModel
 
 /// A completed Zoho backup to bring home: its parts and what the manifest records.
-public struct JobSpec: Sendable, Equatable {
+public struct JobSpec: Sendable, Equatable, Codable {
     public var org: String
     public var jobID: String
     public var zgid: String?

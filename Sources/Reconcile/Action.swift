@@ -17,7 +17,11 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
     case noteLinks(OrgState.SeenJob)
     /// Download, verify and commit a completed backup.
     case download(Download)
-    /// Links expired before the backup was archived: report the loss, once, loudly.
+    /// Links expired, but every part is downloaded and verified in `.partial/`: commit it
+    /// from there (no byte of it is needed from Zoho).
+    case commitComplete(jobID: String)
+    /// Links expired before the backup was archived and nothing complete is on disk: report
+    /// the loss, once, loudly (what was kept of it goes to the quarantine).
     case reportLost(jobID: String, expiry: Date?)
     /// Apply retention (what to remove is `BackupArchive`'s retention).
     case prune
@@ -69,6 +73,7 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
         case .noteLinks(let seen): "note the links of completed backup \(seen.jobID) (\(seen.links.count) parts)"
         case .download(let d):
             "\(d.resume ? "resume downloading" : "download") backup \(d.jobID) (\(d.links.count) parts\(d.urgent ? ", links expire within 24 h" : ""))"
+        case .commitComplete(let id): "commit backup \(id) from .partial/: its links expired, but every part is downloaded and verified"
         case .reportLost(let id, let expiry):
             "report backup \(id) lost: its links expired\(expiry.map { " at \(ISO8601DateFormatter().string(from: $0))" } ?? "") before it was archived"
         case .prune: "apply retention"

@@ -6,12 +6,15 @@ public struct ArchiveObservation: Sendable, Equatable {
     public var knownJobs: Set<String>
     /// Job ids with a download in `.partial/`.
     public var partialJobs: Set<String>
+    /// Job ids in `.partial/` that need nothing more from Zoho: every part verified, or sealed.
+    public var completeJobs: Set<String>
     /// Completion time of the newest verified backup.
     public var newestBackup: Date?
 
-    public init(knownJobs: Set<String> = [], partialJobs: Set<String> = [], newestBackup: Date? = nil) {
+    public init(knownJobs: Set<String> = [], partialJobs: Set<String> = [], completeJobs: Set<String> = [], newestBackup: Date? = nil) {
         self.knownJobs = knownJobs
         self.partialJobs = partialJobs
+        self.completeJobs = completeJobs
         self.newestBackup = newestBackup
     }
 }

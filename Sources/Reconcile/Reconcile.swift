@@ -124,7 +124,9 @@ public enum Reconcile {
         for job in seen.values.sorted(by: { ($0.firstSeen, $0.jobID) < ($1.firstSeen, $1.jobID) }) {
             guard !archive.knownJobs.contains(job.jobID), !state.lostJobs.contains(job.jobID) else { continue }
             if let expiry = job.expiry, expiry <= now {
-                actions.append(.reportLost(jobID: job.jobID, expiry: expiry))
+                // Lost means: links gone and nothing complete on disk.
+                actions.append(archive.completeJobs.contains(job.jobID) ? .commitComplete(jobID: job.jobID)
+                                                                       : .reportLost(jobID: job.jobID, expiry: expiry))
                 continue
             }
             let urgent = job.expiry.map { $0.timeIntervalSince(now) < urgentWithin } ?? false

@@ -27,6 +27,8 @@ public actor OrgWorker {
     var lastWaitLogged: String?
     /// The last error logged, so a persisting error is logged at its start and then every hour.
     var lastErrorLogged: (text: String, at: Date)?
+    /// Complete downloads left in `.partial/` by a crash were committed (once, at start).
+    var recoveredPartials = false
 
     /// - Parameter stateDir: the policy's `state_dir`.
     public init(policy: OrgPolicy, stateDir: String, environment: SupervisorEnvironment, slots: DownloadSlots) {
@@ -79,6 +81,7 @@ public actor OrgWorker {
     /// Observes, decides and acts. - Returns: whether something failed, and whether the org
     /// is busy (a job runs, links wait, a request is unconfirmed) and is looked at again soon.
     func work() async -> (failed: Bool, busy: Bool) {
+        if !recoveredPartials { recoveredPartials = await commitCompletePartials() }
         guard let client = connect() else { return (true, false) }
         let remote: RemoteObservation
         do {
@@ -137,8 +140,8 @@ public actor OrgWorker {
         var known = Set(backups.map(\.manifest.jobID))
         known.formUnion(PrunedJobs.load(archive: folder.path).pruned.map(\.jobID))
         let partials = (try? FileManager.default.contentsOfDirectory(atPath: folder.path + "/.partial")) ?? []
-        return ArchiveObservation(knownJobs: known, partialJobs: Set(partials),
-                                  newestBackup: backups.map(\.manifest.completedAt).max())
+        return ArchiveObservation(knownJobs: known, partialJobs: Set(partials.filter { !$0.hasPrefix(".") }),
+                                  completeJobs: folder.completePartialJobs(), newestBackup: backups.map(\.manifest.completedAt).max())
     }
 
     func finishCycle(failed: Bool) {

@@ -77,6 +77,9 @@ public struct OrgMetrics: Sendable {
 
     /// Zoho answered `LIMIT_EXCEEDED`.
     public func recordQuotaError() { counter(.quotaErrors).increment() }
+
+    /// Parts kept in the archive's `.quarantine/` (0: none).
+    public func setQuarantinedParts(_ count: Int) { gauge(.quarantinedParts).record(count) }
 }
 
 /// Every metric the daemon writes, with its help text. Names never change once released.
@@ -92,6 +95,7 @@ public enum MetricName: String, CaseIterable, Sendable {
     case quotaErrors = "zoho_crm_backup_quota_errors_total"
     case downloadsInFlight = "zoho_crm_backup_downloads_in_flight"
     case downloadBytesPerSecond = "zoho_crm_backup_download_bytes_per_second"
+    case quarantinedParts = "zoho_crm_backup_quarantined_parts"
 
     public var help: String {
         switch self {
@@ -106,6 +110,7 @@ public enum MetricName: String, CaseIterable, Sendable {
         case .quotaErrors: "LIMIT_EXCEEDED answers from Zoho for the org since the daemon started."
         case .downloadsInFlight: "Downloads running now, across all orgs."
         case .downloadBytesPerSecond: "Download rate in bytes per second across all orgs."
+        case .quarantinedParts: "Parts of the org's backups kept in the archive's .quarantine/ after their links expired; the daemon never deletes them."
         }
     }
 }

@@ -20,6 +20,11 @@ public enum MessageID: String, CaseIterable, Sendable {
     case freshnessAlarm = "c9f4043117f3498ca994f850e712c1ff"
     /// Zoho rejected the org's credentials, or they could not be read.
     case credentialsRejected = "5513532bc18e4060b729e2c5c83c0bc7"
+    /// A backup's links expired with parts that failed verification (or verified parts of an
+    /// incomplete backup): Zoho's bytes are kept in the archive's `.quarantine/`.
+    case partsQuarantined = "a9268cc0555a41eda4bbd7dbca3912fd"
+    /// Zoho's download links could not be understood: nothing can be downloaded until they can.
+    case linksUnreadable = "c4b5142fbab84559b208a20c540b95b0"
 
     /// Logger metadata that tags an entry with this ID: `logger.error("…", metadata: MessageID.backupFailed.metadata)`.
     public var metadata: Logger.Metadata { [LogField.messageIDKey: .string(rawValue)] }

@@ -18,6 +18,7 @@ struct MetricsTests {
         globex.recordQuotaError()
         globex.setFreshness(newestAgeSeconds: 3_000_000, maxAgeSeconds: 2_851_200, alarm: true)
         globex.setLinksExpiry(1_795_900_000)
+        globex.setQuarantinedParts(1)
         metrics.downloadsInFlight.record(1)
         metrics.downloadBytesPerSecond.record(52_428_800.5)
         return metrics
