@@ -45,6 +45,9 @@ extension SimulatedZoho {
     /// Adds a fault for the next matching requests.
     public func inject(_ fault: Fault) { faults.append(fault) }
 
+    /// Removes every fault not used up yet.
+    public func clearFaults() { faults.removeAll() }
+
     /// Whether the next matching download ignores its `Range` (used up as it applies).
     func takeIgnoreRange(for request: SimulatedRequest) -> Bool {
         guard let index = faults.firstIndex(where: { Self.matches($0, request) && $0.kind == .ignoreRange }) else { return false }

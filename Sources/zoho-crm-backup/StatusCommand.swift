@@ -37,6 +37,12 @@ extension ZohoCRMBackup {
                 var parts: Int
                 var expires_at: Date?
             }
+            struct Quarantine: Encodable {
+                var job_id: String
+                var folder: String
+                var files: [String]
+                var reason: String
+            }
             struct Problem: Encodable {
                 var kind: String
                 var message: String
@@ -57,6 +63,8 @@ extension ZohoCRMBackup {
             var freshness_alarm: Bool
             var links_waiting: [Links]
             var lost_jobs: [String]
+            /// Parts kept in the archive's `.quarantine/` (never deleted by the daemon).
+            var quarantined: [Quarantine]
             var unconfirmed_request_since: Date?
             var quota_blocked_until: Date?
             var last_success: Date?
@@ -96,8 +104,9 @@ extension ZohoCRMBackup {
                 }
                 if let error = look.error { problem = error }
             }
-            let backups = ArchiveFolder(path: target.archive.path, org: target.name, minFree: target.archive.minFree,
-                                        logger: .init(label: "zoho-crm-backup")).backups()
+            let folder = ArchiveFolder(path: target.archive.path, org: target.name, minFree: target.archive.minFree,
+                                       logger: .init(label: "zoho-crm-backup"))
+            let backups = folder.backups()
             let newest = backups.max { $0.manifest.completedAt < $1.manifest.completedAt }
             let freshness = Freshness.evaluate(newestBackup: newest?.manifest.completedAt, watchingSince: state?.watchingSince ?? now,
                                                maxAge: target.maxAge, now: now)
@@ -121,6 +130,7 @@ extension ZohoCRMBackup {
                                                        age_seconds: Int(now.timeIntervalSince($0.manifest.completedAt))) },
                 freshness: freshness.description, freshness_alarm: freshness.isAlarm,
                 links_waiting: waiting.sorted { $0.job_id < $1.job_id }, lost_jobs: state?.lostJobs ?? [],
+                quarantined: folder.quarantined().map { Row.Quarantine(job_id: $0.jobID, folder: $0.folder, files: $0.files, reason: $0.reason) },
                 unconfirmed_request_since: state?.pendingPost?.sentAt, quota_blocked_until: state?.quotaBlockedUntil,
                 last_success: state?.lastSuccess,
                 last_error: problem.map { Row.Problem(kind: $0.kind, message: $0.message, hint: $0.hint, at: $0.at, job_id: $0.jobID) })
@@ -148,6 +158,9 @@ extension ZohoCRMBackup {
                 Output.line("  waiting:    backup \(links.job_id), \(links.parts) parts\(links.expires_at.map { ", links expire \(DaemonView.time($0))" } ?? "")")
             }
             for lost in row.lost_jobs { Output.line("  LOST:       backup \(lost): its links expired before it was archived") }
+            for kept in row.quarantined {
+                Output.line("  QUARANTINE: backup \(kept.job_id): \(kept.files.joined(separator: ", ")) kept in \(kept.folder) — \(kept.reason); check with unzip -t, remove the folder when done")
+            }
             if let since = row.unconfirmed_request_since {
                 Output.line("  unconfirmed: a backup request sent \(DaemonView.time(since)) may not have reached Zoho; the daemon checks before sending another")
             }

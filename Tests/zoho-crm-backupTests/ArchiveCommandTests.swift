@@ -89,3 +89,28 @@ struct ArchiveCommandTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/archive/.pruned.json"))
     }
 }
+
+/// `status` names what the archive's quarantine holds.
+@Suite("status and the quarantine")
+struct StatusQuarantineTests {
+    @Test("status (text and JSON) names the quarantined job, its files and the folder")
+    func statusNamesTheQuarantine() throws {
+        let sim = try SimulatorProcess(jobDuration: "1s")
+        defer { sim.stop() }
+        let setup = try DaemonSetup(sim, schedule: "unmanaged")
+        let job = "4876876000009999001"
+        let partial = "\(setup.archive)/.partial/\(job)"
+        try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        try Data("PK not really".utf8).write(to: URL(fileURLWithPath: "\(partial)/.failed-Data_001.zip"))
+        let folder = ArchiveFolder(path: setup.archive, org: "acme", minFree: ByteSize(bytes: 0), logger: .init(label: "test"))
+        _ = try folder.quarantine(jobID: job, reason: "its links expired before every part was downloaded and verified", now: Date())
+
+        let text = try CommandRunner.run(["status", "--policy", setup.policy], environment: setup.environment)
+        #expect(text.stdout.contains("QUARANTINE: backup \(job): Data_001.zip kept in \(setup.archive)/.quarantine/\(job)"), "\(text.all)")
+        let json = try CommandRunner.run(["status", "--policy", setup.policy, "--json"], environment: setup.environment)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let kept = try #require(rows.first?["quarantined"] as? [[String: Any]])
+        #expect(kept.first?["job_id"] as? String == job)
+        #expect(kept.first?["files"] as? [String] == ["Data_001.zip"])
+    }
+}
