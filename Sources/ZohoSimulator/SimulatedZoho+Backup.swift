@@ -182,11 +182,15 @@ extension SimulatedZoho {
     func getURLs() -> SimulatedResponse {
         guard let run = downloadableRun else { return .noContent }
         let base = "\(downloadBase)/v2/crm/\(config.zgid)/backup/\(run.jobID)/"
-        let urls = BackupURLs(dataLinks: run.parts.filter { $0.hasPrefix("Data_") }.map { base + $0 },
-                              attachmentLinks: run.parts.filter { $0.hasPrefix("Attachments_") }.map { base + $0 },
+        let rewrite = linkRewrite ?? { $0 }
+        let urls = BackupURLs(dataLinks: rewrite(run.parts.filter { $0.hasPrefix("Data_") }.map { base + $0 }),
+                              attachmentLinks: rewrite(run.parts.filter { $0.hasPrefix("Attachments_") }.map { base + $0 }),
                               expiryDate: run.expiresAt.map { Date(timeIntervalSince1970: $0) })
         return .json(200, encodable: URLsWrapper(urls: urls), zone: config.userTimeZone)
     }
+
+    /// From now on `/backup/urls` serves `transform` of each list of links (nil: as made).
+    public func rewriteLinks(_ transform: (@Sendable ([String]) -> [String])?) { linkRewrite = transform }
 
     func getHistory(_ r: SimulatedRequest) -> SimulatedResponse {
         let perPage = min(max(Int(r.query["per_page"] ?? "") ?? 200, 1), 200)

@@ -12,6 +12,8 @@ public actor SimulatedZoho {
     /// Every request answered, in order.
     public private(set) var requestLog: [LoggedRequest] = []
     var faults: [Fault] = []
+    /// Rewrites the links `/backup/urls` serves (tests of links the daemon cannot read).
+    var linkRewrite: (@Sendable ([String]) -> [String])?
 
     // OAuth
     var accessTokens: [String: Double] = [:]
