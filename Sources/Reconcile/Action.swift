@@ -23,6 +23,8 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
     /// Links expired before the backup was archived and nothing complete is on disk: report
     /// the loss, once, loudly (what was kept of it goes to the quarantine).
     case reportLost(jobID: String, expiry: Date?)
+    /// Zoho's links cannot be read: an error for the org every cycle while it lasts.
+    case reportUnreadableLinks(LinksProblem)
     /// Apply retention (what to remove is `BackupArchive`'s retention).
     case prune
     /// The newest verified backup is too old (or there is none): raise the alarm.
@@ -76,6 +78,7 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
         case .commitComplete(let id): "commit backup \(id) from .partial/: its links expired, but every part is downloaded and verified"
         case .reportLost(let id, let expiry):
             "report backup \(id) lost: its links expired\(expiry.map { " at \(ISO8601DateFormatter().string(from: $0))" } ?? "") before it was archived"
+        case .reportUnreadableLinks(let problem): "report unreadable download links: \(problem)"
         case .prune: "apply retention"
         case .raiseFreshnessAlarm(let f): "raise the freshness alarm (\(f))"
         case .clearFreshnessAlarm: "end the freshness alarm"

@@ -115,6 +115,7 @@ public enum Reconcile {
     static func downloadActions(remote: RemoteObservation, archive: ArchiveObservation, state: OrgState, now: Date) -> [Action] {
         var seen = state.seenJobs
         var actions: [Action] = []
+        if let problem = remote.linksProblem { actions.append(.reportUnreadableLinks(problem)) }
         if let id = remote.linksJobID, let urls = remote.urls, seen[id] == nil, !archive.knownJobs.contains(id), !state.lostJobs.contains(id) {
             let job = OrgState.SeenJob(jobID: id, links: urls.allLinks, expiry: urls.expiryDate, firstSeen: remote.observedAt)
             seen[id] = job

@@ -26,6 +26,36 @@ public struct RemoteObservation: Codable, Sendable, Equatable {
     }
 }
 
+extension RemoteObservation {
+    /// What is wrong with links that are there but name no single job (nil when they are
+    /// readable, or when there are none).
+    public var linksProblem: LinksProblem? {
+        guard let urls, !urls.allLinks.isEmpty else { return nil }
+        let unreadable = urls.allLinks.filter { DownloadLink($0) == nil }
+        if !unreadable.isEmpty { return .notUnderstood(unreadable) }
+        let ids = Set(urls.allLinks.compactMap { DownloadLink($0)?.jobID })
+        return ids.count > 1 ? .severalJobs(ids.sorted()) : nil
+    }
+}
+
+/// Why Zoho's download links cannot be used.
+public enum LinksProblem: Sendable, Equatable, CustomStringConvertible {
+    /// Links not of the documented shape `{host}/v2/crm/{zgid}/backup/{job}/{Data|Attachments}_NNN.zip`.
+    case notUnderstood([String])
+    /// Links of one backup that name different job ids.
+    case severalJobs([String])
+
+    public var description: String {
+        switch self {
+        case .notUnderstood(let links):
+            let shown = links.prefix(3).map { "'\($0.prefix(200))'" }.joined(separator: ", ")
+            return "\(links.count) link\(links.count == 1 ? " is" : "s are") not of the shape {host}/v2/crm/{zgid}/backup/{job}/Data_NNN.zip or Attachments_NNN.zip: \(shown)\(links.count > 3 ? ", …" : "")"
+        case .severalJobs(let ids):
+            return "the links of one backup name \(ids.count) different jobs: \(ids.prefix(5).joined(separator: ", "))"
+        }
+    }
+}
+
 extension BackupJob {
     /// True when this is a recurring schedule still in force: it has an rrule, and it is
     /// waiting for or running an occurrence (a finished rule, `COUNT` used up, shows no

@@ -51,6 +51,12 @@ extension OrgWorker {
                 if await !commitComplete(jobID: jobID) { ok = false }
             case .reportLost(let jobID, let expiry):
                 reportLost(jobID: jobID, expiry: expiry)
+            case .reportUnreadableLinks(let problem):
+                metrics.recordFailure(kind: "links_unreadable")
+                report(kind: "linksUnreadable", message: "[\(policy.name)] Zoho's download links are not understood: \(problem)",
+                       hint: "Nothing can be downloaded while this lasts. Download the backup from Zoho's web UI before its links expire, and report this message: Zoho may have changed its link format.",
+                       messageID: .linksUnreadable)
+                ok = false
             case .prune:
                 if !prune() { ok = false }
             case .raiseFreshnessAlarm(let freshness):

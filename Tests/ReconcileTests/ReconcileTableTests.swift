@@ -362,11 +362,11 @@ struct ReconcileTableTests {
              desired: policyNone, remote: remote(nil, urls: urls(job: jobA, expiry: nil)),
              expected: [.noteLinks(seen(jobA, expiry: nil, firstSeen: observedAt)),
                         download(seen(jobA, expiry: nil, firstSeen: observedAt)), .prune]),
-        Case(rule: "links that do not name one job are not noted",
+        Case(rule: "links that do not name one job are not noted, and are an error for the org (never a silent success)",
              desired: policyNone,
              remote: remote(nil, urls: BackupURLs(dataLinks: links(job: jobA, parts: 1) + links(job: jobB, parts: 1),
                                                   attachmentLinks: [], expiryDate: expiresInSevenDays)),
-             expected: []),
+             expected: [.reportUnreadableLinks(.severalJobs([jobA, jobB].sorted()))]),
     ]
 
     @Test(arguments: downloadRows)
@@ -395,6 +395,10 @@ struct ReconcileTableTests {
              desired: policyFR, remote: remote(recurring(fridays)),
              archive: .init(partialJobs: [jobA]), state: state { $0.seenJobs[jobA] = expiredA },
              expected: [.reportLost(jobID: jobA, expiry: now - hours(1))]),
+        Case(rule: "links not of the documented shape: an error for the org, naming them; nothing noted",
+             desired: policyNone, remote: remote(nil, urls: BackupURLs(dataLinks: ["https://download.zoho.com/v2/crm/1/backup/9/Contacts.csv"],
+                                                                       attachmentLinks: [], expiryDate: now + days(6))),
+             expected: [.reportUnreadableLinks(.notUnderstood(["https://download.zoho.com/v2/crm/1/backup/9/Contacts.csv"]))]),
         Case(rule: "a loss is reported once: not when lostJobs holds it",
              desired: policyFR, remote: remote(recurring(fridays)),
              state: state { $0.seenJobs[jobA] = expiredA; $0.lostJobs = [jobA] },
