@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
         .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator"], exclude: ["Fixtures"]),
-        .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive", "CZlibShim", "ZohoModel", "ZohoSimulator", "Supervisor", "ZohoAPI"]),
+        .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive", "CZlibShim", "ZohoModel", "ZohoSimulator", "Supervisor", "ZohoAPI", "TestSupport"]),
         .testTarget(
             name: "SystemdTests",
             dependencies: ["Systemd", "systemd-probe", "ZohoModel", "TestSupport", .product(name: "Logging", package: "swift-log")]

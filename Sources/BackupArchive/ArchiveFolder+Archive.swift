@@ -62,7 +62,8 @@ extension ArchiveFolder {
             }
             let summary: ZipVerifier.Summary
             do {
-                summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism, lanes: lanes, checker: checker)
+                summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism, lanes: lanes,
+                                                       checker: FaultingChecker(base: checker, faults: faults))
             } catch {
                 // Keep Zoho's bytes: the newest copy that failed replaces an older one.
                 rename(file, "\(work)/\(Self.failedPrefix)\(part.fileName)")

@@ -18,8 +18,21 @@ public struct FaultPoints: Sendable {
     public static let none = FaultPoints { _ in }
 
     /// The process-kill hook from the environment, or `none`.
+    ///
+    /// `hold:<point>:<file>` instead holds every thread that reaches `<point>` until `<file>`
+    /// exists (tests of a verification that never ends: `verify.entry` is reached on the
+    /// verification lanes, before each zip entry is inflated).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FaultPoints {
         guard let spec = environment[environmentVariable], !spec.isEmpty else { return .none }
+        if spec.hasPrefix("hold:") {
+            let fields = spec.dropFirst("hold:".count).split(separator: ":", maxSplits: 1).map(String.init)
+            guard fields.count == 2 else { return .none }
+            let (point, file) = (fields[0], fields[1])
+            return FaultPoints { name in
+                guard name == point else { return }
+                while access(file, F_OK) != 0 { usleep(50_000) }
+            }
+        }
         let parts = spec.split(separator: ":")
         let point = String(parts[0])
         let nth = parts.count > 1 ? Int(parts[1]) ?? 1 : 1

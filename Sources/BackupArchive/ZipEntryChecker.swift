@@ -95,3 +95,17 @@ public struct ZlibEntryChecker: ZipEntryChecker {
         return produced
     }
 }
+
+/// A checker that reaches the named point `verify.entry` before each entry (crash and hold
+/// tests), then checks it with `base`.
+struct FaultingChecker: ZipEntryChecker {
+    let base: any ZipEntryChecker
+    let faults: FaultPoints
+
+    func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64) throws(ZipVerifier.Failure) -> Int64 {
+        do { try faults.hit("verify.entry") } catch {
+            throw ZipVerifier.Failure(entry: entry.name, problem: "fault injected at verify.entry")
+        }
+        return try base.check(entry, fd: fd, fileSize: fileSize)
+    }
+}

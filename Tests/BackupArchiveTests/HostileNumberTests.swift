@@ -2,6 +2,7 @@ import BackupArchive
 import Foundation
 import Logging
 import Testing
+import TestSupport
 import ZohoModel
 
 /// Numbers a server or a zip can carry that overflow 64-bit arithmetic: each is an error for

@@ -1,6 +1,7 @@
 import BackupArchive
 import Foundation
 import Testing
+import TestSupport
 
 /// Zips built to cost us: overlapping entries (a zip bomb `unzip -t` refuses), entries outside
 /// the file, absurd entry counts, entries that inflate past their declared size. Refused at

@@ -125,3 +125,75 @@ struct DaemonCommandTests {
         #expect(status.stdout.contains("archive:    no backup yet"))
     }
 }
+
+/// A verification that never ends must not starve the daemon: zip entries inflate on threads
+/// of their own (`VerifyLanes`), so `WATCHDOG=1` keeps reaching systemd and the other orgs
+/// keep cycling while every lane is held. The real `run` process, so nothing else in the test
+/// process competes for its threads.
+@Suite("verification never starves the watchdog", .serialized)
+struct WatchdogTests {
+    @Test("WATCHDOG=1 (WATCHDOG_USEC 2 s) and another org's cycles go on while a stand-in inflater holds every verification lane")
+    func watchdogWhileLanesAreHeld() throws {
+        let sim = try SimulatorProcess(jobDuration: "1s")
+        defer { sim.stop() }
+        let other = try SimulatorProcess(jobDuration: "1s")
+        defer { other.stop() }
+        let setup = try DaemonSetup(sim, schedule: "unmanaged")
+        // A second org, on its own simulated Zoho.
+        let json = try JSONSerialization.data(withJSONObject: other.credentials)
+        FileManager.default.createFile(atPath: setup.credentials + "/other.json", contents: json, attributes: [.posixPermissions: 0o600])
+        let otherOrg = """
+              other:
+                data_center: eu
+                credentials: other
+                schedule: unmanaged
+                poll_interval: 1s
+                timezone: UTC
+                archive:
+                  path: \(setup.folder)/archive/other
+                  min_free: 1MiB
+                endpoints:
+                  accounts: \(other.base)
+                  api: \(other.base)
+                  download_hosts: ["\(other.hostPort)"]
+
+            """
+        let handle = try #require(FileHandle(forWritingAtPath: setup.policy))
+        handle.seekToEndOfFile()
+        handle.write(Data(otherOrg.utf8))
+        handle.closeFile()
+        let now = try CommandRunner.run(["now", "--policy", setup.policy, "--org", "acme", "--yes"], environment: setup.environment)
+        #expect(now.status == 0, "\(now.all)")
+
+        let release = setup.folder + "/release"
+        let socket = try NotifySocket()
+        var environment = setup.environment
+        environment["NOTIFY_SOCKET"] = socket.path
+        environment["WATCHDOG_USEC"] = "2000000"
+        environment["ZOHO_CRM_BACKUP_FAULT"] = "hold:verify.entry:\(release)"
+        let daemon = try DaemonProcess(policy: setup.policy, environment: environment, logPath: setup.folder + "/daemon.log")
+        defer { FileManager.default.createFile(atPath: release, contents: nil) }
+
+        // acme's first part is downloaded and its verification holds every lane (one per core).
+        let partial = setup.archive + "/.partial"
+        #expect(eventually(timeout: 30) {
+            let jobs = (try? FileManager.default.contentsOfDirectory(atPath: partial)) ?? []
+            return jobs.contains { FileManager.default.fileExists(atPath: "\(partial)/\($0)/.Data_001.zip.done") }
+        }, "acme's first part downloaded: \(daemon.log)")
+        Thread.sleep(forTimeInterval: 0.5)
+        _ = socket.receiveAll()
+        let otherState = setup.folder + "/state/other/state.json"
+        let before = try? String(contentsOfFile: otherState, encoding: .utf8)
+        var pings = 0
+        let end = Date().addingTimeInterval(5)
+        while Date() < end { pings += socket.receiveAll().filter { $0.contains("WATCHDOG=1") }.count }
+        let after = try? String(contentsOfFile: otherState, encoding: .utf8)
+        #expect(pings >= 2, "WATCHDOG=1 went on while verification was held (\(pings) in 5 s, interval 2 s): \(daemon.log)")
+        #expect(after != nil && after != before, "the other org's cycles went on")
+        #expect(((try? setup.archivedJobs()) ?? []).isEmpty, "nothing is archived while its verification is held")
+
+        FileManager.default.createFile(atPath: release, contents: nil)
+        #expect(eventually(timeout: 30) { ((try? setup.archivedJobs()) ?? []).count == 1 }, "released, it is verified and archived: \(daemon.log)")
+        #expect(daemon.stop())
+    }
+}
