@@ -23,6 +23,9 @@ public struct Fault: Sendable {
         case ignoreRange
         /// Answer 302 with `Location:` this URL (a client must not follow it with the token).
         case redirect(String)
+        /// Send the answer with this status (nil: as made) and this header set to `value`
+        /// (after the server's own: `Content-Length: 9223372036854775807`, say), the body as made.
+        case rewriteHead(status: Int?, header: String, value: String)
     }
 
     public var kind: Kind
@@ -90,7 +93,7 @@ extension SimulatedZoho {
     static func isAnswerFault(_ kind: Fault.Kind) -> Bool {
         switch kind {
         case .status, .noContent, .redirect: true
-        case .ignoreRange, .reset, .truncate, .flipByte, .slowBody, .stall: false
+        case .ignoreRange, .reset, .truncate, .flipByte, .slowBody, .stall, .rewriteHead: false
         }
     }
 }

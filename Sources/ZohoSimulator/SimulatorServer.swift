@@ -84,7 +84,14 @@ public enum SimulatorServer {
         }
         headers.replaceOrAdd(name: "Content-Length", value: String(length))
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: response.status), headers: headers)))
+        var status = response.status
+        if case .rewriteHead(let newStatus, let name, let value) = fault {
+            headers.replaceOrAdd(name: name, value: value)
+            status = newStatus ?? status
+            // The body no longer matches the head: the connection cannot be reused.
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        }
+        try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers)))
         if fault == .stall {
             try await Task.sleep(for: .seconds(3_600))
             return false
@@ -116,6 +123,7 @@ public enum SimulatorServer {
             sent += Int64(bytes.count)
         }
         try await outbound.write(.end(nil))
+        if case .rewriteHead = fault { return false }
         return keepAlive
     }
 

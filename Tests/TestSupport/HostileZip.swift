@@ -2,8 +2,8 @@ import Foundation
 
 /// Hand-made zip bytes for hostile-input tests: each field set explicitly, so a test can put
 /// any number where a server (or an attacker) could.
-public struct HostileZip {
-    public struct Entry {
+public struct HostileZip: Sendable {
+    public struct Entry: Sendable {
         public var name: String
         public var method: UInt16 = 0
         public var crc32: UInt32 = 0
