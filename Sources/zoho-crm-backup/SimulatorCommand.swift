@@ -18,6 +18,8 @@ extension ZohoCRMBackup {
         var port: Int = 0
         @Option(name: .long, help: ArgumentHelp("How long a simulated backup takes, e.g. 2s or 1m.", valueName: "duration"))
         var jobDuration: String = "2s"
+        @Option(name: .long, help: ArgumentHelp("How long download links live after a backup completes (Zoho: about 7 days).", valueName: "duration"))
+        var linkLifetime: String = "7d"
         @Option(name: .long, help: "Seed for the simulator's ids and contents.")
         var seed: UInt64 = 1
         @Option(name: .long, help: "Data parts of each backup.")
@@ -45,12 +47,16 @@ extension ZohoCRMBackup {
             guard TimeSpan.parse(jobDuration) != nil else {
                 throw ValidationError("--job-duration '\(jobDuration)' is not a duration such as 2s or 1m")
             }
+            guard TimeSpan.parse(linkLifetime) != nil else {
+                throw ValidationError("--link-lifetime '\(linkLifetime)' is not a duration such as 7d or 30s")
+            }
         }
 
         func run() async throws {
             var config = SimulatorConfig()
             config.seed = seed
             config.jobDuration = TimeSpan.parse(jobDuration) ?? .seconds(2)
+            config.linkLifetime = TimeSpan.parse(linkLifetime) ?? .seconds(7 * 86_400)
             config.content = BackupContent(folder: NSTemporaryDirectory() + "zoho-simulator-\(getpid())")
             config.dataParts = dataParts
             config.attachmentParts = attachmentParts

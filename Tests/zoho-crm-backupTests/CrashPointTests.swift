@@ -62,6 +62,22 @@ struct CrashPointTests {
         }
     }
 
+    @Test("killed after verify (or before the rename), links expire, restart: archived from .partial/, never lost",
+          arguments: ["job.afterVerify", "commit.beforeRename"])
+    func killedThenLinksExpire(_ point: String) throws {
+        let sim = try SimulatorProcess(jobDuration: "1s", extra: ["--link-lifetime", "5s"])
+        defer { sim.stop() }
+        let setup = try DaemonSetup(sim, schedule: "unmanaged")
+        try setup.requestBackup()
+        try Self.crash(setup, at: point)
+        // Down until the links have expired (5 s after completion).
+        Thread.sleep(forTimeInterval: 6)
+        try Self.runUntil(setup) { ((try? setup.archivedJobs()) ?? []).count == 1 }
+        try setup.checkArchiveIsWhole()
+        #expect(setup.lostJobs.isEmpty && !setup.state.isEmpty, "not reported lost: \(setup.state)")
+        #expect(try setup.historyCount("initiated") == 1)
+    }
+
     @Test("prune.midDelete: the deletion completes after the restart and the kept backup is whole")
     func pruneMidDelete() throws {
         let sim = try SimulatorProcess(jobDuration: "1s")

@@ -50,6 +50,11 @@ struct DaemonSetup {
     var environment: [String: String] { ["CREDENTIALS_DIRECTORY": credentials] }
     var statePath: String { folder + "/state/acme/state.json" }
     var state: String { (try? String(contentsOfFile: statePath, encoding: .utf8)) ?? "" }
+    /// The jobs the daemon reported lost (state.json's `lostJobs`).
+    var lostJobs: [String] {
+        let object = (try? JSONSerialization.jsonObject(with: Data(state.utf8))) as? [String: Any]
+        return object?["lostJobs"] as? [String] ?? []
+    }
 
     func daemon(_ label: String, fault: String? = nil) throws -> DaemonProcess {
         var env = environment

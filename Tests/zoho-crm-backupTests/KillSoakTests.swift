@@ -49,8 +49,30 @@ struct KillSoakTests {
         #expect(try setup.archivedJobs().count == jobs, "seed \(seed)")
         #expect(try setup.historyCount("initiated") == jobs, "one POST per `now`, none from the daemon")
         #expect(try setup.historyCount("completed") == jobs)
+        try Self.killedAfterVerifyThenExpired(times: max(1, Int(Self.environment["ZCB_SOAK_EXPIRIES"] ?? "") ?? 2))
         let resumed = sim.requests.filter { $0.contains(" 206 range=bytes=") && !$0.contains("range=bytes=0-") }
         let whole = sim.requests.filter { $0.contains(".zip 200") }
         print("kill soak: seed \(seed), \(killed) kills, \(jobs) jobs, \(resumed.count) ranged resumes, \(whole.count) whole-part fetches")
+    }
+
+    /// The sequence "killed after verify, links expire, restart", `times` times over: every
+    /// job ends archived and verified, none is lost.
+    static func killedAfterVerifyThenExpired(times: Int) throws {
+        let sim = try SimulatorProcess(jobDuration: "1s", extra: ["--link-lifetime", "4s"])
+        defer { sim.stop() }
+        let setup = try DaemonSetup(sim, schedule: "unmanaged")
+        for round in 1...times {
+            try setup.requestBackup()
+            let daemon = try setup.daemon("expiry-\(round)", fault: "job.afterVerify")
+            let died = eventually(timeout: 30) { !daemon.process.isRunning }
+            #expect(died && daemon.process.terminationStatus == SIGKILL, "killed after verify: \(daemon.log)")
+            Thread.sleep(forTimeInterval: 5)
+            let restarted = try setup.daemon("expiry-\(round)-restart")
+            let done = eventually(timeout: 40) { ((try? setup.archivedJobs()) ?? []).count == round }
+            #expect(done, "round \(round): archived after its links expired: \(restarted.log)")
+            #expect(restarted.stop())
+        }
+        try setup.checkArchiveIsWhole()
+        #expect(setup.lostJobs.isEmpty && !setup.state.isEmpty, "none lost: \(setup.state)")
     }
 }
