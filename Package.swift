@@ -112,9 +112,9 @@ let package = Package(
             dependencies: ["Systemd", "Policy", .product(name: "Logging", package: "swift-log")]
         ),
 
-        .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel"]),
+        .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
-        .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator"], exclude: ["Fixtures"]),
+        .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive", "CZlibShim", "ZohoModel", "ZohoSimulator", "Supervisor", "ZohoAPI", "TestSupport"]),
         .testTarget(
             name: "SystemdTests",

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ZohoAPI
 import ZohoModel
 import ZohoSimulator
@@ -50,17 +51,10 @@ struct SimulatorScheduleTests {
         }
     }
 
-    /// 18:29, 18:31, 23:59 and 00:01 UTC on a Sunday and a Monday (2026-12-06 and 07), where
-    /// Kolkata's day and week turn before UTC's (the expansion itself is tested on every weekday
-    /// in RRuleOccurrenceTests).
-    static let edgeInstants: [Double] = {
-        let seconds: [Int] = [18 * 3600 + 29 * 60, 18 * 3600 + 31 * 60, 23 * 3600 + 59 * 60, 24 * 3600 + 60]
-        var instants: [Double] = []
-        for day in 6..<8 {
-            for s in seconds { instants.append(1_796_083_200 + Double(day * 86_400 + s)) }
-        }
-        return instants
-    }()
+    /// The four edge minutes on a Sunday and a Monday (2026-12-06 and 07), where Kolkata's
+    /// day and week turn before UTC's (the expansion itself is tested on every weekday in
+    /// RRuleOccurrenceTests).
+    static let edgeInstants = EdgeHours.instants(days: 6..<8)
 
     @Test("a weekly schedule's first run is on the weekday named, in the user's zone, at the edge hours", arguments: edgeInstants)
     func firstRunOnTheZonedWeekday(_ instant: Double) async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ZohoModel
 
 @Suite("RRULE occurrences")
@@ -83,16 +84,8 @@ struct RRuleOccurrenceTests {
                 == got.first)
     }
 
-    /// 18:29, 18:31, 23:59 and 00:01 UTC on seven consecutive days (2026-11-30, a Monday, on):
-    /// around Kolkata's midnight (18:30 UTC) and UTC's own.
-    static let edgeInstants: [Double] = {
-        let seconds: [Int] = [18 * 3600 + 29 * 60, 18 * 3600 + 31 * 60, 23 * 3600 + 59 * 60, 24 * 3600 + 60]
-        var instants: [Double] = []
-        for day in 0..<7 {
-            for s in seconds { instants.append(1_796_083_200 + Double(day * 86_400 + s)) }
-        }
-        return instants
-    }()
+    /// The four edge minutes on seven consecutive days, from a Monday.
+    static let edgeInstants = EdgeHours.instants(days: 0..<7)
 
     @Test("the weekday is the zone's, at the hours where it differs from UTC's", arguments: edgeInstants)
     func zonedWeekdayAtTheEdgeHours(_ anchor: Double) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ZohoModel
 @testable import zoho_crm_backup
 
@@ -8,26 +9,15 @@ import ZohoModel
 /// hour nor the weekday of the wall clock changes what happens.
 @Suite("the demo at any hour")
 struct DemoStoryTests {
-    /// 18:29, 18:31, 23:59 and 00:01 UTC: either side of Kolkata's midnight and of UTC's.
-    static let edgeMinutes = [18 * 60 + 29, 18 * 60 + 31, 23 * 60 + 59, 24 * 60 + 1]
-    /// 2026-11-30, a Monday, 00:00 UTC.
-    static let monday: Double = 1_796_083_200
     static let kolkata = TimeZone(identifier: "Asia/Kolkata")!
-
-    /// Every edge minute on every day of a week.
-    static let everyEdge: [Double] = {
-        var instants: [Double] = []
-        for day in 0..<7 {
-            for minutes in edgeMinutes { instants.append(monday + Double(day * 86_400 + minutes * 60)) }
-        }
-        return instants
-    }()
+    /// Every edge minute (TestSupport.EdgeHours) on every day of a week.
+    static let everyEdge = EdgeHours.instants(days: 0..<7)
 
     /// The whole demo, two processes at a time, costs about 1.3 s a run: one run per weekday,
     /// the four edge minutes in turn, and Sunday (where Kolkata's week turns at 18:30 UTC) on
     /// both sides of that edge.
     static let demoRuns: [Double] = {
-        func at(day: Int, edge: Int) -> Double { monday + Double(day * 86_400 + edgeMinutes[edge] * 60) }
+        func at(day: Int, edge: Int) -> Double { EdgeHours.monday + Double(day * 86_400 + EdgeHours.seconds[edge]) }
         var instants: [Double] = []
         for day in 0..<7 { instants.append(at(day: day, edge: day % 4)) }
         instants.append(at(day: 6, edge: 0))
