@@ -73,7 +73,7 @@ struct MetricsTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("counter zoho_crm_backup_failures_total [('kind', 'download'), ('org', 'globex')] 2\n"))
         #expect(r.stdout.contains("gauge zoho_crm_backup_download_bytes_per_second [] 52428800.5"))
-        #expect(r.stdout.contains("samples 16"))
+        #expect(r.stdout.contains("samples 17"))
     }
 
     @Test func failedWriteLeavesTheOldFile() throws {
