@@ -17,7 +17,7 @@ extension ArchiveFolder {
         try makeFolder(work)
         // Sealed before a crash (verified, sums and manifest written): only the rename is left.
         if let sealed = Manifest.read(folder: work), sealed.jobID == job.jobID,
-           sealed.files.allSatisfy({ fileSize("\(work)/\($0.name)") == $0.size }) {
+           sealed.files.allSatisfy({ size(of: "\(work)/\($0.name)") == $0.size }) {
             return try publish(job, manifest: sealed, from: work)
         }
 
@@ -48,7 +48,7 @@ extension ArchiveFolder {
             attempt += 1
             var sha: String
             var size: Int64
-            if let done = PartMarker.read(marker), done.size == fileSize(file) {
+            if let done = PartMarker.read(marker), done.size == self.size(of: file) {
                 if let verified = done.verified, verified.size == done.size { return verified }
                 (sha, size) = (done.sha256, done.size)
             } else {
@@ -126,11 +126,6 @@ extension ArchiveFolder {
         do { try AtomicFile.write(data, to: file, permissions: 0o600) } catch {
             throw ArchiveError.io(error.errno, path: file, doing: "write", org: org, jobID: job.jobID, file: nil)
         }
-    }
-
-    private func fileSize(_ file: String) -> Int64? {
-        var info = stat()
-        return stat(file, &info) == 0 ? Int64(info.st_size) : nil
     }
 }
 

@@ -1,0 +1,141 @@
+import BackupArchive
+import Foundation
+import Logging
+import Reconcile
+import Systemd
+import ZohoAPI
+import ZohoModel
+
+/// Bringing a backup home, committing what is complete on disk, and what a failure or a loss
+/// leaves behind (the report, the quarantine).
+extension OrgWorker {
+    /// Downloads, verifies and commits a backup under the org's lock and one download slot.
+    /// - Returns: false on failure (what is downloaded stays in `.partial/` and resumes).
+    func archive(_ download: Action.Download, client: ZohoClient) async -> Bool {
+        let links = policy.attachments ? download.links : download.links.filter { !(DownloadLink($0)?.kind == .attachments) }
+        let spec: JobSpec
+        do {
+            spec = try JobSpec.fromLinks(links, org: policy.name, completedAt: download.completedAt,
+                                         rrule: state.lastObservation?.job?.rrule, linksExpiry: download.expiry)
+        } catch {
+            reportArchiveFailure(error, jobID: download.jobID)
+            return false
+        }
+        guard let lock = await takeLock(for: "download job \(download.jobID)") else { return false }
+        defer { lock.unlock() }
+        snapshot.downloading = (download.jobID, spec.parts.count)
+        defer { snapshot.downloading = nil }
+        logger.info("[\(policy.name)] \(download.resume ? "resuming" : "downloading") backup \(download.jobID): \(spec.parts.count) parts",
+                    metadata: [LogField.jobIDKey: .string(download.jobID)])
+        let source = ZohoPartSource(client: client)
+        let folder = folder
+        let started = now
+        let timer = ContinuousClock.now
+        do {
+            let archived = try await slots.withSlot(urgent: download.urgent) { () async throws -> ArchivedBackup in
+                try await folder.archive(spec, from: source, now: started)
+            }
+            let elapsed = ContinuousClock.now - timer
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            if seconds > 0 { environment.metrics.downloadBytesPerSecond.record(Double(archived.manifest.totalSize) / seconds) }
+            didArchive(archived)
+            return true
+        } catch let error as ArchiveError {
+            if Task.isCancelled {
+                logger.info("[\(policy.name)] download of backup \(download.jobID) stopped; it resumes where it stopped",
+                            metadata: [LogField.jobIDKey: .string(download.jobID)])
+                return false
+            }
+            reportArchiveFailure(error, jobID: download.jobID)
+            return false
+        } catch {
+            // Cancelled while waiting for a slot: nothing started.
+            return false
+        }
+    }
+
+    /// Bookkeeping, metrics and the journal line of a committed backup.
+    func didArchive(_ archived: ArchivedBackup, fromDisk: Bool = false) {
+        let jobID = archived.manifest.jobID
+        state.seenJobs[jobID] = nil
+        state.pruneDue = true
+        if state.lastError?.kind == Self.linksExpiredKind { state.lastError = nil }
+        state.lastArchived = archived.name
+        saveState()
+        let bytes = archived.manifest.totalSize
+        let parts = archived.manifest.files.count
+        metrics.recordArchived(bytes: bytes, parts: parts, at: now.timeIntervalSince1970)
+        logger.notice("[\(policy.name)] archived backup \(jobID): \(parts) part\(parts == 1 ? "" : "s"), \(bytes) bytes, verified, in \(archived.folder)\(fromDisk ? " (committed from .partial/, where it was complete)" : "")",
+                      metadata: MessageID.backupArchived.metadata.merging([LogField.jobIDKey: .string(jobID)]) { a, _ in a })
+    }
+
+    /// Commits a job whose parts are all verified in `.partial/` (its links may have expired).
+    /// - Returns: false on failure.
+    func commitComplete(jobID: String) async -> Bool {
+        guard let lock = await takeLock(for: "commit job \(jobID)") else { return false }
+        defer { lock.unlock() }
+        do {
+            guard let archived = try await folder.commitComplete(jobID: jobID, now: now) else { return true }
+            didArchive(archived, fromDisk: true)
+            return true
+        } catch {
+            reportArchiveFailure(error, jobID: jobID)
+            return false
+        }
+    }
+
+    /// At start: commits every complete download a crash left in `.partial/` (sealed, or every
+    /// part verified), whether or not its links still live. - Returns: false when the org's
+    /// lock could not be taken (tried again next cycle).
+    func commitCompletePartials() async -> Bool {
+        guard !folder.completePartialJobs().isEmpty else { return true }
+        guard let lock = await takeLock(for: "commit complete downloads") else { return false }
+        defer { lock.unlock() }
+        for result in await folder.commitCompletePartials(now: now) {
+            switch result {
+            case .success(let archived): didArchive(archived, fromDisk: true)
+            case .failure(let error): reportArchiveFailure(error, jobID: error.jobID ?? "")
+            }
+        }
+        return true
+    }
+
+    func reportArchiveFailure(_ error: ArchiveError, jobID: String) {
+        if error.code == .injectedFault {
+            logger.warning("\(error.description)")
+        }
+        metrics.recordFailure(kind: error.code == .corruptPart || error.code == .sizeMismatch ? "verify" : "download")
+        var message = error.description
+        var hint = error.remedy
+        if let zoho = error.underlying as? ZohoError {
+            message = zoho.description
+            hint = zoho.hint
+        }
+        report(kind: error.code.rawValue, message: message, hint: hint, messageID: .backupFailed, jobID: jobID)
+    }
+
+    func reportLost(jobID: String, expiry: Date?) {
+        state.lostJobs = Array((state.lostJobs + [jobID]).suffix(100))
+        state.seenJobs[jobID] = nil
+        metrics.recordFailure(kind: "links_expired")
+        quarantine(jobID: jobID)
+        let when = expiry.map { ISO8601DateFormatter().string(from: $0) } ?? "before it could be downloaded"
+        report(kind: Self.linksExpiredKind,
+               message: "[\(policy.name)] lost: links expired — backup \(jobID) was not archived before its links expired (\(when))",
+               hint: "This backup cannot be downloaded any more. Look at the errors logged for this org before it (disk, network, credentials), fix them, and start a new backup with `zoho-crm-backup now --org \(policy.name)` if one is needed before the next scheduled one.",
+               messageID: .linksExpired, jobID: jobID, level: .critical)
+        saveState()
+    }
+
+    /// Moves what `.partial/` holds of a lost job into the quarantine, with the alarm.
+    func quarantine(jobID: String) {
+        do {
+            guard let kept = try folder.quarantine(jobID: jobID, reason: "its links expired before every part was downloaded and verified", now: now) else { return }
+            logger.critical("[\(policy.name)] backup \(jobID): its links expired; Zoho's bytes of \(kept.files.joined(separator: ", ")) are kept in \(kept.folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done.",
+                            metadata: MessageID.partsQuarantined.metadata.merging([LogField.jobIDKey: .string(jobID)]) { a, _ in a })
+        } catch {
+            report(kind: error.code.rawValue, message: error.description, hint: error.remedy, jobID: jobID)
+        }
+        metrics.setQuarantinedParts(folder.quarantined().reduce(0) { $0 + $1.files.count })
+    }
+}
