@@ -20,8 +20,6 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         case busy
         /// A committed backup's files no longer match SHA256SUMS.
         case checksumMismatch
-        /// An injected fault (tests and the documented fault hook).
-        case injectedFault
     }
 
     public var code: Code
@@ -51,6 +49,11 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         if let file { who += " \(file)" }
         let what = detail.hasSuffix(".") ? String(detail.dropLast()) : detail
         return "\(who): \(what). \(remedy)"
+    }
+
+    /// A fault a test injected at a point of the work on `path`: the error the system would give.
+    static func injected(_ fault: InjectedFault, path: String, org: String, jobID: String?, file: String?) -> ArchiveError {
+        io(fault.errno, path: path, doing: "work on (\(fault.point.rawValue))", org: org, jobID: jobID, file: file)
     }
 
     /// An error from writing or reading `path`, by errno.

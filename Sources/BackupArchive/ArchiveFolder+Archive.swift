@@ -27,10 +27,10 @@ extension ArchiveFolder {
 
         var files: [Manifest.File] = []
         for (index, part) in job.parts.enumerated() {
-            if index > 0 { try injected("job.betweenParts", jobID: job.jobID) }
+            if index > 0 { try injected(.jobBetweenParts, jobID: job.jobID) }
             files.append(try await fetchVerified(part, of: job, into: work, from: source))
         }
-        try injected("job.afterVerify", jobID: job.jobID)
+        try injected(.jobAfterVerify, jobID: job.jobID)
         return try commit(job, files: files, from: work, now: now)
     }
 
@@ -92,7 +92,7 @@ extension ArchiveFolder {
     private func commit(_ job: JobSpec, files: [Manifest.File], from work: String, now: Date) throws(ArchiveError) -> ArchivedBackup {
         let sums = files.sorted { $0.name < $1.name }.map { "\($0.sha256)  \($0.name)\n" }.joined()
         try write(Data(sums.utf8), to: "\(work)/SHA256SUMS", job: job)
-        try injected("commit.beforeManifest", jobID: job.jobID)
+        try injected(.commitBeforeManifest, jobID: job.jobID)
         // Whole seconds: what the manifest's ISO 8601 dates can hold, so it reads back equal.
         let manifest = Manifest(tool: ToolInfo.name, toolVersion: ToolInfo.version, format: 1, org: org, jobID: job.jobID,
                                 zgid: job.zgid, completedAt: job.completedAt.wholeSeconds, zohoLogTime: job.logTime?.wholeSeconds,
@@ -109,13 +109,13 @@ extension ArchiveFolder {
 
     /// Renames the sealed `.partial/<job>` into place and fsyncs the archive folder.
     private func publish(_ job: JobSpec, manifest: Manifest, from work: String) throws(ArchiveError) -> ArchivedBackup {
-        try injected("commit.beforeRename", jobID: job.jobID)
+        try injected(.commitBeforeRename, jobID: job.jobID)
         let target = "\(path)/\(Self.folderName(completedAt: job.completedAt, jobID: job.jobID))"
         guard rename(work, target) == 0 else {
             throw ArchiveError.io(errno, path: target, doing: "rename \(work) to", org: org, jobID: job.jobID, file: nil)
         }
-        try injected("commit.afterRename", jobID: job.jobID)
-        try injected("commit.beforeDirFsync", jobID: job.jobID)
+        try injected(.commitAfterRename, jobID: job.jobID)
+        try injected(.commitBeforeDirFsync, jobID: job.jobID)
         do { try AtomicFile.syncFolder(path) } catch {
             throw ArchiveError.io(error.errno, path: path, doing: "fsync", org: org, jobID: job.jobID, file: nil)
         }

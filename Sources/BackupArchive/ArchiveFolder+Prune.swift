@@ -44,7 +44,7 @@ extension ArchiveFolder {
             guard rename("\(path)/\(removal.backup)", trash) == 0 else {
                 throw ArchiveError.io(errno, path: "\(path)/\(removal.backup)", doing: "move out of sight", org: org, jobID: removal.jobID, file: nil)
             }
-            try injected("prune.midDelete", jobID: removal.jobID)
+            try injected(.pruneMidDelete, jobID: removal.jobID)
             try removeTree(trash, jobID: removal.jobID)
         }
         do { try AtomicFile.syncFolder(path) } catch {

@@ -70,9 +70,9 @@ public struct ArchiveFolder: Sendable {
         }
     }
 
-    func injected(_ point: String, jobID: String) throws(ArchiveError) {
-        do { try faults.hit(point) } catch {
-            throw ArchiveError(.injectedFault, org: org, jobID: jobID, detail: "fault injected at \(point)", remedy: "(test)", underlying: error)
+    func injected(_ point: FaultPoint, jobID: String) throws(ArchiveError) {
+        do { try faults.injected(point) } catch {
+            throw .injected(error, path: partialFolder(jobID), org: org, jobID: jobID, file: nil)
         }
     }
 }

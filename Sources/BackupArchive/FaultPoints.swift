@@ -1,53 +1,93 @@
 import Foundation
 import Glibc
 
-/// Named points in the archive's work where tests make things fail or the process die.
+/// Every named point in the daemon's work where tests make things fail or the process die.
+/// The README's list of test hooks is checked against this list.
+public enum FaultPoint: String, CaseIterable, Sendable {
+    // The supervisor's own work.
+    case postBeforeSend = "post.beforeSend"
+    case postAfterSend = "post.afterSend"
+    case cancelAfterSend = "cancel.afterSend"
+    case stateBeforeRename = "state.beforeRename"
+    // The archive's.
+    case partMidStream = "part.midStream"
+    case partBeforeFsync = "part.beforeFsync"
+    case partAfterFsync = "part.afterFsync"
+    case jobBetweenParts = "job.betweenParts"
+    case jobAfterVerify = "job.afterVerify"
+    case commitBeforeManifest = "commit.beforeManifest"
+    case commitBeforeRename = "commit.beforeRename"
+    case commitAfterRename = "commit.afterRename"
+    case commitBeforeDirFsync = "commit.beforeDirFsync"
+    case pruneMidDelete = "prune.midDelete"
+    /// On a verification lane, before each zip entry is inflated.
+    case verifyEntry = "verify.entry"
+}
+
+/// The hook behind the ``FaultPoint``s.
 ///
 /// In-process tests pass a closure that throws at a point. Out-of-process crash tests set
 /// the documented test hook `ZOHO_CRM_BACKUP_FAULT=<point>` (or `<point>:<n>` for the n-th
 /// time the point is reached), which kills the process with SIGKILL there — as a power cut
-/// or `kill -9` would. Unset, nothing happens.
+/// or `kill -9` would. Unset, nothing happens. A release build obeys it only when
+/// ``enableVariable`` is `1` as well, so a stray variable on a production host injects nothing.
 public struct FaultPoints: Sendable {
     public static let environmentVariable = "ZOHO_CRM_BACKUP_FAULT"
+    /// The second switch a release build needs before it obeys ``environmentVariable``.
+    public static let enableVariable = "ZOHO_CRM_BACKUP_TEST_HOOKS"
 
-    private let hook: @Sendable (String) throws -> Void
+    private let hook: @Sendable (FaultPoint) throws -> Void
 
-    public init(_ hook: @escaping @Sendable (String) throws -> Void) { self.hook = hook }
+    public init(_ hook: @escaping @Sendable (FaultPoint) throws -> Void) { self.hook = hook }
 
     /// No faults.
     public static let none = FaultPoints { _ in }
 
+    /// Whether this build obeys the environment's hook: always in a debug build (the tests'),
+    /// only with ``enableVariable``=1 in a release build.
+    public static func hooksEnabled(_ environment: [String: String]) -> Bool {
+        #if DEBUG
+        return true
+        #else
+        return environment[enableVariable] == "1"
+        #endif
+    }
+
     /// The process-kill hook from the environment, or `none`.
     ///
     /// `hold:<point>:<file>` instead holds every thread that reaches `<point>` until `<file>`
-    /// exists (tests of a verification that never ends: `verify.entry` is reached on the
-    /// verification lanes, before each zip entry is inflated).
+    /// exists (tests of a verification that never ends).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FaultPoints {
-        guard let spec = environment[environmentVariable], !spec.isEmpty else { return .none }
+        guard let spec = environment[environmentVariable], !spec.isEmpty, hooksEnabled(environment) else { return .none }
         if spec.hasPrefix("hold:") {
             let fields = spec.dropFirst("hold:".count).split(separator: ":", maxSplits: 1).map(String.init)
-            guard fields.count == 2 else { return .none }
-            let (point, file) = (fields[0], fields[1])
-            return FaultPoints { name in
-                guard name == point else { return }
+            guard fields.count == 2, let point = FaultPoint(rawValue: fields[0]) else { return .none }
+            let file = fields[1]
+            return FaultPoints { reached in
+                guard reached == point else { return }
                 while access(file, F_OK) != 0 { usleep(50_000) }
             }
         }
         let parts = spec.split(separator: ":")
-        let point = String(parts[0])
+        guard let point = FaultPoint(rawValue: String(parts[0])) else { return .none }
         let nth = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
         let counter = Counter()
-        return FaultPoints { name in
-            guard name == point, counter.increment() == nth else { return }
+        return FaultPoints { reached in
+            guard reached == point, counter.increment() == nth else { return }
             kill(getpid(), SIGKILL)
         }
     }
 
-    /// Reached `point`.
-    public func hit(_ point: String) throws { try hook(point) }
+    /// Reached `point`: the one place a fault enters the daemon's work. A hook's error comes
+    /// back as ``InjectedFault`` naming the point.
+    public func injected(_ point: FaultPoint) throws(InjectedFault) {
+        do { try hook(point) } catch {
+            throw InjectedFault(point: point, errno: (error as? SystemError)?.code ?? EIO)
+        }
+    }
 
     /// Thrown by a hook to make the work at that point fail as the system would with `code`
-    /// (`ENOSPC`, `EROFS`, `EACCES`, …).
+    /// (`ENOSPC`, `EROFS`, `EACCES`, …); any other error stands for `EIO`.
     public struct SystemError: Error {
         public let code: Int32
         public init(_ code: Int32) { self.code = code }
@@ -59,4 +99,11 @@ public struct FaultPoints: Sendable {
         private var count = 0
         func increment() -> Int { lock.withLock { count += 1; return count } }
     }
+}
+
+/// A fault a test injected at `point`: the work there fails as the system would with `errno`.
+public struct InjectedFault: Error, Sendable, CustomStringConvertible {
+    public var point: FaultPoint
+    public var errno: Int32
+    public var description: String { "fault injected at \(point.rawValue): \(String(cString: strerror(errno)))" }
 }

@@ -91,7 +91,7 @@ struct PartDownload {
                     hasher.update(bufferPointer: bytes)
                     written += Int64(bytes.count)
                     chunks += 1
-                    if chunks == 1 { try injected("part.midStream", path: path, file: file) }
+                    if chunks == 1 { try injected(.partMidStream, path: path, file: file) }
                 } catch {
                     sinkError = error
                     throw error
@@ -106,17 +106,15 @@ struct PartDownload {
             throw ArchiveError(.sizeMismatch, org: org, jobID: jobID, file: file, detail: "\(written) bytes arrived, the server announced \(total)",
                                remedy: "The part is fetched again")
         }
-        try injected("part.beforeFsync", path: path, file: file)
+        try injected(.partBeforeFsync, path: path, file: file)
         guard fsync(fd) == 0 else { throw ioError(errno, "fsync") }
-        try injected("part.afterFsync", path: path, file: file)
+        try injected(.partAfterFsync, path: path, file: file)
         return Result(size: written, sha256: FileDigest.hex(hasher), resumedFrom: resumedFrom)
     }
 
-    private func injected(_ point: String, path currentPath: String = "", file currentFile: String? = nil) throws(ArchiveError) {
-        do { try faults.hit(point) } catch let system as FaultPoints.SystemError {
-            throw .io(system.code, path: currentPath, doing: "write", org: org, jobID: jobID, file: currentFile)
-        } catch {
-            throw ArchiveError(.injectedFault, org: org, jobID: jobID, detail: "fault injected at \(point)", remedy: "(test)", underlying: error)
+    private func injected(_ point: FaultPoint, path currentPath: String, file currentFile: String) throws(ArchiveError) {
+        do { try faults.injected(point) } catch {
+            throw .injected(error, path: currentPath, org: org, jobID: jobID, file: currentFile)
         }
     }
 }

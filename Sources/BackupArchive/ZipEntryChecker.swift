@@ -103,8 +103,8 @@ struct FaultingChecker: ZipEntryChecker {
     let faults: FaultPoints
 
     func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64) throws(ZipVerifier.Failure) -> Int64 {
-        do { try faults.hit("verify.entry") } catch {
-            throw ZipVerifier.Failure(entry: entry.name, problem: "fault injected at verify.entry")
+        do { try faults.injected(.verifyEntry) } catch {
+            throw ZipVerifier.Failure(entry: entry.name, problem: error.description)
         }
         return try base.check(entry, fd: fd, fileSize: fileSize)
     }

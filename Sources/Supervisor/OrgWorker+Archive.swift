@@ -101,9 +101,6 @@ extension OrgWorker {
     }
 
     func reportArchiveFailure(_ error: ArchiveError, jobID: String) {
-        if error.code == .injectedFault {
-            logger.warning("\(error.description)")
-        }
         metrics.recordFailure(kind: error.code == .corruptPart || error.code == .sizeMismatch ? "verify" : "download")
         var message = error.description
         var hint = error.remedy

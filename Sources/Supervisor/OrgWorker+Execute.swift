@@ -85,10 +85,10 @@ extension OrgWorker {
         defer { lock.unlock() }
         state.pendingPost = OrgState.PendingPost(rrule: rule.normalized, sentAt: now, jobIDBefore: jobBefore)
         saveState()
-        hit("post.beforeSend")
+        hit(.postBeforeSend)
         do {
             let id = try await client.schedule(rule)
-            hit("post.afterSend")
+            hit(.postAfterSend)
             state.pendingPost = nil
             saveState()
             logger.notice("[\(policy.name)] scheduled \(rule.normalized) in Zoho (job \(id))",
@@ -125,7 +125,7 @@ extension OrgWorker {
         defer { lock.unlock() }
         do {
             try await client.cancel(jobID: jobID)
-            hit("cancel.afterSend")
+            hit(.cancelAfterSend)
             logger.notice("[\(policy.name)] cancelled Zoho's recurring schedule \(rule ?? "") (job \(jobID))",
                           metadata: MessageID.scheduleChanged.metadata.merging([LogField.jobIDKey: .string(jobID)]) { a, _ in a })
             return true
@@ -182,7 +182,7 @@ extension OrgWorker {
     }
 
     /// A named crash point of the supervisor's own work.
-    func hit(_ point: String) {
-        try? environment.faults.hit(point)
+    func hit(_ point: FaultPoint) {
+        try? environment.faults.injected(point)
     }
 }

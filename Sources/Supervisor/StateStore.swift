@@ -48,7 +48,7 @@ public struct StateStore: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let data = try Self.encoder.encode(state)
-        try faults.hit("state.beforeRename")
+        try faults.injected(.stateBeforeRename)
         try AtomicFile.write(data, to: statePath, permissions: 0o600)
     }
 

@@ -36,7 +36,15 @@ extension ZohoCRMBackup {
                 throw ExitCode.failure
             }
             defer { runLock.unlock() }
-            var environment = SupervisorEnvironment(faults: FaultPoints.fromEnvironment(), logger: logger)
+            let processEnvironment = ProcessInfo.processInfo.environment
+            if let hook = processEnvironment[FaultPoints.environmentVariable], !hook.isEmpty {
+                if FaultPoints.hooksEnabled(processEnvironment) {
+                    logger.warning("test hook \(FaultPoints.environmentVariable)=\(hook) is active: the daemon will fail or stop there on purpose")
+                } else {
+                    logger.warning("\(FaultPoints.environmentVariable) is set but ignored: this build obeys it only with \(FaultPoints.enableVariable)=1 (tests only)")
+                }
+            }
+            var environment = SupervisorEnvironment(faults: FaultPoints.fromEnvironment(processEnvironment), logger: logger)
             if noJitter { environment.jitter = { 0 } }
             let supervisor = Supervisor(policy: loaded, environment: environment, notifier: Notifier())
             let group = ServiceGroup(services: [supervisor], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

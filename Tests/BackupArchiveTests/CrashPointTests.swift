@@ -18,7 +18,7 @@ struct CrashPointTests {
     static func once(at point: String) -> FaultPoints {
         let fired = Fired()
         return FaultPoints { name in
-            if name == point, fired.fire() { throw Injected() }
+            if name.rawValue == point, fired.fire() { throw Injected() }
         }
     }
 
@@ -41,7 +41,7 @@ struct CrashPointTests {
                 _ = try await h.folder(faults: Self.once(at: point)).archive(job, from: h.source, now: h.clock.date)
                 Issue.record("the fault at \(point) must stop the job")
             } catch let error as ArchiveError {
-                #expect(error.code == .injectedFault)
+                #expect(error.description.contains("(\(point))"), "the error names the point: \(error)")
             }
             // Either nothing visible for the job, or the whole verified backup.
             if let visible = h.folder().backup(jobID: job.jobID) {

@@ -31,7 +31,7 @@ struct DiskTests {
         try await ArchiveHarness.run { h async throws in
             let earlier = try await h.folder().archive(try await h.completedJob(), from: h.source, now: h.clock.date)
             let job = try await h.completedJob()
-            let faults = FaultPoints { if $0 == "part.midStream" { throw FaultPoints.SystemError(code) } }
+            let faults = FaultPoints { if $0 == .partMidStream { throw FaultPoints.SystemError(code) } }
             do {
                 _ = try await h.folder(faults: faults).archive(job, from: h.source, now: h.clock.date)
                 Issue.record("the refusal must stop the job")
@@ -60,7 +60,7 @@ struct DiskTests {
             let filler = mountPoint + "/filler"
             let faults = FaultPoints { point in
                 // Take all the space that is left once the attachment part starts to arrive.
-                guard point == "part.midStream", !FileManager.default.fileExists(atPath: filler) else { return }
+                guard point == .partMidStream, !FileManager.default.fileExists(atPath: filler) else { return }
                 _ = FileManager.default.createFile(atPath: filler, contents: nil)
                 if let handle = FileHandle(forWritingAtPath: filler) {
                     while (try? handle.write(contentsOf: Data(count: 64 * 1024))) != nil {}

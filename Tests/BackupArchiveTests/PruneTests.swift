@@ -44,7 +44,7 @@ struct PruneTests {
             let keep = RetentionCounts(last: 1, weekly: 0, monthly: 0, yearly: 0)
             let utc = try #require(TimeZone(identifier: "UTC"))
             struct Injected: Error {}
-            let faults = FaultPoints { if $0 == "prune.midDelete" { throw Injected() } }
+            let faults = FaultPoints { if $0 == .pruneMidDelete { throw Injected() } }
             #expect(throws: ArchiveError.self) {
                 try h.folder(faults: faults).prune(keep: keep, timeZone: utc, now: h.clock.date, dryRun: false)
             }

@@ -15,7 +15,7 @@ struct ExpiryAfterVerifyTests {
     static func once(_ point: String) -> FaultPoints {
         let fired = Fired()
         return FaultPoints { name in
-            if name == point, fired.fire() { throw CancellationError() }
+            if name.rawValue == point, fired.fire() { throw CancellationError() }
         }
     }
 

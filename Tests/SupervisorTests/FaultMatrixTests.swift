@@ -113,7 +113,7 @@ struct FaultMatrixTests {
     func tokenExpiresMidDownload() async throws {
         let zohoBox = ZohoBox()
         let faults = FaultPoints { point in
-            guard point == "job.betweenParts", let zoho = zohoBox.zoho else { return }
+            guard point == .jobBetweenParts, let zoho = zohoBox.zoho else { return }
             let done = DispatchSemaphore(value: 0)
             Task { await zoho.expireAllTokens(); done.signal() }
             done.wait()
