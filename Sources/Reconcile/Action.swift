@@ -32,7 +32,7 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
     /// A backup arrived in time again: end the alarm.
     case clearFreshnessAlarm
     /// Nothing to do now, and why (shown by `plan` and `status`).
-    case wait(String)
+    case wait(WaitReason)
 
     /// A backup to bring home.
     public struct Download: Sendable, Equatable {

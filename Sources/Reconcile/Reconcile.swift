@@ -22,7 +22,7 @@ public enum Reconcile {
                 actions.append(.resolvePending(tookEffect: pendingTookEffect(pending, remote.job)))
             } else {
                 mayPost = false
-                actions.append(.wait("a backup request may or may not have reached Zoho; observing again before any other request"))
+                actions.append(.wait(.unconfirmedRequest))
             }
         }
         if let refused = state.alreadyScheduledAt {
@@ -30,7 +30,7 @@ public enum Reconcile {
                 actions.append(.clearAlreadyScheduled)
             } else {
                 mayPost = false
-                actions.append(.wait("Zoho said a backup is already scheduled; observing again before any other request"))
+                actions.append(.wait(.alreadyScheduled))
             }
         }
         var quotaBlocked: Date?
@@ -61,33 +61,33 @@ public enum Reconcile {
             return []
         case .none:
             if let job, job.isPendingImmediate {
-                return [.wait("a one-off backup (job \(job.id), \(job.status)) is pending in Zoho; it is never cancelled, and is archived once it completes")]
+                return [.wait(.oneOffPending(jobID: job.id, status: job.status, thenSchedule: false))]
             }
             guard let job, job.isActiveRecurring else { return [] }
             if job.status == .inProgress {
-                return [.wait("Zoho is running an occurrence of the recurring schedule \(job.rrule ?? ""); it is cancelled once that completes")]
+                return [.wait(.occurrenceRunning(rrule: job.rrule, replaceWith: nil))]
             }
             // Like a POST, a cancel waits for an observation newer than the last refused or unconfirmed request.
             guard mayPost else { return [] }
             return [.cancel(jobID: job.id, rrule: job.rrule)]
         case .rrule(let rule):
             if let job, job.isPendingImmediate {
-                return [.wait("a one-off backup (job \(job.id), \(job.status)) is pending in Zoho; it is never cancelled, and the schedule is made once it completes")]
+                return [.wait(.oneOffPending(jobID: job.id, status: job.status, thenSchedule: true))]
             }
             var actions: [Action] = []
             if let job, job.isActiveRecurring {
                 if sameRule(job.rrule, rule) { return [] }
                 if job.status == .inProgress {
-                    return [.wait("Zoho is running an occurrence of \(job.rrule ?? "another rule"); it is rescheduled to \(rule.normalized) once that completes")]
+                    return [.wait(.occurrenceRunning(rrule: job.rrule, replaceWith: rule.normalized))]
                 }
                 if let until = quotaBlockedUntil {
-                    return [.wait("Zoho's schedule \(job.rrule ?? "") differs from the policy's \(rule.normalized), but this month's backups are used up: it is not cancelled before \(monthText(until, desired.timeZone)), when it can be replaced")]
+                    return [.wait(.quotaBlocksReplacement(current: job.rrule, desired: rule.normalized, until: until, zone: desired.timeZone))]
                 }
                 guard mayPost else { return [] }
                 actions.append(.cancel(jobID: job.id, rrule: job.rrule))
             }
             if let until = quotaBlockedUntil {
-                return [.wait("this month's backups are used up (LIMIT_EXCEEDED): no request to Zoho before \(monthText(until, desired.timeZone))")]
+                return [.wait(.quotaUsedUp(until: until, zone: desired.timeZone))]
             }
             guard mayPost else { return actions }
             actions.append(.schedule(rule))
@@ -100,14 +100,6 @@ public enum Reconcile {
         // Zoho may answer without the `RRULE:` prefix the policy requires.
         guard let text, let theirs = try? RRule(parsing: text, requirePrefix: false) else { return false }
         return theirs.normalized == rule.normalized
-    }
-
-    static func monthText(_ date: Date, _ zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date) + " " + zone.identifier
     }
 
     // MARK: - Downloads

@@ -24,7 +24,7 @@ public actor OrgWorker {
     public internal(set) var state: OrgState
     public internal(set) var snapshot: OrgSnapshot
     /// The last `wait` reason logged, so a long wait is logged once, not every cycle.
-    var lastWaitLogged: String?
+    var lastWaitLogged: WaitReason?
     /// The last error logged, so a persisting error is logged at its start and then every hour.
     var lastErrorLogged: (text: String, at: Date)?
     /// Complete downloads left in `.partial/` by a crash were committed (once, at start).

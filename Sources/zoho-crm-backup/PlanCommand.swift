@@ -20,8 +20,25 @@ extension ZohoCRMBackup {
             var links_job_id: String?
             var links_expiry: Date?
             var actions: [String]
+            /// Why nothing is done about Zoho's schedule now: typed reasons.
+            var wait: [Wait]
             var error: String?
             var hint: String?
+        }
+
+        /// A ``WaitReason`` as JSON: `{"reason": "quota_used_up", "until": …, "message": …}`.
+        struct Wait: Encodable {
+            var reason: String
+            var job_id: String?
+            var until: Date?
+            var message: String
+
+            init(_ reason: WaitReason) {
+                self.reason = reason.code
+                job_id = reason.jobID
+                until = reason.until
+                message = reason.description
+            }
         }
 
         func run() async throws {
@@ -32,6 +49,7 @@ extension ZohoCRMBackup {
                 rows.append(Row(org: target.name, schedule: target.schedule.description, observed_at: look.remote?.observedAt,
                                 zoho_job: look.remote?.job, links_job_id: look.remote?.linksJobID,
                                 links_expiry: look.remote?.urls?.expiryDate, actions: look.actions.map(\.description),
+                                wait: look.actions.compactMap { if case .wait(let why) = $0 { Wait(why) } else { nil } },
                                 error: look.error?.message, hint: look.error?.hint))
             }
             if output.json {
@@ -58,10 +76,9 @@ extension ZohoCRMBackup {
             if let id = row.links_job_id {
                 Output.line("  links: backup \(id)\(row.links_expiry.map { ", expire \(DaemonView.time($0))" } ?? "")")
             }
-            let doing = row.actions.filter { !$0.hasPrefix("wait: ") }
             if row.actions.isEmpty { Output.line("  nothing to do: Zoho and the archive match the policy") }
             for action in row.actions { Output.line("  - \(action)") }
-            if doing.isEmpty, !row.actions.isEmpty { Output.line("  (nothing to change now)") }
+            if row.wait.count == row.actions.count, !row.actions.isEmpty { Output.line("  (nothing to change now)") }
         }
     }
 }

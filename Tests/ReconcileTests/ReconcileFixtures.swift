@@ -125,12 +125,12 @@ extension ReconcileTableTests {
                         resume: resume, urgent: urgent))
     }
 
-    // MARK: - Waits (their text is part of `plan`'s output)
+    // MARK: - Waits (typed; their sentences are WaitReasonTests')
 
     static func oneOffWait(_ id: String, _ status: BackupStatus) -> Action {
-        .wait("a one-off backup (job \(id), \(status)) is pending in Zoho; it is never cancelled, and the schedule is made once it completes")
+        .wait(.oneOffPending(jobID: id, status: status, thenSchedule: true))
     }
 
-    static let pendingPostWait = Action.wait("a backup request may or may not have reached Zoho; observing again before any other request")
-    static let alreadyScheduledWait = Action.wait("Zoho said a backup is already scheduled; observing again before any other request")
+    static let pendingPostWait = Action.wait(.unconfirmedRequest)
+    static let alreadyScheduledWait = Action.wait(.alreadyScheduled)
 }

@@ -124,6 +124,23 @@ struct DaemonCommandTests {
         #expect(status.stdout.contains("Zoho:       no backup or schedule"))
         #expect(status.stdout.contains("archive:    no backup yet"))
     }
+
+    @Test("plan --json gives each wait as a typed reason; the text says nothing changes now")
+    func planWaitIsTyped() throws {
+        let sim = try SimulatorProcess(jobDuration: "60s")
+        defer { sim.stop() }
+        let setup = try DaemonSetup(sim, schedule: "unmanaged")
+        try setup.requestBackup()
+        try setup.write(schedule: "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=FR")
+        let json = try CommandRunner.run(["plan", "--policy", setup.policy, "--json"], environment: setup.environment)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]], "\(json.all)")
+        let waits = try #require(rows.first?["wait"] as? [[String: Any]], "\(json.stdout)")
+        #expect(waits.first?["reason"] as? String == "one_off_pending")
+        #expect((waits.first?["job_id"] as? String)?.isEmpty == false)
+        #expect((waits.first?["message"] as? String)?.contains("the schedule is made once it completes") == true)
+        let text = try CommandRunner.run(["plan", "--policy", setup.policy], environment: setup.environment)
+        #expect(text.stdout.contains("(nothing to change now)"), "\(text.all)")
+    }
 }
 
 /// A verification that never ends must not starve the daemon: zip entries inflate on threads
