@@ -155,21 +155,25 @@ struct StopMidDownloadTests {
         try await SupervisorHarness.run(orgs) { h in
             let zoho = h.zohos["acme"]!
             await zoho.inject(Fault(.slowBody(delay: .milliseconds(50)), method: "GET", pathContains: "Data_002.zip"))
-            let supervisor = try h.supervisor()
+            // The second part's first bytes (part.midStream, reached once per part) say the slow part started.
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            let count = Count()
+            let supervisor = try h.supervisor(faults: FaultPoints { point in
+                if point == .partMidStream, count.next() == 2 { signal.yield() }
+            })
             try await h.startImmediateBackup("acme")
             h.clock.advance(by: .seconds(60))
             let worker = try #require(await supervisor.worker("acme"))
-            let cycle = Task { await worker.cycle() }
-            let partial = h.archivePath("acme") + "/.partial"
-            var jobFolder: String?
-            for _ in 0..<400 {
-                if let job = try? FileManager.default.contentsOfDirectory(atPath: partial).first,
-                   let size = try? FileManager.default.attributesOfItem(atPath: "\(partial)/\(job)/Data_002.zip")[.size] as? Int, size > 0 {
-                    jobFolder = "\(partial)/\(job)"
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(25))
+            let cycle = Task {
+                let delay = await worker.cycle()
+                signal.finish()   // a cycle that ended without reaching the slow part fails below, never hangs
+                return delay
             }
+            var reached = started.makeAsyncIterator()
+            _ = await reached.next()
+            let partial = h.archivePath("acme") + "/.partial"
+            let jobFolder = (try? FileManager.default.contentsOfDirectory(atPath: partial).first { !$0.hasPrefix(".") }).flatMap { $0 }
+                .map { "\(partial)/\($0)" }
             let folder = try #require(jobFolder, "the slow part started")
             cycle.cancel()
             _ = await cycle.value
@@ -185,4 +189,11 @@ struct StopMidDownloadTests {
             #expect(await zoho.count("GET", "/Data_001.zip") == 1, "the finished part is not fetched again")
         }
     }
+}
+
+/// Counts calls. Safe: `n` is read and written only while holding `lock`.
+final class Count: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func next() -> Int { lock.withLock { n += 1; return n } }
 }
