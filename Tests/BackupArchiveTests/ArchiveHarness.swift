@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import BackupArchive
 import Foundation
+import TestSupport
 import Logging
 import Supervisor
 import ZohoAPI
@@ -61,19 +62,10 @@ struct ArchiveHarness: Sendable {
     }
 }
 
-/// Runs a command and returns its status and output.
+/// Runs a command and returns its status and output (stdout, then stderr).
 func run(_ path: String, _ arguments: [String], in folder: String? = nil) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = arguments
-    if let folder { p.currentDirectoryURL = URL(fileURLWithPath: folder) }
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    let r = try ChildProcess.run(path, arguments, in: folder)
+    return (r.status, r.all)
 }
 
 func mode(_ path: String) -> Int {

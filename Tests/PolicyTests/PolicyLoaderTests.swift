@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Policy
 import Testing
 import ZohoModel

@@ -1,5 +1,6 @@
 import BackupArchive
 import Foundation
+import TestSupport
 import Logging
 import Testing
 import ZohoModel

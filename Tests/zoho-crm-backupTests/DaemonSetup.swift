@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A folder with credentials for a simulator process and a policy for one org, `acme`,
