@@ -56,7 +56,7 @@ extension ArchiveFolder {
                 (sha, size) = (result.sha256, result.size)
                 if result.resumedFrom > 0 {
                     logger.info("resumed \(part.fileName) from byte \(result.resumedFrom)",
-                                metadata: ["org": "\(org)", "job_id": "\(job.jobID)", "file": "\(part.fileName)"])
+                                metadata: metadata(jobID: job.jobID, file: part.fileName))
                 }
                 try PartMarker(size: size, sha256: sha).write(marker, org: org, jobID: job.jobID, file: part.fileName)
             }
@@ -71,13 +71,13 @@ extension ArchiveFolder {
                 let failure = ArchiveError(.corruptPart, org: org, jobID: job.jobID, file: part.fileName,
                                            detail: "the downloaded zip is damaged: \(error.description)",
                                            remedy: attempt <= corruptRefetches ? "It is fetched again" : "Nothing was archived for this job; the daemon tries again while the links live, and keeps the last copy in the archive's .quarantine/ if they expire")
-                logger.error("\(failure)", metadata: ["org": "\(org)", "job_id": "\(job.jobID)", "file": "\(part.fileName)"])
+                logger.error("\(failure)", metadata: metadata(jobID: job.jobID, file: part.fileName))
                 guard attempt <= corruptRefetches else { throw failure }
                 continue
             }
             for warning in summary.warnings {
                 logger.warning("[\(org)] \(part.fileName) of backup \(job.jobID): \(warning); it verified, but look at it if it is not what Zoho exports",
-                               metadata: ["org": "\(org)", "job_id": "\(job.jobID)", "file": "\(part.fileName)"])
+                               metadata: metadata(jobID: job.jobID, file: part.fileName))
             }
             let kind = part.fileName.hasPrefix("Data_") ? "data" : "attachments"
             let verified = Manifest.File(name: part.fileName, kind: kind, size: size, sha256: sha, entries: summary.entries,

@@ -67,7 +67,7 @@ extension ArchiveFolder {
                   completeSpec(of: name) == nil else { continue }
             if let kept = try quarantine(jobID: name, reason: "its links expired before every part was downloaded and verified", now: now) {
                 logger.warning("[\(org)] backup \(name): links expired; kept \(kept.files.joined(separator: ", ")) in \(kept.folder)",
-                               metadata: ["org": "\(org)", "job_id": "\(name)"])
+                               metadata: metadata(jobID: name))
             }
         }
     }

@@ -70,6 +70,13 @@ public struct ArchiveFolder: Sendable {
         }
     }
 
+    /// Logger metadata naming this org, `jobID` and `file` (the journal's `ZOHO_*` fields).
+    func metadata(jobID: String, file: String? = nil) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [LogKey.org: "\(org)", LogKey.jobID: "\(jobID)"]
+        if let file { metadata[LogKey.file] = "\(file)" }
+        return metadata
+    }
+
     func injected(_ point: FaultPoint, jobID: String) throws(ArchiveError) {
         do { try faults.injected(point) } catch {
             throw .injected(error, path: partialFolder(jobID), org: org, jobID: jobID, file: nil)

@@ -1,4 +1,5 @@
 import Logging
+import ZohoModel
 
 /// How logger metadata becomes journal fields.
 ///
@@ -7,10 +8,10 @@ import Logging
 /// query `journalctl ZOHO_ORG=acme`. Any other key becomes `ZOHO_<KEY>` (upper case, other
 /// characters as `_`).
 public enum LogField {
-    public static let orgKey = "org"
-    public static let jobIDKey = "job_id"
-    public static let fileKey = "file"
-    public static let messageIDKey = "message_id"
+    public static let orgKey = LogKey.org
+    public static let jobIDKey = LogKey.jobID
+    public static let fileKey = LogKey.file
+    public static let messageIDKey = LogKey.messageID
 
     /// The journal field name for a metadata key.
     public static func journalName(for key: String) -> String {

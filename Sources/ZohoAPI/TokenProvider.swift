@@ -74,7 +74,7 @@ public actor TokenProvider {
         let wait = cache.limiter.earliestRequest(now: clock.now) - clock.now
         if wait > 0 {
             logger.warning("Zoho allows 10 access tokens per 10 minutes; waiting \(Int(wait.rounded(.up)))s before asking for another",
-                           metadata: ["org": "\(org)"])
+                           metadata: [LogKey.org: "\(org)"])
             do { try await clock.sleep(for: .seconds(wait)) } catch {
                 throw ZohoError(kind: .tokenLimit, org: org, operation: .token, message: "cancelled while waiting for the token limit")
             }
@@ -90,7 +90,7 @@ public actor TokenProvider {
         cache.accessToken = token.accessToken
         cache.expiresAt = requestedAt + Double(token.expiresIn.components.seconds)
         cache.credentialsFingerprint = credentials.fingerprint
-        logger.debug("new access token", metadata: ["org": "\(org)", "expires_in": "\(token.expiresIn.components.seconds)s"])
+        logger.debug("new access token", metadata: [LogKey.org: "\(org)", "expires_in": "\(token.expiresIn.components.seconds)s"])
         return token.accessToken
     }
 
@@ -98,7 +98,7 @@ public actor TokenProvider {
         memory = cache
         guard let path = cachePath else { return }
         do { try cache.save(path) } catch {
-            logger.warning("cannot write the token cache: \(error)", metadata: ["org": "\(org)"])
+            logger.warning("cannot write the token cache: \(error)", metadata: [LogKey.org: "\(org)"])
         }
     }
 }

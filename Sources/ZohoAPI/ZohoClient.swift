@@ -162,7 +162,7 @@ public struct ZohoClient: Sendable {
                 ambiguous.kind = .ambiguousPost
                 throw ambiguous
             case .retry(let wait):
-                var metadata: Logger.Metadata = ["org": "\(org)", "attempt": "\(number)"]
+                var metadata: Logger.Metadata = [LogKey.org: "\(org)", "attempt": "\(number)"]
                 if let job = failure.jobID { metadata["job_id"] = "\(job)" }
                 if let file = failure.file { metadata["file"] = "\(file)" }
                 logger.notice("\(operation.rawValue) failed (\(failure.code ?? failure.message ?? failure.kind.rawValue)); retrying in \(TimeSpan.format(wait))",
