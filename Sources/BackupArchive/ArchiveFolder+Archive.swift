@@ -52,6 +52,8 @@ extension ArchiveFolder {
                 if let verified = done.verified, verified.size == done.size { return verified }
                 (sha, size) = (done.sha256, done.size)
             } else {
+                // A marker that does not describe the file on disk is stale: never let it name new bytes.
+                unlink(marker)
                 let result = try await PartDownload(org: org, jobID: job.jobID, minFree: minFree, faults: faults).run(part, into: file, from: source)
                 (sha, size) = (result.sha256, result.size)
                 if result.resumedFrom > 0 {
@@ -65,9 +67,10 @@ extension ArchiveFolder {
                 summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism, lanes: lanes,
                                                        checker: FaultingChecker(base: checker, faults: faults))
             } catch {
-                // Keep Zoho's bytes: the newest copy that failed replaces an older one.
-                rename(file, "\(work)/\(Self.failedPrefix)\(part.fileName)")
+                // Keep Zoho's bytes: the newest copy that failed replaces an older one. The marker
+                // goes first, so a crash in between leaves no marker naming these bytes.
                 unlink(marker)
+                rename(file, "\(work)/\(Self.failedPrefix)\(part.fileName)")
                 let failure = ArchiveError(.corruptPart, org: org, jobID: job.jobID, file: part.fileName,
                                            detail: "the downloaded zip is damaged: \(error.description)",
                                            remedy: attempt <= corruptRefetches ? "It is fetched again" : "Nothing was archived for this job; the daemon tries again while the links live, and keeps the last copy in the archive's .quarantine/ if they expire")
@@ -90,6 +93,8 @@ extension ArchiveFolder {
 
     /// Seals the job (SHA256SUMS and manifest.json written, fsync'd), then publishes it.
     private func commit(_ job: JobSpec, files: [Manifest.File], from work: String, now: Date) throws(ArchiveError) -> ArchivedBackup {
+        // Every part verified: an older failed copy (a crash before its removal) is not part of the backup.
+        for part in files { unlink("\(work)/\(Self.failedPrefix)\(part.name)") }
         let sums = files.sorted { $0.name < $1.name }.map { "\($0.sha256)  \($0.name)\n" }.joined()
         try write(Data(sums.utf8), to: "\(work)/SHA256SUMS", job: job)
         try injected(.commitBeforeManifest, jobID: job.jobID)

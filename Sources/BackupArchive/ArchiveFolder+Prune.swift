@@ -62,14 +62,25 @@ extension ArchiveFolder {
         for name in names where name.hasPrefix(".deleting-") {
             try removeTree("\(partialRoot)/\(name)", jobID: nil)
         }
-        for name in names where !name.hasPrefix(".") {
+        for kept in try settleExpired(now: now) {
+            logger.warning("[\(org)] backup \(kept.jobID): links expired; kept \(kept.files.joined(separator: ", ")) in \(kept.folder)",
+                           metadata: metadata(jobID: kept.jobID))
+        }
+    }
+
+    /// `.partial/<job>` folders whose links expired and that can never complete go: what they
+    /// held of Zoho's bytes to the quarantine (returned), the rest deleted. A complete job stays
+    /// (it is committed, ``commitCompletePartials(now:)``).
+    public func settleExpired(now: Date) throws(ArchiveError) -> [QuarantinedJob] {
+        var kept: [QuarantinedJob] = []
+        for name in partialJobNames() {
             guard let info = PartialJobInfo.read(folder: "\(partialRoot)/\(name)"), let expiry = info.linksExpiry, expiry < now,
                   completeSpec(of: name) == nil else { continue }
-            if let kept = try quarantine(jobID: name, reason: "its links expired before every part was downloaded and verified", now: now) {
-                logger.warning("[\(org)] backup \(name): links expired; kept \(kept.files.joined(separator: ", ")) in \(kept.folder)",
-                               metadata: metadata(jobID: name))
+            if let job = try quarantine(jobID: name, reason: "its links expired before every part was downloaded and verified", now: now) {
+                kept.append(job)
             }
         }
+        return kept
     }
 
     private func removeTree(_ folder: String, jobID: String?) throws(ArchiveError) {

@@ -16,15 +16,12 @@ extension ArchiveFolder {
     /// The job's spec when everything it needs is on disk, else nil.
     func completeSpec(of jobID: String) -> JobSpec? {
         let work = partialFolder(jobID)
-        guard let info = PartialJobInfo.read(folder: work), let spec = info.spec, spec.jobID == jobID, !spec.parts.isEmpty else {
-            // Sealed by a version that did not keep the spec: the manifest says it all.
-            if let sealed = Manifest.read(folder: work), sealed.jobID == jobID,
-               sealed.files.allSatisfy({ size(of: "\(work)/\($0.name)") == $0.size }) {
-                return JobSpec(org: org, jobID: jobID, zgid: sealed.zgid, parts: sealed.files.map { PartRef(fileName: $0.name, url: "") },
-                               completedAt: sealed.completedAt, rrule: sealed.rrule, linksExpiry: sealed.linksExpiry, logTime: sealed.zohoLogTime)
-            }
-            return nil
+        // Sealed (the manifest written; markers and .job.json may already be gone): the manifest says it all.
+        if let sealed = sealedManifest(of: jobID) {
+            return JobSpec(org: org, jobID: jobID, zgid: sealed.zgid, parts: sealed.files.map { PartRef(fileName: $0.name, url: "") },
+                           completedAt: sealed.completedAt, rrule: sealed.rrule, linksExpiry: sealed.linksExpiry, logTime: sealed.zohoLogTime)
         }
+        guard let info = PartialJobInfo.read(folder: work), let spec = info.spec, spec.jobID == jobID, !spec.parts.isEmpty else { return nil }
         let complete = spec.parts.allSatisfy { part in
             guard let marker = PartMarker.read("\(work)/.\(part.fileName).done"), let verified = marker.verified else { return false }
             return verified.size == marker.size && size(of: "\(work)/\(part.fileName)") == marker.size
@@ -39,6 +36,14 @@ extension ArchiveFolder {
         if let done = backup(jobID: jobID) { return done }
         guard let spec = completeSpec(of: jobID) else { return nil }
         return try await archive(spec, from: OnDiskOnly(), now: now)
+    }
+
+    /// The manifest of a sealed `.partial/<job>` whose files are all there, else nil.
+    func sealedManifest(of jobID: String) -> Manifest? {
+        let work = partialFolder(jobID)
+        guard let sealed = Manifest.read(folder: work), sealed.jobID == jobID,
+              sealed.files.allSatisfy({ size(of: "\(work)/\($0.name)") == $0.size }) else { return nil }
+        return sealed
     }
 
     /// Commits every complete job in `.partial/` (a crash after verify, or before the
@@ -66,30 +71,24 @@ extension ArchiveFolder {
     public func quarantine(jobID: String, reason: String, now: Date) throws(ArchiveError) -> QuarantinedJob? {
         let work = partialFolder(jobID)
         guard FileManager.default.fileExists(atPath: work) else { return nil }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []
-        var kept: [QuarantinedJob.File] = []
-        for name in names where name.hasPrefix(Self.failedPrefix) {
-            let part = String(name.dropFirst(Self.failedPrefix.count))
-            kept.append(.init(name: part, source: name, state: "failed verification"))
-        }
-        for name in names where !name.hasPrefix(".") && !kept.contains(where: { $0.name == name }) {
-            if let marker = PartMarker.read("\(work)/.\(name).done"), marker.verified != nil, size(of: "\(work)/\(name)") == marker.size {
-                kept.append(.init(name: name, source: name, state: "verified"))
-            }
-        }
+        let kept = keptFiles(in: work, jobID: jobID)
         if !kept.isEmpty {
             let target = "\(quarantineRoot)/\(jobID)"
             try makeFolder(target)
-            for file in kept where rename("\(work)/\(file.source)", "\(target)/\(file.name)") != 0 {
-                throw ArchiveError.io(errno, path: "\(target)/\(file.name)", doing: "move into the quarantine", org: org, jobID: jobID, file: file.name)
-            }
+            // The note first (what is being moved, and why), so a crash mid-move leaves a folder
+            // that `status` still shows.
             let note = QuarantinedJob.Note(jobID: jobID, reason: reason, at: now.wholeSeconds,
                                            files: kept.map { QuarantinedJob.Note.File(name: $0.name, state: $0.state) })
             do {
                 try AtomicFile.write((try? Manifest.encoder.encode(note)) ?? Data(), to: "\(target)/\(QuarantinedJob.noteName)", permissions: 0o600)
-                try AtomicFile.syncFolder(target)
             } catch {
                 throw ArchiveError.io(error.errno, path: target, doing: "write the quarantine note in", org: org, jobID: jobID, file: nil)
+            }
+            for file in kept where rename("\(work)/\(file.source)", "\(target)/\(file.name)") != 0 && errno != ENOENT {
+                throw ArchiveError.io(errno, path: "\(target)/\(file.name)", doing: "move into the quarantine", org: org, jobID: jobID, file: file.name)
+            }
+            do { try AtomicFile.syncFolder(target) } catch {
+                throw ArchiveError.io(error.errno, path: target, doing: "fsync", org: org, jobID: jobID, file: nil)
             }
         }
         do { try FileManager.default.removeItem(atPath: work) } catch {
@@ -98,14 +97,36 @@ extension ArchiveFolder {
         return kept.isEmpty ? nil : QuarantinedJob(jobID: jobID, folder: "\(quarantineRoot)/\(jobID)", files: kept.map(\.name), reason: reason)
     }
 
+    /// What of `.partial/<job>` is Zoho's bytes worth keeping: parts that verified (or that a
+    /// sealed manifest lists), parts downloaded whole but not verified yet, and the last copy
+    /// of a part that failed verification (named `<part>.failed` beside a good copy). Cut-off
+    /// downloads are not kept: they are not a file Zoho sent.
+    func keptFiles(in work: String, jobID: String) -> [QuarantinedJob.File] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []
+        let sealed = Set(Manifest.read(folder: work).map { $0.files.map(\.name) } ?? [])
+        var kept: [QuarantinedJob.File] = []
+        for name in names.sorted() where !name.hasPrefix(".") && DownloadLink.parseFileName(name) != nil {
+            let marker = PartMarker.read("\(work)/.\(name).done")
+            guard sealed.contains(name) || marker?.size == size(of: "\(work)/\(name)") else { continue }
+            kept.append(.init(name: name, source: name, state: sealed.contains(name) || marker?.verified != nil ? "verified" : "downloaded, not verified"))
+        }
+        for name in names.sorted() where name.hasPrefix(Self.failedPrefix) {
+            let part = String(name.dropFirst(Self.failedPrefix.count))
+            let taken = kept.contains { $0.name == part }
+            kept.append(.init(name: taken ? part + ".failed" : part, source: name, state: "failed verification"))
+        }
+        return kept
+    }
+
     /// Every job in `.quarantine/`, for `status` and the metrics.
     public func quarantined() -> [QuarantinedJob] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: quarantineRoot)) ?? []
-        return names.sorted().compactMap { jobID in
+        return names.sorted().map { jobID in
             let folder = "\(quarantineRoot)/\(jobID)"
-            guard let data = FileManager.default.contents(atPath: "\(folder)/\(QuarantinedJob.noteName)"),
-                  let note = try? Manifest.decoder.decode(QuarantinedJob.Note.self, from: data) else { return nil }
-            return QuarantinedJob(jobID: jobID, folder: folder, files: note.files.map(\.name), reason: note.reason)
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0 != QuarantinedJob.noteName }.sorted()
+            let note = FileManager.default.contents(atPath: "\(folder)/\(QuarantinedJob.noteName)")
+                .flatMap { try? Manifest.decoder.decode(QuarantinedJob.Note.self, from: $0) }
+            return QuarantinedJob(jobID: jobID, folder: folder, files: files, reason: note?.reason ?? "(no QUARANTINE.json: look at the files)")
         }
     }
 
@@ -130,7 +151,7 @@ public struct QuarantinedJob: Sendable, Equatable {
 
     static let noteName = "QUARANTINE.json"
 
-    struct File {
+    struct File: Equatable {
         var name: String
         var source: String
         var state: String

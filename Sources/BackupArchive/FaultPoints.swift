@@ -69,7 +69,7 @@ public struct FaultPoints: Sendable {
             }
         }
         let parts = spec.split(separator: ":")
-        guard let point = FaultPoint(rawValue: String(parts[0])) else { return .none }
+        guard let first = parts.first, let point = FaultPoint(rawValue: String(first)) else { return .none }
         let nth = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
         let counter = Counter()
         return FaultPoints { reached in

@@ -75,7 +75,8 @@ struct ZipLayout {
         var reader = directory.entries(fd: fd)
         do {
             while let entry = try reader.next() {
-                spans.append((entry.localHeaderOffset, entry.localHeaderOffset + 30 + entry.compressedSize))
+                let (end, overflowed) = entry.localHeaderOffset.addingReportingOverflow(30 &+ max(0, min(entry.compressedSize, Int64.max - 30)))
+                spans.append((entry.localHeaderOffset, overflowed ? Int64.max : end))
             }
         } catch {
             throw ZipVerifier.Failure(problem: error.description)

@@ -56,7 +56,9 @@ public enum ZipVerifier {
 
         let cursor = EntryCursor(directory: directory, path: path)
         let jobs = max(1, min(parallelism, lanes.count, directory.count))
-        let result: Result<Int64, Failure> = await withTaskGroup(of: Result<Int64, Failure>.self) { group in
+        // Cancelled (shutdown, reload): the lanes take no further entry.
+        let result: Result<Int64, Failure> = await withTaskCancellationHandler {
+          await withTaskGroup(of: Result<Int64, Failure>.self) { group in
             for _ in 0..<jobs {
                 group.addTask { await lanes.run { cursor.drain(checker: checker, fileSize: size) } }
             }
@@ -72,7 +74,11 @@ public enum ZipVerifier {
                 }
             }
             return .success(total)
+          }
+        } onCancel: {
+            cursor.fail()
         }
+        if Task.isCancelled { throw Failure(problem: "verification stopped (the daemon is stopping); it runs again") }
         let bytes = try result.get()
         return Summary(entries: directory.count, uncompressedBytes: bytes, warnings: layout.warnings)
     }

@@ -111,11 +111,11 @@ extension OrgWorker {
         report(kind: error.code.rawValue, message: message, hint: hint, messageID: .backupFailed, jobID: jobID)
     }
 
-    func reportLost(jobID: String, expiry: Date?) {
+    func reportLost(jobID: String, expiry: Date?) async {
         state.lostJobs = Array((state.lostJobs + [jobID]).suffix(100))
         state.seenJobs[jobID] = nil
         metrics.recordFailure(kind: "links_expired")
-        quarantine(jobID: jobID)
+        await quarantine(jobID: jobID)
         let when = expiry.map { ISO8601DateFormatter().string(from: $0) } ?? "before it could be downloaded"
         report(kind: Self.linksExpiredKind,
                message: "[\(policy.name)] lost: links expired — backup \(jobID) was not archived before its links expired (\(when))",
@@ -124,15 +124,27 @@ extension OrgWorker {
         saveState()
     }
 
-    /// Moves what `.partial/` holds of a lost job into the quarantine, with the alarm.
-    func quarantine(jobID: String) {
+    /// Moves what `.partial/` holds of a lost job into the quarantine (under the org's lock,
+    /// so a `prune` command cannot settle the same job at once), with the alarm.
+    func quarantine(jobID: String) async {
+        guard let lock = await takeLock(for: "quarantine job \(jobID)") else { return }   // settled by the next prune
+        defer { lock.unlock() }
         do {
             guard let kept = try folder.quarantine(jobID: jobID, reason: "its links expired before every part was downloaded and verified", now: now) else { return }
-            logger.critical("[\(policy.name)] backup \(jobID): its links expired; Zoho's bytes of \(kept.files.joined(separator: ", ")) are kept in \(kept.folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done.",
-                            metadata: MessageID.partsQuarantined.metadata.merging([LogField.jobIDKey: .string(jobID)]) { a, _ in a })
+            alarmQuarantined(kept)
         } catch {
             report(kind: error.code.rawValue, message: error.description, hint: error.remedy, jobID: jobID)
         }
+    }
+
+    /// The critical journal entry of parts kept in the quarantine, and the metric.
+    func alarmQuarantined(_ kept: QuarantinedJob) {
+        logger.critical("[\(policy.name)] backup \(kept.jobID): its links expired; Zoho's bytes of \(kept.files.joined(separator: ", ")) are kept in \(kept.folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done.",
+                        metadata: MessageID.partsQuarantined.metadata.merging([LogField.jobIDKey: .string(kept.jobID)]) { a, _ in a })
+        updateQuarantineMetric()
+    }
+
+    func updateQuarantineMetric() {
         metrics.setQuarantinedParts(folder.quarantined().reduce(0) { $0 + $1.files.count })
     }
 }

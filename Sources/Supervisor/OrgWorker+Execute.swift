@@ -50,7 +50,7 @@ extension OrgWorker {
             case .commitComplete(let jobID):
                 if await !commitComplete(jobID: jobID) { ok = false }
             case .reportLost(let jobID, let expiry):
-                reportLost(jobID: jobID, expiry: expiry)
+                await reportLost(jobID: jobID, expiry: expiry)
             case .reportUnreadableLinks(let problem):
                 metrics.recordFailure(kind: "links_unreadable")
                 report(kind: "linksUnreadable", message: "[\(policy.name)] Zoho's download links are not understood: \(problem)",
@@ -153,6 +153,8 @@ extension OrgWorker {
         }
         defer { lock.unlock() }
         do {
+            // Expired downloads that can never complete: what they held goes to the quarantine, with the alarm.
+            for kept in try folder.settleExpired(now: now) { alarmQuarantined(kept) }
             let outcomes = try folder.prune(keep: policy.archive.keep, timeZone: policy.timeZone, now: now, dryRun: false)
             for removed in outcomes where !removed.decision.keep {
                 logger.notice("[\(policy.name)] retention removed backup \(removed.backup) (\(removed.decision.reasons.joined(separator: ", ")))",

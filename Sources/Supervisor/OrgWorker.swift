@@ -179,6 +179,7 @@ public actor OrgWorker {
                              maxAgeSeconds: policy.maxAge.map { Double($0.components.seconds) }, alarm: freshness.isAlarm)
         let pending = state.seenJobs.values.compactMap(\.expiry).min()
         metrics.setLinksExpiry(pending?.timeIntervalSince1970)
+        updateQuarantineMetric()
     }
 
     // MARK: - Reporting
