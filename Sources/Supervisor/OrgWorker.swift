@@ -139,8 +139,7 @@ public actor OrgWorker {
         let backups = folder.backups()
         var known = Set(backups.map(\.manifest.jobID))
         known.formUnion(PrunedJobs.load(archive: folder.path).pruned.map(\.jobID))
-        let partials = (try? FileManager.default.contentsOfDirectory(atPath: folder.path + "/.partial")) ?? []
-        return ArchiveObservation(knownJobs: known, partialJobs: Set(partials.filter { !$0.hasPrefix(".") }),
+        return ArchiveObservation(knownJobs: known, partialJobs: folder.partialJobs(),
                                   completeJobs: folder.completePartialJobs(), newestBackup: backups.map(\.manifest.completedAt).max())
     }
 

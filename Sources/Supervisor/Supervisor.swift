@@ -215,21 +215,13 @@ public actor Supervisor: Service {
             let alarm = await worker.state.freshnessAlarm
             if snapshot.failing || alarm { failing.append(org.name) } else { ok.append(org.name) }
             if let d = snapshot.downloading {
-                let (files, bytes, _) = Self.partialProgress(org.archive.path + "/.partial/" + d.jobID)
-                downloads.append(.init(org: org.name, partsDone: max(0, min(d.parts, files - 1)), partsTotal: d.parts, bytesDone: bytes, bytesTotal: nil))
+                let progress = worker.folder.progress(jobID: d.jobID)
+                downloads.append(.init(org: org.name, partsDone: max(0, min(d.parts, progress.files - 1)), partsTotal: d.parts,
+                                       bytesDone: progress.bytes, bytesTotal: nil))
             }
             if let at = snapshot.nextBackup, next == nil || at < next!.at { next = (org.name, at) }
         }
         return StatusSummary(orgsOK: ok, orgsFailing: failing, downloads: downloads, nextBackup: next)
-    }
-
-    /// Part files and bytes in a `.partial/<job>/` folder, for progress lines.
-    public static func partialProgress(_ folder: String) -> (files: Int, bytes: Int64, newest: String?) {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".zip") }.sorted()
-        let bytes = names.reduce(Int64(0)) { sum, name in
-            sum + ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size] as? Int64) ?? 0)
-        }
-        return (names.count, bytes, names.last)
     }
 
     func refreshStatus() {

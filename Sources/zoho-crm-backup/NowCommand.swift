@@ -183,7 +183,7 @@ extension ZohoCRMBackup {
                     report(done, org: target.name)
                     return
                 }
-                progress.show(partial: target.archive.path + "/.partial/" + jobID)
+                progress.show(folder.progress(jobID: jobID))
                 try await Task.sleep(for: min(poll, .seconds(1)))
             }
             progress.finish()
@@ -203,10 +203,10 @@ extension ZohoCRMBackup {
             defer { lock.unlock() }
             let folder = ArchiveFolder(path: target.archive.path, org: target.name, minFree: target.archive.minFree, logger: Logger(label: "zoho-crm-backup"))
             let progress = ProgressLine()
-            let partial = target.archive.path + "/.partial/" + links.jobID
+            let jobID = links.jobID
             let ticker = Task {
                 while !Task.isCancelled {
-                    progress.show(partial: partial)
+                    progress.show(folder.progress(jobID: jobID))
                     try? await Task.sleep(for: .milliseconds(500))
                 }
             }
@@ -232,16 +232,16 @@ extension ZohoCRMBackup {
     }
 }
 
-/// A one-line progress bar on a terminal (a line per part elsewhere), from the files in a
-/// `.partial/<job>/` folder. Safe: the only state, `lastParts`, is touched under `lock`.
+/// A one-line progress bar on a terminal (a line per part elsewhere), from a download's
+/// progress in the archive. Safe: the only state, `lastParts`, is touched under `lock`.
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private var lastParts = -1
     private var drawn = false
     private let terminal = isatty(STDOUT_FILENO) == 1
 
-    func show(partial folder: String) {
-        let (files, bytes, newest) = Supervisor.partialProgress(folder)
+    func show(_ progress: PartialProgress) {
+        let (files, bytes, newest) = (progress.files, progress.bytes, progress.newest)
         lock.withLock {
             if terminal {
                 let text = "\r  \(newest ?? "starting") — \(files) part\(files == 1 ? "" : "s") begun, \(ByteSize(bytes: bytes)) so far   "
