@@ -79,43 +79,20 @@ extension OrgWorker {
     // MARK: - Zoho's schedule
 
     /// POSTs `rule`, recording the intent first so that a crash or an unanswered request
-    /// never leads to a second POST before an observation. - Returns: false on failure.
+    /// never leads to a second POST before an observation; what comes of it is
+    /// ``Reconcile/apply(_:to:desired:now:)``'s to decide. - Returns: false on failure.
     func post(_ rule: RRule, jobBefore: String?, client: ZohoClient) async -> Bool {
         guard let lock = await takeLock(for: "schedule \(rule.normalized)") else { return false }
         defer { lock.unlock() }
-        state.pendingPost = OrgState.PendingPost(rrule: rule.normalized, sentAt: now, jobIDBefore: jobBefore)
+        state = Reconcile.beforePost(rule: rule.normalized, jobBefore: jobBefore, to: state, now: now)
         saveState()
         hit(.postBeforeSend)
         do {
             let id = try await client.schedule(rule)
             hit(.postAfterSend)
-            state.pendingPost = nil
-            saveState()
-            logger.notice("[\(policy.name)] scheduled \(rule.normalized) in Zoho (job \(id))",
-                          metadata: MessageID.scheduleChanged.metadata.merging([LogField.jobIDKey: .string(id)]) { a, _ in a })
-            return true
+            return apply(.postAccepted(rule: rule.normalized, jobID: id))
         } catch {
-            switch error.kind {
-            case .ambiguousPost:
-                // Keep the intent: the next observation says whether it took effect.
-                report(kind: error.kind.rawValue, message: error.description, hint: error.hint, level: .warning)
-            case .alreadyScheduled:
-                state.pendingPost = nil
-                state.alreadyScheduledAt = now
-                report(kind: error.kind.rawValue, message: error.description, hint: "The daemon observes Zoho again before any other request.", level: .warning)
-            case .limitExceeded:
-                state.pendingPost = nil
-                let until = Quota.nextMonthStart(after: now, timeZone: policy.timeZone)
-                state.quotaBlockedUntil = until
-                metrics.recordQuotaError()
-                report(kind: error.kind.rawValue, message: error.description,
-                       hint: "No backup request is sent to Zoho before \(ISO8601DateFormatter().string(from: until)) (the next month in \(policy.timeZone.identifier)).")
-            default:
-                state.pendingPost = nil
-                record(error)
-            }
-            saveState()
-            return false
+            return apply(.postFailed(rule: rule.normalized, Self.failure(error)))
         }
     }
 
@@ -126,21 +103,63 @@ extension OrgWorker {
         do {
             try await client.cancel(jobID: jobID)
             hit(.cancelAfterSend)
-            logger.notice("[\(policy.name)] cancelled Zoho's recurring schedule \(rule ?? "") (job \(jobID))",
-                          metadata: MessageID.scheduleChanged.metadata.merging([LogField.jobIDKey: .string(jobID)]) { a, _ in a })
-            return true
+            return apply(.cancelled(jobID: jobID, rule: rule, already: false))
+        } catch where error.kind == .alreadyCancelled {
+            return apply(.cancelled(jobID: jobID, rule: rule, already: true))
         } catch {
-            switch error.kind {
-            case .alreadyCancelled:
-                return true
-            case .inProgress, .notFound:
-                logger.info("[\(policy.name)] \(error.description)")
-                return false
-            default:
-                record(error)
-                return false
+            return apply(.cancelFailed(jobID: jobID, Self.failure(error)))
+        }
+    }
+
+    /// Applies `outcome` (``Reconcile/apply(_:to:desired:now:)``), saves the state and carries
+    /// out the reports. - Returns: whether the outcome is a success.
+    func apply(_ outcome: Outcome) -> Bool {
+        let (next, reports) = Reconcile.apply(outcome, to: state, desired: Desired(policy), now: now)
+        state = next
+        saveState()
+        for report in reports { carryOut(report) }
+        switch outcome {
+        case .postAccepted, .cancelled: return true
+        case .postFailed, .cancelFailed: return false
+        }
+    }
+
+    /// Logs, counts and (for an error) throttles a report.
+    func carryOut(_ report: Report) {
+        for count in report.counts {
+            switch count {
+            case .zohoFailure: metrics.recordFailure(kind: "zoho")
+            case .quotaError: metrics.recordQuotaError()
             }
         }
+        let messageID: MessageID? = switch report.event {
+        case .scheduleChanged: .scheduleChanged
+        case .credentialsRejected: .credentialsRejected
+        case nil: nil
+        }
+        let level: Logger.Level = switch report.level {
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        }
+        if report.isError { return logError(report.message, level: level, messageID: messageID, jobID: report.jobID) }
+        var metadata: Logger.Metadata = messageID?.metadata ?? [:]
+        if let jobID = report.jobID { metadata[LogField.jobIDKey] = .string(jobID) }
+        logger.log(level: level, "\(report.message)", metadata: metadata)
+    }
+
+    /// A Zoho error as the decision needs it.
+    static func failure(_ error: ZohoError) -> Outcome.Failure {
+        let kind: Outcome.Failure.Kind = switch error.kind {
+        case .ambiguousPost: .ambiguous
+        case .alreadyScheduled: .alreadyScheduled
+        case .limitExceeded: .limitExceeded
+        case .inProgress, .notFound: .notNow
+        case .invalidToken, .scopeMismatch, .noPermission, .invalidClient, .invalidRefreshToken: .credentials
+        default: .other
+        }
+        return Outcome.Failure(kind, name: error.kind.rawValue, message: error.description, hint: error.hint, jobID: error.jobID)
     }
 
     // MARK: - Retention

@@ -195,6 +195,11 @@ public actor OrgWorker {
     func report(kind: String, message: String, hint: String, messageID: MessageID? = nil, jobID: String? = nil,
                 level: Logger.Level = .error) {
         state.lastError = OrgState.LastError(kind: kind, message: message, hint: hint, at: now, jobID: jobID)
+        logError(message, level: level, messageID: messageID, jobID: jobID)
+    }
+
+    /// Logs the org's current error at its start, when it changes, and once an hour while it lasts.
+    func logError(_ message: String, level: Logger.Level, messageID: MessageID?, jobID: String?) {
         if let last = lastErrorLogged, last.text == message, now.timeIntervalSince(last.at) < 3600 { return }
         lastErrorLogged = (message, now)
         var metadata: Logger.Metadata = messageID?.metadata ?? [:]

@@ -70,3 +70,16 @@ public func makeTemporaryFolder(_ label: String) throws -> String {
 /// The project's root, found from this file's path (Tests/TestSupport/…).
 public let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
+
+/// Runs `body`, which blocks (waits for a child process, sleeps), on a thread of its own and
+/// awaits its result: the test's task suspends instead of holding one of the few threads of
+/// Swift's cooperative pool, which every in-process simulator and client of the other suites
+/// needs meanwhile.
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }
+        thread.start()
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// What came of a change to Zoho's schedule the shell carried out: the input of
+/// ``Reconcile/apply(_:to:desired:now:)``, which decides what it does to the org's state and
+/// what is reported.
+public enum Outcome: Sendable, Equatable {
+    /// `POST /backup` with `rule` (nil: an immediate backup) was accepted: Zoho made `jobID`.
+    case postAccepted(rule: String?, jobID: String)
+    /// The POST failed as `failure` says.
+    case postFailed(rule: String?, Failure)
+    /// The recurring schedule `jobID` was cancelled (`already`: Zoho said it already was).
+    case cancelled(jobID: String, rule: String?, already: Bool)
+    /// The cancel of `jobID` failed as `failure` says.
+    case cancelFailed(jobID: String, Failure)
+
+    /// A failed request, as the decision needs it.
+    public struct Failure: Sendable, Equatable {
+        public var kind: Kind
+        /// The error's own kind name (`ZohoError.Kind`), recorded for `status`.
+        public var name: String
+        /// The sentence naming what happened, org and job included.
+        public var message: String
+        /// What to do.
+        public var hint: String
+        /// The job the request was about, if one.
+        public var jobID: String?
+
+        public init(_ kind: Kind, name: String, message: String, hint: String, jobID: String? = nil) {
+            self.kind = kind
+            self.name = name
+            self.message = message
+            self.hint = hint
+            self.jobID = jobID
+        }
+
+        /// The kinds that decide something; everything else is ``other``.
+        public enum Kind: Sendable, Equatable {
+            /// The POST may or may not have reached Zoho.
+            case ambiguous
+            /// `BACKUP_ALREADY_SCHEDULED`.
+            case alreadyScheduled
+            /// `LIMIT_EXCEEDED`: this month's backups are used up.
+            case limitExceeded
+            /// The cancel found the job running (`INPROGRESS`) or gone.
+            case notNow
+            /// Zoho refused the credentials.
+            case credentials
+            case other
+        }
+    }
+}
+
+/// What the shell logs, counts and records for an outcome — decided by
+/// ``Reconcile/apply(_:to:desired:now:)``, carried out by the supervisor.
+public struct Report: Sendable, Equatable {
+    public enum Level: Sendable, Equatable { case info, notice, warning, error }
+    /// The journal event (a fixed `MESSAGE_ID`) this report is, if one.
+    public enum Event: Sendable, Equatable { case scheduleChanged, credentialsRejected }
+    /// What a metric counts.
+    public enum Count: Sendable, Equatable { case zohoFailure, quotaError }
+
+    public var level: Level
+    public var event: Event?
+    public var message: String
+    public var jobID: String?
+    /// This report is the org's last error (`state.lastError`, shown by `status`): logged when
+    /// it starts or changes, and once an hour while it lasts.
+    public var isError: Bool
+    public var counts: [Count]
+
+    public init(_ level: Level, _ message: String, event: Event? = nil, jobID: String? = nil, isError: Bool = false, counts: [Count] = []) {
+        self.level = level
+        self.message = message
+        self.event = event
+        self.jobID = jobID
+        self.isError = isError
+        self.counts = counts
+    }
+}
