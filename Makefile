@@ -72,9 +72,14 @@ release: deps
 
 # Every test: the Swift suites (with Python cross-checks), then the journal suite again
 # under a private journald (root only: it needs its own mount namespace).
+# The in-process suites first, then the ones that run the built binary as processes
+# (zoho-crm-backupTests): those wait for their children synchronously, and on a 2-core
+# machine two of them hold every thread of Swift's cooperative pool, which the in-process
+# simulators need to answer within their deadlines.
 test: deps venv
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip 'zoho_crm_backupTests\.'
+	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter 'zoho_crm_backupTests\.'
 	$(VENV)/bin/python Tests/contract/oas_check.py "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup"
 	$(VENV)/bin/python Tests/contract/sdk_check.py "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup"
 	@if [ "$$(id -u)" = 0 ]; then \
