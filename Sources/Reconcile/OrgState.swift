@@ -5,6 +5,10 @@ import Foundation
 /// archive and `.pruned.json` stop refetching, and an unconfirmed POST is the only thing
 /// whose loss would matter, so it is written before the POST is sent.
 public struct OrgState: Codable, Sendable, Equatable {
+    /// The error kind of a backup lost to expired links: it stays the org's headline error until
+    /// a newer backup is archived.
+    public static let linksExpiredKind = "linksExpired"
+
     /// A POST (schedule or immediate backup) whose effect is not yet confirmed.
     public struct PendingPost: Codable, Sendable, Equatable {
         /// The rule asked for; nil for an immediate backup.

@@ -1,8 +1,8 @@
 import Foundation
 
-/// What came of a change to Zoho's schedule the shell carried out: the input of
-/// ``Reconcile/apply(_:to:desired:now:)``, which decides what it does to the org's state and
-/// what is reported.
+/// What came of something the shell carried out — a change to Zoho's schedule, a download, a
+/// loss: the input of ``Reconcile/apply(_:to:desired:now:)``, which decides what it does to
+/// the org's state and what is reported.
 public enum Outcome: Sendable, Equatable {
     /// `POST /backup` with `rule` (nil: an immediate backup) was accepted: Zoho made `jobID`.
     case postAccepted(rule: String?, jobID: String)
@@ -12,6 +12,34 @@ public enum Outcome: Sendable, Equatable {
     case cancelled(jobID: String, rule: String?, already: Bool)
     /// The cancel of `jobID` failed as `failure` says.
     case cancelFailed(jobID: String, Failure)
+    /// A backup is in the archive, verified (`fromDisk`: committed from `.partial/`).
+    case archived(Archived)
+    /// Bringing `jobID` home failed; `countedAs` is the failure metric's kind (`download`, `verify`).
+    case archiveFailed(jobID: String, Failure, countedAs: String)
+    /// The links of `jobID` expired before it was archived, with nothing complete on disk.
+    case linksLost(jobID: String, expiry: Date?)
+    /// Zoho's links cannot be read.
+    case linksUnreadable(LinksProblem)
+
+    /// A backup committed to the archive.
+    public struct Archived: Sendable, Equatable {
+        public var jobID: String
+        /// Its folder's name and path.
+        public var name: String
+        public var folder: String
+        public var parts: Int
+        public var bytes: Int64
+        public var fromDisk: Bool
+
+        public init(jobID: String, name: String, folder: String, parts: Int, bytes: Int64, fromDisk: Bool) {
+            self.jobID = jobID
+            self.name = name
+            self.folder = folder
+            self.parts = parts
+            self.bytes = bytes
+            self.fromDisk = fromDisk
+        }
+    }
 
     /// A failed request, as the decision needs it.
     public struct Failure: Sendable, Equatable {
@@ -53,11 +81,19 @@ public enum Outcome: Sendable, Equatable {
 /// What the shell logs, counts and records for an outcome — decided by
 /// ``Reconcile/apply(_:to:desired:now:)``, carried out by the supervisor.
 public struct Report: Sendable, Equatable {
-    public enum Level: Sendable, Equatable { case info, notice, warning, error }
+    public enum Level: Sendable, Equatable { case info, notice, warning, error, critical }
     /// The journal event (a fixed `MESSAGE_ID`) this report is, if one.
-    public enum Event: Sendable, Equatable { case scheduleChanged, credentialsRejected }
+    public enum Event: Sendable, Equatable {
+        case scheduleChanged, credentialsRejected, backupArchived, backupFailed, linksExpired, linksUnreadable
+    }
     /// What a metric counts.
-    public enum Count: Sendable, Equatable { case zohoFailure, quotaError }
+    public enum Count: Sendable, Equatable {
+        /// A failure of this kind (`zoho`, `download`, `verify`, `links_expired`, `links_unreadable`).
+        case failure(String)
+        case quotaError
+        /// A backup archived: its bytes and parts, and the time of the last success.
+        case archived(bytes: Int64, parts: Int)
+    }
 
     public var level: Level
     public var event: Event?

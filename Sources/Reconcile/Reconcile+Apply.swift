@@ -47,7 +47,7 @@ extension Reconcile {
                 return (next, [report])
             case .notNow, .credentials, .other:
                 next.pendingPost = nil
-                let report = failed(failure, counts: [.zohoFailure])
+                let report = failed(failure, counts: [.failure("zoho")])
                 return (next, [report])
             }
         case .cancelled(let id, let rule, let already):
@@ -56,8 +56,38 @@ extension Reconcile {
         case .cancelFailed(_, let failure):
             // Running or gone: the next observation decides again; nothing to alarm about.
             if failure.kind == .notNow { return (next, [Report(.info, "[\(org)] \(failure.message)")]) }
-            let report = failed(failure, counts: [.zohoFailure])
+            let report = failed(failure, counts: [.failure("zoho")])
             return (next, [report])
+        case .archived(let a):
+            next.seenJobs[a.jobID] = nil
+            next.pruneDue = true
+            // A lost backup stays the headline until a newer one is archived.
+            if next.lastError?.kind == OrgState.linksExpiredKind { next.lastError = nil }
+            next.lastArchived = a.name
+            let text = "[\(org)] archived backup \(a.jobID): \(a.parts) part\(a.parts == 1 ? "" : "s"), \(a.bytes) bytes, verified, in \(a.folder)"
+                + (a.fromDisk ? " (committed from .partial/, where it was complete)" : "")
+            return (next, [Report(.notice, text, event: .backupArchived, jobID: a.jobID, counts: [.archived(bytes: a.bytes, parts: a.parts)])])
+        case .archiveFailed(_, let failure, let countedAs):
+            var report = failed(failure, counts: [.failure(countedAs)])
+            report.event = .backupFailed
+            return (next, [report])
+        case .linksLost(let id, let expiry):
+            next.lostJobs = Array((next.lostJobs + [id]).suffix(100))
+            next.seenJobs[id] = nil
+            let when = expiry.map { ISO8601DateFormatter().string(from: $0) } ?? "before it could be downloaded"
+            let message = "[\(org)] lost: links expired — backup \(id) was not archived before its links expired (\(when))"
+            next.lastError = OrgState.LastError(
+                kind: OrgState.linksExpiredKind, message: message,
+                hint: "This backup cannot be downloaded any more. Look at the errors logged for this org before it (disk, network, credentials), fix them, and start a new backup with `zoho-crm-backup now --org \(org)` if one is needed before the next scheduled one.",
+                at: now, jobID: id)
+            return (next, [Report(.critical, message, event: .linksExpired, jobID: id, isError: true, counts: [.failure("links_expired")])])
+        case .linksUnreadable(let problem):
+            let message = "[\(org)] Zoho's download links are not understood: \(problem)"
+            next.lastError = OrgState.LastError(
+                kind: "linksUnreadable", message: message,
+                hint: "Nothing can be downloaded while this lasts. Download the backup from Zoho's web UI before its links expire, and report this message: Zoho may have changed its link format.",
+                at: now, jobID: nil)
+            return (next, [Report(.error, message, event: .linksUnreadable, isError: true, counts: [.failure("links_unreadable")])])
         }
     }
 }

@@ -54,19 +54,10 @@ extension OrgWorker {
         }
     }
 
-    /// Bookkeeping, metrics and the journal line of a committed backup.
+    /// A committed backup's outcome: bookkeeping, metrics and the journal line (``Reconcile/apply(_:to:desired:now:)``).
     func didArchive(_ archived: ArchivedBackup, fromDisk: Bool = false) {
-        let jobID = archived.manifest.jobID
-        state.seenJobs[jobID] = nil
-        state.pruneDue = true
-        if state.lastError?.kind == Self.linksExpiredKind { state.lastError = nil }
-        state.lastArchived = archived.name
-        saveState()
-        let bytes = archived.manifest.totalSize
-        let parts = archived.manifest.files.count
-        metrics.recordArchived(bytes: bytes, parts: parts, at: now.timeIntervalSince1970)
-        logger.notice("[\(policy.name)] archived backup \(jobID): \(parts) part\(parts == 1 ? "" : "s"), \(bytes) bytes, verified, in \(archived.folder)\(fromDisk ? " (committed from .partial/, where it was complete)" : "")",
-                      metadata: MessageID.backupArchived.metadata.merging([LogField.jobIDKey: .string(jobID)]) { a, _ in a })
+        _ = apply(.archived(.init(jobID: archived.manifest.jobID, name: archived.name, folder: archived.folder,
+                                  parts: archived.manifest.files.count, bytes: archived.manifest.totalSize, fromDisk: fromDisk)))
     }
 
     /// Commits a job whose parts are all verified in `.partial/` (its links may have expired).
@@ -101,27 +92,19 @@ extension OrgWorker {
     }
 
     func reportArchiveFailure(_ error: ArchiveError, jobID: String) {
-        metrics.recordFailure(kind: error.code == .corruptPart || error.code == .sizeMismatch ? "verify" : "download")
         var message = error.description
         var hint = error.remedy
         if let zoho = error.underlying as? ZohoError {
             message = zoho.description
             hint = zoho.hint
         }
-        report(kind: error.code.rawValue, message: message, hint: hint, messageID: .backupFailed, jobID: jobID)
+        let failure = Outcome.Failure(.other, name: error.code.rawValue, message: message, hint: hint, jobID: jobID)
+        _ = apply(.archiveFailed(jobID: jobID, failure, countedAs: error.code == .corruptPart || error.code == .sizeMismatch ? "verify" : "download"))
     }
 
     func reportLost(jobID: String, expiry: Date?) async {
-        state.lostJobs = Array((state.lostJobs + [jobID]).suffix(100))
-        state.seenJobs[jobID] = nil
-        metrics.recordFailure(kind: "links_expired")
         await quarantine(jobID: jobID)
-        let when = expiry.map { ISO8601DateFormatter().string(from: $0) } ?? "before it could be downloaded"
-        report(kind: Self.linksExpiredKind,
-               message: "[\(policy.name)] lost: links expired — backup \(jobID) was not archived before its links expired (\(when))",
-               hint: "This backup cannot be downloaded any more. Look at the errors logged for this org before it (disk, network, credentials), fix them, and start a new backup with `zoho-crm-backup now --org \(policy.name)` if one is needed before the next scheduled one.",
-               messageID: .linksExpired, jobID: jobID, level: .critical)
-        saveState()
+        _ = apply(.linksLost(jobID: jobID, expiry: expiry))
     }
 
     /// Moves what `.partial/` holds of a lost job into the quarantine (under the org's lock,

@@ -52,11 +52,7 @@ extension OrgWorker {
             case .reportLost(let jobID, let expiry):
                 await reportLost(jobID: jobID, expiry: expiry)
             case .reportUnreadableLinks(let problem):
-                metrics.recordFailure(kind: "links_unreadable")
-                report(kind: "linksUnreadable", message: "[\(policy.name)] Zoho's download links are not understood: \(problem)",
-                       hint: "Nothing can be downloaded while this lasts. Download the backup from Zoho's web UI before its links expire, and report this message: Zoho may have changed its link format.",
-                       messageID: .linksUnreadable)
-                ok = false
+                ok = apply(.linksUnreadable(problem)) && ok
             case .prune:
                 if !prune() { ok = false }
             case .raiseFreshnessAlarm(let freshness):
@@ -119,8 +115,8 @@ extension OrgWorker {
         saveState()
         for report in reports { carryOut(report) }
         switch outcome {
-        case .postAccepted, .cancelled: return true
-        case .postFailed, .cancelFailed: return false
+        case .postAccepted, .cancelled, .archived: return true
+        case .postFailed, .cancelFailed, .archiveFailed, .linksLost, .linksUnreadable: return false
         }
     }
 
@@ -128,13 +124,18 @@ extension OrgWorker {
     func carryOut(_ report: Report) {
         for count in report.counts {
             switch count {
-            case .zohoFailure: metrics.recordFailure(kind: "zoho")
+            case .failure(let kind): metrics.recordFailure(kind: kind)
             case .quotaError: metrics.recordQuotaError()
+            case .archived(let bytes, let parts): metrics.recordArchived(bytes: bytes, parts: parts, at: now.timeIntervalSince1970)
             }
         }
         let messageID: MessageID? = switch report.event {
         case .scheduleChanged: .scheduleChanged
         case .credentialsRejected: .credentialsRejected
+        case .backupArchived: .backupArchived
+        case .backupFailed: .backupFailed
+        case .linksExpired: .linksExpired
+        case .linksUnreadable: .linksUnreadable
         case nil: nil
         }
         let level: Logger.Level = switch report.level {
@@ -142,6 +143,7 @@ extension OrgWorker {
         case .notice: .notice
         case .warning: .warning
         case .error: .error
+        case .critical: .critical
         }
         if report.isError { return logError(report.message, level: level, messageID: messageID, jobID: report.jobID) }
         var metadata: Logger.Metadata = messageID?.metadata ?? [:]

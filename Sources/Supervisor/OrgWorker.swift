@@ -65,7 +65,7 @@ public actor OrgWorker {
     var now: Date { environment.clock.date }
 
     /// The error kind of a backup lost to expired links.
-    static let linksExpiredKind = "linksExpired"
+    static let linksExpiredKind = OrgState.linksExpiredKind
 
     /// One cycle. - Returns: how long to wait before the next one (after the cycle's outcome
     /// is counted, so the first good cycle after errors is not still backed off).

@@ -3,8 +3,8 @@ import Reconcile
 import Testing
 import ZohoModel
 
-/// What a change to Zoho's schedule's outcome does to the org's state and what is reported:
-/// every outcome × the state it meets, each row naming its rule.
+/// What an outcome (a change to Zoho's schedule, a download, a loss) does to the org's state
+/// and what is reported: every outcome × the state it meets, each row naming its rule.
 @Suite("Reconcile.apply")
 struct ApplyTableTests {
     typealias F = ReconcileTableTests
@@ -52,11 +52,11 @@ struct ApplyTableTests {
         Case(rule: "POST refused credentials: no intent, the credentials event, counted",
              outcome: .postFailed(rule: F.fridays, failure(.credentials, "invalidToken")),
              expectedState: F.state { $0.lastError = lastError("invalidToken") },
-             expected: [Report(.error, "[acme] invalidToken happened", event: .credentialsRejected, isError: true, counts: [.zohoFailure])]),
+             expected: [Report(.error, "[acme] invalidToken happened", event: .credentialsRejected, isError: true, counts: [.failure("zoho")])]),
         Case(rule: "POST failed otherwise: no intent, the error with its job, counted",
              outcome: .postFailed(rule: nil, failure(.other, "server", job: "7")),
              expectedState: F.state { $0.lastError = lastError("server", job: "7") },
-             expected: [Report(.error, "[acme] server happened", jobID: "7", isError: true, counts: [.zohoFailure])]),
+             expected: [Report(.error, "[acme] server happened", jobID: "7", isError: true, counts: [.failure("zoho")])]),
         Case(rule: "cancel done: the schedule change is reported; nothing else changes",
              outcome: .cancelled(jobID: "9", rule: F.mondays, already: false),
              state: F.state(), expectedState: F.state(),
@@ -70,7 +70,50 @@ struct ApplyTableTests {
         Case(rule: "cancel failed otherwise: the org's error, counted",
              outcome: .cancelFailed(jobID: "9", failure(.other, "network")),
              state: F.state(), expectedState: F.state { $0.lastError = lastError("network") },
-             expected: [Report(.error, "[acme] network happened", isError: true, counts: [.zohoFailure])]),
+             expected: [Report(.error, "[acme] network happened", isError: true, counts: [.failure("zoho")])]),
+        Case(rule: "archived: the job is done, retention is due, a lost-backup headline ends, counted with its bytes",
+             outcome: .archived(.init(jobID: "5", name: "2027-01-15T080000Z_5", folder: "/a/2027-01-15T080000Z_5", parts: 3, bytes: 900, fromDisk: false)),
+             state: F.state {
+                 $0.seenJobs["5"] = F.seen("5", expiry: F.now + F.days(6), firstSeen: F.now - F.days(1))
+                 $0.lastError = OrgState.LastError(kind: OrgState.linksExpiredKind, message: "lost", hint: "", at: F.now - 60, jobID: "4")
+             },
+             expectedState: F.state { $0.pruneDue = true; $0.lastArchived = "2027-01-15T080000Z_5" },
+             expected: [Report(.notice, "[acme] archived backup 5: 3 parts, 900 bytes, verified, in /a/2027-01-15T080000Z_5",
+                               event: .backupArchived, jobID: "5", counts: [.archived(bytes: 900, parts: 3)])]),
+        Case(rule: "archived from .partial/: said so; another error stays the headline",
+             outcome: .archived(.init(jobID: "5", name: "n", folder: "/a/n", parts: 1, bytes: 9, fromDisk: true)),
+             state: F.state { $0.lastError = lastError("network") },
+             expectedState: F.state { $0.pruneDue = true; $0.lastArchived = "n"; $0.lastError = lastError("network") },
+             expected: [Report(.notice, "[acme] archived backup 5: 1 part, 9 bytes, verified, in /a/n (committed from .partial/, where it was complete)",
+                               event: .backupArchived, jobID: "5", counts: [.archived(bytes: 9, parts: 1)])]),
+        Case(rule: "archive failed: the org's error with its job, the backup-failed event, counted by kind",
+             outcome: .archiveFailed(jobID: "5", failure(.other, "corruptPart", job: "5"), countedAs: "verify"),
+             state: F.state(), expectedState: F.state { $0.lastError = lastError("corruptPart", job: "5") },
+             expected: [Report(.error, "[acme] corruptPart happened", event: .backupFailed, jobID: "5", isError: true, counts: [.failure("verify")])]),
+        Case(rule: "links lost: remembered once as lost, no longer waited for, the critical event",
+             outcome: .linksLost(jobID: "5", expiry: F.date("2027-01-15T07:00:00Z")),
+             state: F.state { $0.seenJobs["5"] = F.seen("5", expiry: F.now - 3600, firstSeen: F.now - F.days(7)) },
+             expectedState: F.state {
+                 $0.lostJobs = ["5"]
+                 $0.lastError = OrgState.LastError(
+                     kind: OrgState.linksExpiredKind,
+                     message: "[acme] lost: links expired — backup 5 was not archived before its links expired (2027-01-15T07:00:00Z)",
+                     hint: "This backup cannot be downloaded any more. Look at the errors logged for this org before it (disk, network, credentials), fix them, and start a new backup with `zoho-crm-backup now --org acme` if one is needed before the next scheduled one.",
+                     at: F.now, jobID: "5")
+             },
+             expected: [Report(.critical, "[acme] lost: links expired — backup 5 was not archived before its links expired (2027-01-15T07:00:00Z)",
+                               event: .linksExpired, jobID: "5", isError: true, counts: [.failure("links_expired")])]),
+        Case(rule: "links unreadable: the org's error naming them, counted",
+             outcome: .linksUnreadable(.severalJobs(["1", "2"])),
+             state: F.state(),
+             expectedState: F.state {
+                 $0.lastError = OrgState.LastError(
+                     kind: "linksUnreadable", message: "[acme] Zoho's download links are not understood: the links of one backup name 2 different jobs: 1, 2",
+                     hint: "Nothing can be downloaded while this lasts. Download the backup from Zoho's web UI before its links expire, and report this message: Zoho may have changed its link format.",
+                     at: F.now, jobID: nil)
+             },
+             expected: [Report(.error, "[acme] Zoho's download links are not understood: the links of one backup name 2 different jobs: 1, 2",
+                               event: .linksUnreadable, isError: true, counts: [.failure("links_unreadable")])]),
     ]
 
     @Test(arguments: rows)
