@@ -10,16 +10,25 @@ public struct Desired: Sendable, Equatable {
     public var maxAge: Duration?
     /// The org's zone: quota months and occurrences.
     public var timeZone: TimeZone
+    /// Whether `Attachments_NNN.zip` parts are archived (`attachments: false` leaves them out).
+    public var attachments: Bool
 
-    public init(org: String, schedule: BackupSchedule, maxAge: Duration?, timeZone: TimeZone) {
+    public init(org: String, schedule: BackupSchedule, maxAge: Duration?, timeZone: TimeZone, attachments: Bool = true) {
         self.org = org
         self.schedule = schedule
         self.maxAge = maxAge
         self.timeZone = timeZone
+        self.attachments = attachments
     }
 
     /// The decision-relevant part of an org's policy.
     public init(_ policy: OrgPolicy) {
-        self.init(org: policy.name, schedule: policy.schedule, maxAge: policy.maxAge, timeZone: policy.timeZone)
+        self.init(org: policy.name, schedule: policy.schedule, maxAge: policy.maxAge, timeZone: policy.timeZone,
+                  attachments: policy.attachments)
+    }
+
+    /// The links of a backup that are archived: attachment parts only when the policy wants them.
+    public func archivedLinks(_ links: [String]) -> [String] {
+        attachments ? links : links.filter { DownloadLink($0)?.kind != .attachments }
     }
 }

@@ -39,7 +39,7 @@ public enum Reconcile {
         }
 
         actions += scheduleActions(desired, job: remote.job, mayPost: mayPost, quotaBlockedUntil: quotaBlocked)
-        let downloads = downloadActions(remote: remote, archive: archive, state: state, now: now)
+        let downloads = downloadActions(desired, remote: remote, archive: archive, state: state, now: now)
         actions += downloads
         let willDownload = downloads.contains { if case .download = $0 { true } else { false } }
         if willDownload || state.pruneDue { actions.append(.prune) }
@@ -95,6 +95,15 @@ public enum Reconcile {
         }
     }
 
+    /// Whether the org is busy and is looked at again soon: a job runs or a one-off is pending
+    /// in Zoho, a request is unconfirmed or was refused as already scheduled, or links wait
+    /// to be downloaded.
+    public static func isBusy(remote: RemoteObservation, state: OrgState, actions: [Action]) -> Bool {
+        remote.job.map { $0.status == .inProgress || $0.isPendingImmediate } == true
+            || state.pendingPost != nil || state.alreadyScheduledAt != nil
+            || actions.contains { if case .download = $0 { true } else { false } }
+    }
+
     /// Whether Zoho's rule text means `rule` (same normal form). A rule outside the subset differs.
     static func sameRule(_ text: String?, _ rule: RRule) -> Bool {
         // Zoho may answer without the `RRULE:` prefix the policy requires.
@@ -104,7 +113,7 @@ public enum Reconcile {
 
     // MARK: - Downloads
 
-    static func downloadActions(remote: RemoteObservation, archive: ArchiveObservation, state: OrgState, now: Date) -> [Action] {
+    static func downloadActions(_ desired: Desired, remote: RemoteObservation, archive: ArchiveObservation, state: OrgState, now: Date) -> [Action] {
         var seen = state.seenJobs
         var actions: [Action] = []
         if let problem = remote.linksProblem { actions.append(.reportUnreadableLinks(problem)) }
@@ -123,7 +132,7 @@ public enum Reconcile {
                 continue
             }
             let urgent = job.expiry.map { $0.timeIntervalSince(now) < urgentWithin } ?? false
-            downloads.append(.init(jobID: job.jobID, links: job.links, expiry: job.expiry, completedAt: job.firstSeen,
+            downloads.append(.init(jobID: job.jobID, links: desired.archivedLinks(job.links), expiry: job.expiry, completedAt: job.firstSeen,
                                    resume: archive.partialJobs.contains(job.jobID), urgent: urgent))
         }
         // Urgent first; otherwise oldest first (the order is stable).

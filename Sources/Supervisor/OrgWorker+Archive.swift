@@ -12,10 +12,9 @@ extension OrgWorker {
     /// Downloads, verifies and commits a backup under the org's lock and one download slot.
     /// - Returns: false on failure (what is downloaded stays in `.partial/` and resumes).
     func archive(_ download: Action.Download, client: ZohoClient) async -> Bool {
-        let links = policy.attachments ? download.links : download.links.filter { !(DownloadLink($0)?.kind == .attachments) }
         let spec: JobSpec
         do {
-            spec = try JobSpec.fromLinks(links, org: policy.name, completedAt: download.completedAt,
+            spec = try JobSpec.fromLinks(download.links, org: policy.name, completedAt: download.completedAt,
                                          rrule: state.lastObservation?.job?.rrule, linksExpiry: download.expiry)
         } catch {
             reportArchiveFailure(error, jobID: download.jobID)

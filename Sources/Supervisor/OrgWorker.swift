@@ -96,10 +96,7 @@ public actor OrgWorker {
         let actions = Reconcile.decide(Desired(policy), remote: remote, archive: observeArchive(), state: state, now: now)
         snapshot.lastActions = actions
         let ok = await execute(actions, remote: remote, client: client)
-        let busy = remote.job.map { $0.status == .inProgress || $0.isPendingImmediate } == true
-            || state.pendingPost != nil || state.alreadyScheduledAt != nil
-            || actions.contains { if case .download = $0 { true } else { false } }
-        return (!ok, busy)
+        return (!ok, Reconcile.isBusy(remote: remote, state: state, actions: actions))
     }
 
     /// The org's Zoho client, made from its credentials file (read each cycle, so a fixed file

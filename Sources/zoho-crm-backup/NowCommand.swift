@@ -195,7 +195,7 @@ extension ZohoCRMBackup {
         func archiveHere(_ target: OrgPolicy, links: (jobID: String, urls: BackupURLs), client: ZohoClient, store: StateStore) async throws {
             Output.line("[\(target.name)] backup \(links.jobID) completed in Zoho; downloading it (no daemon is running)…")
             let all = links.urls.allLinks
-            let chosen = target.attachments ? all : all.filter { DownloadLink($0)?.kind != .attachments }
+            let chosen = Desired(target).archivedLinks(all)
             guard let lock = try await store.lock(timeout: .seconds(60)) else {
                 Output.error("[\(target.name)] another command holds \(store.lockPath); the backup is archived by the daemon when it runs.")
                 throw ExitCode.failure
