@@ -41,9 +41,13 @@ struct ZipDirectory {
         var count = Int64(tail.u16(eocd + 10))
         var cdSize = Int64(tail.u32(eocd + 12))
         var cdOffset = Int64(tail.u32(eocd + 16))
-        if count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
+        let hasLocator = eocd >= 20 && tail.u32(eocd - 20) == 0x0706_4B50
+        // Exactly 65,535 entries written without zip64 records (Python's zipfile does): the
+        // 16-bit count is the count.
+        let plain65535 = count == 0xFFFF && cdSize != 0xFFFF_FFFF && cdOffset != 0xFFFF_FFFF && !hasLocator
+        if !plain65535, count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
             // Zip64: the locator sits just before the end record.
-            guard eocd >= 20, tail.u32(eocd - 20) == 0x0706_4B50 else { throw Failure(description: "zip64 locator missing") }
+            guard hasLocator else { throw Failure(description: "zip64 locator missing") }
             guard let recordOffset = Int64(exactly: tail.u64(eocd - 12)), recordOffset >= 0, recordOffset <= fileSize - 56 else {
                 throw Failure(description: "the zip64 locator points outside the file")
             }

@@ -92,4 +92,19 @@ struct HostileZipTests {
         #expect(summary.warnings.count == 1)
         #expect(summary.warnings.first?.contains("zeros.csv") == true, "\(summary.warnings)")
     }
+
+    @Test("exactly 65,535 entries without zip64 records (as Python's zipfile writes them) are read and verified")
+    func exactly65535EntriesWithoutZip64() async throws {
+        var zip = HostileZip()
+        var entries: [HostileZip.Entry] = []
+        entries.reserveCapacity(65_535)
+        for i in 0..<65_535 {
+            let name = String(format: "f%05d.csv", i)
+            entries.append(.init(name: name, localHeaderOffset: zip.local(name: name)))
+        }
+        zip.directory(entries)
+        let result = try await Self.verify(zip, "65535")
+        guard case .success(let summary) = result else { Issue.record("refused: \(result)"); return }
+        #expect(summary.entries == 65_535)
+    }
 }
