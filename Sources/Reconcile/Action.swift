@@ -5,6 +5,11 @@ import ZohoModel
 public enum Action: Sendable, Equatable, CustomStringConvertible {
     /// An observation newer than an unconfirmed POST shows whether it took effect: forget it.
     case resolvePending(tookEffect: Bool)
+    /// An observation shows that an unconfirmed immediate backup request reached Zoho as
+    /// `jobID`: it becomes the org's ``OrgState/immediateRequest`` (a second `now` reports it).
+    case confirmImmediate(jobID: String)
+    /// The immediate backup request is settled (archived, failed or old): forget it.
+    case forgetImmediate
     /// Observe again before any POST: Zoho said `BACKUP_ALREADY_SCHEDULED`; this observation is the new look.
     case clearAlreadyScheduled
     /// The month after `LIMIT_EXCEEDED` has begun: POSTs are allowed again.
@@ -68,6 +73,8 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .resolvePending(let took):
             took ? "the unconfirmed backup request reached Zoho (Zoho shows it)" : "the unconfirmed backup request did not reach Zoho (Zoho does not show it)"
+        case .confirmImmediate(let id): "the unconfirmed immediate backup request reached Zoho (job \(id))"
+        case .forgetImmediate: "the immediate backup request is settled"
         case .clearAlreadyScheduled: "Zoho's state observed again after BACKUP_ALREADY_SCHEDULED"
         case .clearQuotaBlock: "a new month: Zoho's backup quota is available again"
         case .schedule(let rule): "schedule \(rule.normalized) in Zoho"

@@ -3,7 +3,8 @@ import Foundation
 /// What the daemon must remember about one org across restarts (`<state_dir>/<org>/state.json`,
 /// written atomically). Losing it never costs a backup or a quota unit: job ids in the
 /// archive and `.pruned.json` stop refetching, and an unconfirmed POST is the only thing
-/// whose loss would matter, so it is written before the POST is sent.
+/// whose loss would matter, so it is written before the POST is sent — to a file of its own
+/// (`pending-post.json`), because `now` records its POSTs there too.
 public struct OrgState: Codable, Sendable, Equatable {
     /// The error kind of a backup lost to expired links: it stays the org's headline error until
     /// a newer backup is archived.
@@ -17,11 +18,31 @@ public struct OrgState: Codable, Sendable, Equatable {
         public var sentAt: Date
         /// The id `GET /backup` showed before it was sent: a different one afterwards means it took effect.
         public var jobIDBefore: String?
+        /// An immediate backup only: the job of the links Zoho listed before it (newer links are its own).
+        public var linksJobBefore: String?
 
-        public init(rrule: String?, sentAt: Date, jobIDBefore: String?) {
+        public init(rrule: String?, sentAt: Date, jobIDBefore: String?, linksJobBefore: String? = nil) {
             self.rrule = rrule
             self.sentAt = sentAt
             self.jobIDBefore = jobIDBefore
+            self.linksJobBefore = linksJobBefore
+        }
+    }
+
+    /// An immediate backup that reached Zoho, remembered until it is settled (archived,
+    /// failed in Zoho, or a week old: ``Reconcile/immediateSettled(_:remote:archive:now:)``),
+    /// so that a second `now` reports it instead of spending another backup.
+    public struct ImmediateRequest: Codable, Sendable, Equatable {
+        public var sentAt: Date
+        /// The job Zoho made for it.
+        public var jobID: String
+        /// The job of the links Zoho listed before it: newer links are this backup's.
+        public var linksJobBefore: String?
+
+        public init(sentAt: Date, jobID: String, linksJobBefore: String?) {
+            self.sentAt = sentAt
+            self.jobID = jobID
+            self.linksJobBefore = linksJobBefore
         }
     }
 
@@ -64,7 +85,10 @@ public struct OrgState: Codable, Sendable, Equatable {
     public var format = 1
     /// When the daemon started managing this org: a new org is not in freshness alarm before it could have a backup.
     public var watchingSince: Date
+    /// Kept in `pending-post.json`, not `state.json` (see ``StateStore``).
     public var pendingPost: PendingPost?
+    /// Kept in `immediate-request.json`, not `state.json`.
+    public var immediateRequest: ImmediateRequest?
     /// The last observation of Zoho.
     public var lastObservation: RemoteObservation?
     /// Completed backups whose links the daemon has seen, by job id (kept until archived or lost).

@@ -4,9 +4,10 @@ import ZohoModel
 extension Reconcile {
     /// The state to save before a POST is sent: the intent, so that a crash or an unanswered
     /// request never leads to a second POST before an observation says what Zoho did.
-    public static func beforePost(rule: String?, jobBefore: String?, to state: OrgState, now: Date) -> OrgState {
+    /// `linksJobBefore`: for an immediate backup, the job of the links Zoho lists now.
+    public static func beforePost(rule: String?, jobBefore: String?, linksJobBefore: String? = nil, to state: OrgState, now: Date) -> OrgState {
         var next = state
-        next.pendingPost = OrgState.PendingPost(rrule: rule, sentAt: now, jobIDBefore: jobBefore)
+        next.pendingPost = OrgState.PendingPost(rrule: rule, sentAt: now, jobIDBefore: jobBefore, linksJobBefore: rule == nil ? linksJobBefore : nil)
         return next
     }
 
@@ -24,6 +25,11 @@ extension Reconcile {
         }
         switch outcome {
         case .postAccepted(let rule, let id):
+            if rule == nil {
+                // Remembered until settled: a second `now` reports it instead of spending another backup.
+                next.immediateRequest = OrgState.ImmediateRequest(sentAt: state.pendingPost?.sentAt ?? now, jobID: id,
+                                                                  linksJobBefore: state.pendingPost?.linksJobBefore)
+            }
             next.pendingPost = nil
             return (next, [Report(.notice, "[\(org)] \(rule.map { "scheduled \($0) in Zoho" } ?? "an immediate backup was requested in Zoho") (job \(id))",
                                   event: .scheduleChanged, jobID: id)])

@@ -17,13 +17,11 @@ public enum Reconcile {
         var mayPost = true
 
         // An unconfirmed POST: only an observation made after it says whether it took effect.
-        if let pending = state.pendingPost {
-            if remote.observedAt > pending.sentAt {
-                actions.append(.resolvePending(tookEffect: pendingTookEffect(pending, remote.job)))
-            } else {
-                mayPost = false
-                actions.append(.wait(.unconfirmedRequest))
-            }
+        if let resolution = requestActions(remote: remote, archive: archive, state: state, now: now) {
+            actions += resolution
+        } else {
+            mayPost = false
+            actions.append(.wait(.unconfirmedRequest))
         }
         if let refused = state.alreadyScheduledAt {
             if remote.observedAt > refused {
@@ -45,6 +43,55 @@ public enum Reconcile {
         if willDownload || state.pruneDue { actions.append(.prune) }
         if !willDownload { actions += freshnessActions(desired, archive: archive, state: state, now: now) }
         return actions
+    }
+
+    /// What an observation does to the recorded requests: resolves an unconfirmed POST
+    /// (confirming an immediate one), forgets a settled immediate request. Nil when an
+    /// unconfirmed POST is newer than the observation (no POST before a newer one).
+    static func requestActions(remote: RemoteObservation, archive: ArchiveObservation, state: OrgState, now: Date) -> [Action]? {
+        var actions: [Action] = []
+        if let request = state.immediateRequest, immediateSettled(request, remote: remote, archive: archive, now: now) {
+            actions.append(.forgetImmediate)
+        }
+        if let pending = state.pendingPost {
+            guard remote.observedAt > pending.sentAt else { return nil }
+            let took = pendingTookEffect(pending, remote.job)
+            if took, pending.rrule == nil, let job = remote.job {
+                actions.append(.confirmImmediate(jobID: job.id))
+            } else {
+                actions.append(.resolvePending(tookEffect: took))
+            }
+        }
+        return actions
+    }
+
+    /// What a request's bookkeeping action does to the state (other actions change nothing here).
+    public static func record(_ action: Action, in state: OrgState) -> OrgState {
+        var next = state
+        switch action {
+        case .resolvePending:
+            next.pendingPost = nil
+        case .confirmImmediate(let id):
+            if let pending = state.pendingPost {
+                next.immediateRequest = OrgState.ImmediateRequest(sentAt: pending.sentAt, jobID: id, linksJobBefore: pending.linksJobBefore)
+            }
+            next.pendingPost = nil
+        case .forgetImmediate:
+            next.immediateRequest = nil
+        default:
+            break
+        }
+        return next
+    }
+
+    /// An immediate request is settled — a second `now` may request another — once a backup
+    /// newer than the request is archived, Zoho shows its job failed, or it is a week old
+    /// (Zoho's links last a week: by then it is archived or reported lost).
+    public static func immediateSettled(_ request: OrgState.ImmediateRequest, remote: RemoteObservation,
+                                        archive: ArchiveObservation, now: Date) -> Bool {
+        if let newest = archive.newestBackup, newest >= request.sentAt { return true }
+        if let job = remote.job, job.id == request.jobID, job.status == .failed { return true }
+        return now.timeIntervalSince(request.sentAt) > 7 * 86_400
     }
 
     /// Whether Zoho shows the effect of a POST: `GET /backup` names a job it did not name before.

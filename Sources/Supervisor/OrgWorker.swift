@@ -55,7 +55,11 @@ public actor OrgWorker {
     /// ``OrgState``): start afresh and say so.
     static func loadState(_ store: StateStore, now: Date, logger: Logger, org: String) -> OrgState {
         do {
-            return try store.read() ?? OrgState(watchingSince: now)
+            let state = try store.read() ?? OrgState(watchingSince: now)
+            do { try store.migratePending(state) } catch {
+                logger.error("could not move the unconfirmed request of \(store.statePath) into \(store.pendingPath): \(error). Check the state folder's owner; no request is sent before an observation shows whether it took effect.")
+            }
+            return state
         } catch {
             logger.warning("[\(org)] \(store.statePath) could not be read (\(error)); starting with a fresh state. Archived and pruned jobs are still known from the archive.")
             return OrgState(watchingSince: now)
@@ -82,6 +86,7 @@ public actor OrgWorker {
     /// is busy (a job runs, links wait, a request is unconfirmed) and is looked at again soon.
     func work() async -> (failed: Bool, busy: Bool) {
         if !recoveredPartials { recoveredPartials = await commitCompletePartials() }
+        reloadPending()
         guard let client = connect() else { return (true, false) }
         let remote: RemoteObservation
         do {
@@ -162,7 +167,20 @@ public actor OrgWorker {
         saveState()
     }
 
+    /// The recorded requests as on disk: `now` records its requests there while the daemon runs.
+    func reloadPending() {
+        do {
+            state.pendingPost = try store.readPending()
+            state.immediateRequest = try store.readImmediate()
+        } catch {
+            logger.error("could not read the recorded requests in \(store.folder): \(error); the daemon keeps those it knew of. Check the state folder's owner.")
+        }
+    }
+
+    /// Saves `state.json` — in the daemon only: it is the file's one writer (a command's
+    /// engine records only its requests, in `pending-post.json`).
     func saveState() {
+        guard environment.writesState else { return }
         do { try store.save(state) } catch {
             logger.error("[\(policy.name)] could not save \(store.statePath): \(error); check the state folder's owner and free space")
         }

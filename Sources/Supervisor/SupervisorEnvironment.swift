@@ -28,6 +28,9 @@ public struct SupervisorEnvironment: Sendable {
     public var verifyLanes: VerifyLanes = .shared
     /// Inflates and checks one entry (tests stand in one that blocks).
     public var entryChecker: any ZipEntryChecker = ZlibEntryChecker()
+    /// Whether the engine saves `state.json`: the daemon does; `now`, `plan` and `status`
+    /// (which may run beside it) do not.
+    public var writesState = true
 
     public init(clock: any WallClock = SystemWallClock(), http: HTTPClient = ZohoHTTPClient.shared,
                 credentials: CredentialsLookup = CredentialsLookup(), faults: FaultPoints = .none,
@@ -44,5 +47,17 @@ public struct SupervisorEnvironment: Sendable {
         self.metrics = metrics
         self.lockTimeout = lockTimeout
         self.verifyParallelism = verifyParallelism
+    }
+}
+
+extension SupervisorEnvironment {
+    /// The environment of a command's engine (`now`, `plan`, `status`): it never writes
+    /// `state.json` (the daemon may run beside it), has no jitter, and obeys the fault hook
+    /// as the daemon does (tests only, see ``FaultPoints/hooksEnabled(_:)``).
+    public static func command(credentials: CredentialsLookup, logger: Logger) -> SupervisorEnvironment {
+        var environment = SupervisorEnvironment(credentials: credentials, faults: .fromEnvironment(ProcessInfo.processInfo.environment),
+                                                jitter: { 0 }, logger: logger)
+        environment.writesState = false
+        return environment
     }
 }

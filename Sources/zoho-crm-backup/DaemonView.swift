@@ -28,7 +28,7 @@ struct DaemonView {
     func worker(_ org: OrgPolicy) -> OrgWorker {
         var logger = Logger(label: "zoho-crm-backup")
         logger.logLevel = .critical
-        let environment = SupervisorEnvironment(credentials: credentials, jitter: { 0 }, logger: logger)
+        let environment = SupervisorEnvironment.command(credentials: credentials, logger: logger)
         return OrgWorker(policy: org, stateDir: policy.stateDir, environment: environment,
                          slots: DownloadSlots(limit: 1))
     }

@@ -1,13 +1,7 @@
 import ArgumentParser
-import AsyncHTTPClient
-import BackupArchive
 import Foundation
 import Glibc
-import Logging
-import Policy
-import Reconcile
 import Supervisor
-import ZohoAPI
 import ZohoModel
 
 extension ZohoCRMBackup {
@@ -46,41 +40,55 @@ extension ZohoCRMBackup {
             try confirm()
 
             // DaemonView read the credentials (as root they may be root's alone) and gave up root.
-            let client = try makeClient(target, stateDir: view.policy.stateDir, credentials: view.credentials)
-            let store = StateStore(stateDir: view.policy.stateDir, org: target.name)
-            guard let lock = try await store.lock(timeout: .seconds(30)) else {
-                Output.error("[\(target.name)] the daemon is busy with this org (\(store.lockPath)); try again in a moment. Nothing was requested.")
-                throw ExitCode.failure
-            }
-            let request: (id: String, linksBefore: String?, replaced: String?)
-            do {
-                defer { lock.unlock() }
-                request = try await requestBackup(target, client: client)
-            }
-            Output.line("[\(target.name)] Zoho accepted the request: immediate backup \(request.id).")
-            if request.replaced != nil, !view.daemonRunning, !wait {
+            let engine = view.worker(target)
+            let request = await engine.requestImmediate(replaceSchedule: replaceSchedule)
+            let say: (String) -> Void = request.outcome == .requested || request.outcome == .earlierRequest
+                ? { Output.line("[\(target.name)] \($0)") } : { Output.error("[\(target.name)] \($0)") }
+            request.lines.forEach(say)
+            guard request.outcome == .requested || request.outcome == .earlierRequest else { throw ExitCode.failure }
+            let daemonRuns = view.daemonRunning
+            if request.replacedRule != nil, !daemonRuns, !wait {
                 Output.line("[\(target.name)] no daemon is running: start it (systemctl start zoho-crm-backup) so that it restores the schedule once this backup completes.")
             }
             guard wait else {
                 Output.line("It is archived by the daemon when Zoho completes it; `zoho-crm-backup status --org \(target.name)` shows where it is.")
                 return
             }
-            let deadline = Date().addingTimeInterval(Double(limit.components.seconds))
-            let links = try await waitForLinks(target, client: client, request: request, poll: poll, deadline: deadline)
-            if view.daemonRunning {
-                try await watchDaemon(target, jobID: links.jobID, poll: poll, deadline: deadline)
-            } else {
-                try await archiveHere(target, links: links, client: client, store: store)
-                if request.replaced != nil, case .rrule(let rule) = target.schedule {
-                    guard let lock = try await store.lock(timeout: .seconds(30)) else { return }
-                    defer { lock.unlock() }
-                    do {
-                        _ = try await client.schedule(rule)
-                        Output.line("[\(target.name)] restored Zoho's schedule \(rule.normalized).")
-                    } catch {
-                        Output.error("\(error.description)\nThe daemon makes the schedule when it next runs.")
-                    }
+            try await follow(request, engine: engine, org: target.name, daemonRuns: daemonRuns,
+                             poll: poll, deadline: Date().addingTimeInterval(Double(limit.components.seconds)))
+        }
+
+        /// Follows the backup until it is archived, with a progress line.
+        func follow(_ request: ImmediateRequest, engine: OrgWorker, org: String, daemonRuns: Bool, poll: Duration, deadline: Date) async throws {
+            Output.line("[\(org)] waiting for Zoho to complete the backup…")
+            Output.flush()
+            let progress = ProgressLine()
+            let ticker = Task {
+                while !Task.isCancelled, !daemonRuns {
+                    if let now = engine.downloadProgress() { progress.show(now) }
+                    try? await Task.sleep(for: .milliseconds(500))
                 }
+            }
+            let result = await engine.followImmediate(request, daemonRuns: daemonRuns, poll: poll, deadline: deadline) { event in
+                switch event {
+                case .completedInZoho(let id, true): Output.line("[\(org)] backup \(id) completed in Zoho; the daemon is downloading it…")
+                case .completedInZoho(let id, false): Output.line("[\(org)] backup \(id) completed in Zoho; downloading it (no daemon is running)…")
+                case .progress(let now): progress.show(now)
+                case .scheduled(let rule): Output.line("[\(org)] made Zoho's schedule \(rule) again, as the policy says.")
+                }
+                Output.flush()
+            }
+            ticker.cancel()
+            progress.finish()
+            switch result {
+            case .archived(let done):
+                Output.line("[\(org)] archived and verified: \(done.folder) (\(done.parts) parts, \(ByteSize(bytes: done.bytes)))")
+            case .failed(let why):
+                Output.error("[\(org)] \(why)")
+                throw ExitCode.failure
+            case .gaveUp:
+                Output.error("[\(org)] gave up waiting; the backup is still archived when it completes (`zoho-crm-backup status --org \(org)` shows it).")
+                throw ExitCode.failure
             }
         }
 
@@ -98,137 +106,6 @@ extension ZohoCRMBackup {
                 throw ExitCode.failure
             }
         }
-
-        func makeClient(_ target: OrgPolicy, stateDir: String, credentials lookup: CredentialsLookup) throws -> ZohoClient {
-            do {
-                let credentials = try lookup.load(target.credentials, org: target.name)
-                var logger = Logger(label: "zoho-crm-backup.now")
-                logger.logLevel = .error
-                return OrgConnection.client(for: target, credentials: credentials, stateDir: stateDir, http: ZohoHTTPClient.shared, logger: logger)
-            } catch {
-                Output.error("[\(target.name)] \(error.message)")
-                throw ExitCode.failure
-            }
-        }
-
-        /// Checks Zoho's state, cancels the recurring schedule if asked, and POSTs. Held under the org's lock.
-        func requestBackup(_ target: OrgPolicy, client: ZohoClient) async throws -> (id: String, linksBefore: String?, replaced: String?) {
-            do {
-                let job = try await client.backupInfo()
-                let linksBefore = RemoteObservation(job: nil, urls: try await client.downloadURLs(), observedAt: Date()).linksJobID
-                var replaced: String?
-                if let job, job.isPendingImmediate {
-                    Output.error("[\(target.name)] a one-off backup (job \(job.id), \(job.status)) is already pending in Zoho; it is archived when it completes. Nothing was requested.")
-                    throw ExitCode.failure
-                }
-                if let job, job.isActiveRecurring {
-                    let next = job.scheduledDate.map { ", next run \(DaemonView.time($0))" } ?? ""
-                    if job.status == .inProgress {
-                        Output.error("[\(target.name)] Zoho is running the scheduled backup (\(job.rrule ?? "")) now; it is archived when it completes. Nothing was requested.")
-                        throw ExitCode.failure
-                    }
-                    guard replaceSchedule else {
-                        Output.error("[\(target.name)] Zoho allows one backup at a time and this org has the recurring schedule \(job.rrule ?? "")\(next). Run again with --replace-schedule: it cancels the schedule, runs this backup, and the schedule is restored once it completes. Nothing was requested.")
-                        throw ExitCode.failure
-                    }
-                    guard case .rrule = target.schedule else {
-                        Output.error("[\(target.name)] --replace-schedule restores the policy's schedule, but this org's schedule is `\(target.schedule)`: the daemon would not restore \(job.rrule ?? "Zoho's schedule"). Cancel it in Zoho's web UI instead, and schedule it again there afterwards. Nothing was requested.")
-                        throw ExitCode.failure
-                    }
-                    try await client.cancel(jobID: job.id)
-                    replaced = job.rrule
-                    Output.line("[\(target.name)] cancelled the recurring schedule \(job.rrule ?? "") (job \(job.id)); it is restored once this backup completes.")
-                }
-                let id = try await client.schedule(nil)
-                return (id, linksBefore, replaced)
-            } catch let error as ZohoError {
-                Output.error(error.kind == .ambiguousPost
-                             ? "\(error.description) Run `zoho-crm-backup status --org \(target.name)` before trying again."
-                             : error.description)
-                throw ExitCode.failure
-            }
-        }
-
-        /// Waits until Zoho lists the links of a backup newer than the ones before the request.
-        func waitForLinks(_ target: OrgPolicy, client: ZohoClient, request: (id: String, linksBefore: String?, replaced: String?),
-                          poll: Duration, deadline: Date) async throws -> (jobID: String, urls: BackupURLs) {
-            Output.line("[\(target.name)] waiting for Zoho to complete the backup…")
-            Output.flush()
-            while Date() < deadline {
-                do {
-                    let urls = try await client.downloadURLs()
-                    let observed = RemoteObservation(job: nil, urls: urls, observedAt: Date())
-                    if let id = observed.linksJobID, id != request.linksBefore, let urls { return (id, urls) }
-                    if let job = try await client.backupInfo(), job.id == request.id, job.status == .failed {
-                        Output.error("[\(target.name)] Zoho reports that backup \(request.id) failed (Zoho's history may say why: zoho-crm-backup history --org \(target.name)).")
-                        throw ExitCode.failure
-                    }
-                } catch let error as ZohoError where error.isTransient {
-                    Output.error("\(error.description)")
-                }
-                try await Task.sleep(for: poll)
-            }
-            Output.error("[\(target.name)] gave up waiting; the backup is still archived when it completes (`status` shows it).")
-            throw ExitCode.failure
-        }
-
-        /// A daemon runs: it downloads; show its progress from the archive's `.partial/`.
-        func watchDaemon(_ target: OrgPolicy, jobID: String, poll: Duration, deadline: Date) async throws {
-            Output.line("[\(target.name)] backup \(jobID) completed in Zoho; the daemon is downloading it…")
-            let folder = ArchiveFolder(path: target.archive.path, org: target.name, minFree: target.archive.minFree, logger: Logger(label: "zoho-crm-backup"))
-            let progress = ProgressLine()
-            while Date() < deadline {
-                if let done = folder.backup(jobID: jobID) {
-                    progress.finish()
-                    report(done, org: target.name)
-                    return
-                }
-                progress.show(folder.progress(jobID: jobID))
-                try await Task.sleep(for: min(poll, .seconds(1)))
-            }
-            progress.finish()
-            Output.error("[\(target.name)] gave up waiting for the daemon; see `zoho-crm-backup status --org \(target.name)` and the journal.")
-            throw ExitCode.failure
-        }
-
-        /// No daemon runs: download, verify and commit here, under the org's lock.
-        func archiveHere(_ target: OrgPolicy, links: (jobID: String, urls: BackupURLs), client: ZohoClient, store: StateStore) async throws {
-            Output.line("[\(target.name)] backup \(links.jobID) completed in Zoho; downloading it (no daemon is running)…")
-            let all = links.urls.allLinks
-            let chosen = Desired(target).archivedLinks(all)
-            guard let lock = try await store.lock(timeout: .seconds(60)) else {
-                Output.error("[\(target.name)] another command holds \(store.lockPath); the backup is archived by the daemon when it runs.")
-                throw ExitCode.failure
-            }
-            defer { lock.unlock() }
-            let folder = ArchiveFolder(path: target.archive.path, org: target.name, minFree: target.archive.minFree, logger: Logger(label: "zoho-crm-backup"))
-            let progress = ProgressLine()
-            let jobID = links.jobID
-            let ticker = Task {
-                while !Task.isCancelled {
-                    progress.show(folder.progress(jobID: jobID))
-                    try? await Task.sleep(for: .milliseconds(500))
-                }
-            }
-            defer { ticker.cancel() }
-            do {
-                let spec = try JobSpec.fromLinks(chosen, org: target.name, completedAt: Date(), linksExpiry: links.urls.expiryDate)
-                let done = try await folder.archive(spec, from: ZohoPartSource(client: client), now: Date())
-                ticker.cancel()
-                progress.finish()
-                report(done, org: target.name)
-            } catch {
-                ticker.cancel()
-                progress.finish()
-                Output.error("\(error.description)")
-                throw ExitCode.failure
-            }
-        }
-
-        func report(_ backup: ArchivedBackup, org: String) {
-            let m = backup.manifest
-            Output.line("[\(org)] archived and verified: \(backup.folder) (\(m.files.count) parts, \(ByteSize(bytes: m.totalSize)))")
-        }
     }
 }
 
@@ -240,7 +117,7 @@ final class ProgressLine: @unchecked Sendable {
     private var drawn = false
     private let terminal = isatty(STDOUT_FILENO) == 1
 
-    func show(_ progress: PartialProgress) {
+    func show(_ progress: DownloadProgress) {
         let (files, bytes, newest) = (progress.files, progress.bytes, progress.newest)
         lock.withLock {
             if terminal {

@@ -228,11 +228,46 @@ struct ReconcileTableTests {
              desired: policyFR, remote: remote(recurring(mondays)),
              state: pending(before: scheduleID),
              expected: [.resolvePending(tookEffect: false), .cancel(jobID: scheduleID, rrule: mondays), .schedule(weeklyFR)]),
-        Case(rule: "unconfirmed immediate POST took effect: the new one-off backup is waited for",
+        Case(rule: "unconfirmed immediate POST took effect: confirmed as the org's immediate request; the new one-off backup is waited for",
              desired: policyFR, remote: remote(job(id: newID, rrule: nil, status: .scheduled)),
              state: pending(rrule: nil, before: oneOffID),
-             expected: [.resolvePending(tookEffect: true), oneOffWait(newID, .scheduled)]),
+             expected: [.confirmImmediate(jobID: newID), oneOffWait(newID, .scheduled)]),
+        Case(rule: "unconfirmed immediate POST did not take effect: resolved, nothing confirmed",
+             desired: policyNone, remote: remote(job(id: oneOffID, rrule: nil, status: .completed)),
+             state: pending(rrule: nil, before: oneOffID),
+             expected: [.resolvePending(tookEffect: false)]),
+        Case(rule: "an immediate request not settled (no newer backup archived, its job not failed, under a week): kept, nothing to do",
+             desired: policyNone, remote: remote(job(id: newID, rrule: nil, status: .completed)),
+             archive: .init(newestBackup: sentAt - days(7)),
+             state: requested(),
+             expected: []),
+        Case(rule: "an immediate request is settled once a backup newer than it is archived: forgotten",
+             desired: policyNone, remote: remote(job(id: newID, rrule: nil, status: .completed)),
+             archive: .init(newestBackup: sentAt + 30),
+             state: requested(),
+             expected: [.forgetImmediate]),
+        Case(rule: "an immediate request is settled when Zoho shows its job failed: forgotten",
+             desired: policyNone, remote: remote(job(id: newID, rrule: nil, status: .failed)),
+             state: requested(),
+             expected: [.forgetImmediate]),
+        Case(rule: "an immediate request is settled after a week (archived or reported lost by then): forgotten",
+             desired: policyNone, remote: remote(nil),
+             state: requested(), now: sentAt + days(7) + 1,
+             expected: [.forgetImmediate]),
+        Case(rule: "a settled request is forgotten before a newer unconfirmed one is confirmed (the newer one is kept)",
+             desired: policyNone, remote: remote(job(id: jobC, rrule: nil, status: .scheduled)),
+             archive: .init(newestBackup: sentAt - 30),
+             state: state {
+                 $0.immediateRequest = .init(sentAt: sentAt - 3600, jobID: newID, linksJobBefore: nil)
+                 $0.pendingPost = .init(rrule: nil, sentAt: sentAt, jobIDBefore: newID)
+             },
+             expected: [.forgetImmediate, .confirmImmediate(jobID: jobC), .wait(.oneOffPending(jobID: jobC, status: .scheduled, thenSchedule: false))]),
     ]
+
+    /// An immediate backup that reached Zoho as `newID`, requested at `sentAt`.
+    static func requested() -> OrgState {
+        state { $0.immediateRequest = .init(sentAt: sentAt, jobID: newID, linksJobBefore: jobA) }
+    }
 
     @Test(arguments: pendingPostRows)
     func pendingPost(_ c: Case) {

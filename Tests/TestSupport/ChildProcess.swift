@@ -5,7 +5,10 @@ import TestSupport
 /// child process and wait for it.
 public enum ChildProcess {
     public struct Result: Sendable {
+        /// The exit status, or the signal's number when ``signaled``.
         public var status: Int32
+        /// Ended by a signal (SIGKILL from a fault point, say) rather than an exit.
+        public var signaled = false
         public var stdout: String
         public var stderr: String
         public var all: String { stdout + stderr }
@@ -44,8 +47,8 @@ public enum ChildProcess {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+                      stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// The path of `name`, a program SwiftPM built beside the test bundle.

@@ -105,8 +105,8 @@ struct CrashPointTests {
         defer { sim.stop() }
         let setup = try DaemonSetup(sim, schedule: Self.weekly)
         try Self.crash(setup, at: "post.beforeSend")
-        #expect(setup.state.contains("pendingPost"))
-        try Self.runUntil(setup) { !setup.state.contains("pendingPost") && setup.state.contains("BYDAY=FR") }
+        #expect(setup.hasPendingPost)
+        try Self.runUntil(setup) { !setup.hasPendingPost && setup.state.contains("BYDAY=FR") }
         #expect(try setup.historyCount("scheduled") == 1)
     }
 
@@ -116,7 +116,7 @@ struct CrashPointTests {
         defer { sim.stop() }
         let setup = try DaemonSetup(sim, schedule: Self.weekly)
         try Self.crash(setup, at: "post.afterSend")
-        try Self.runUntil(setup) { !setup.state.contains("pendingPost") && setup.state.contains("lastSuccess") }
+        try Self.runUntil(setup) { !setup.hasPendingPost && setup.state.contains("lastSuccess") }
         #expect(try setup.historyCount("scheduled") == 1)
     }
 

@@ -88,16 +88,21 @@ struct DaemonCommandTests {
         crashing.waitForExit(timeout: 1)
         #expect(crashing.process.terminationReason == .uncaughtSignal && crashing.process.terminationStatus == SIGKILL)
 
-        let state = try String(contentsOfFile: setup.statePath, encoding: .utf8)
-        #expect(state.contains("pendingPost"), "the intent was saved before the POST")
+        let pending = try Data(contentsOf: URL(fileURLWithPath: setup.pendingPath))
+        #expect(String(decoding: pending, as: UTF8.self).contains("RRULE:FREQ=WEEKLY"), "the intent was saved before the POST")
+
+        // Upgrade: the state folder as the previous release wrote it (the intent inside state.json).
+        var legacy = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.statePath))) as? [String: Any])
+        legacy["pendingPost"] = try JSONSerialization.jsonObject(with: pending)
+        try JSONSerialization.data(withJSONObject: legacy).write(to: URL(fileURLWithPath: setup.statePath))
+        try FileManager.default.removeItem(atPath: setup.pendingPath)
 
         let daemon = try DaemonProcess(policy: setup.policy, environment: setup.environment, logPath: setup.folder + "/daemon.log")
-        #expect(eventually(timeout: 30) {
-            ((try? String(contentsOfFile: setup.statePath, encoding: .utf8)) ?? "").contains("pendingPost") == false
-        }, "\(daemon.log)")
+        #expect(eventually(timeout: 30) { daemon.log.contains("the unconfirmed backup request reached Zoho") }, "\(daemon.log)")
+        #expect(eventually(timeout: 10) { !FileManager.default.fileExists(atPath: setup.pendingPath) && !setup.state.contains("pendingPost") },
+                "resolved, the intent is gone from both files")
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15))
-        #expect(daemon.log.contains("the unconfirmed backup request reached Zoho"))
 
         let history = try CommandRunner.run(["history", "--policy", setup.policy, "--json"], environment: setup.environment)
         #expect(history.status == 0, "\(history.all)")

@@ -50,6 +50,11 @@ struct DaemonSetup {
     var archive: String { folder + "/archive/acme" }
     var environment: [String: String] { ["CREDENTIALS_DIRECTORY": credentials] }
     var statePath: String { folder + "/state/acme/state.json" }
+    /// The unconfirmed POST (`pending-post.json`) and the immediate request not yet settled.
+    var pendingPath: String { folder + "/state/acme/pending-post.json" }
+    var immediatePath: String { folder + "/state/acme/immediate-request.json" }
+    /// An unconfirmed POST is recorded (in `pending-post.json`; older releases kept it in `state.json`).
+    var hasPendingPost: Bool { FileManager.default.fileExists(atPath: pendingPath) || state.contains("pendingPost") }
     var state: String { (try? String(contentsOfFile: statePath, encoding: .utf8)) ?? "" }
     /// The jobs the daemon reported lost (state.json's `lostJobs`).
     var lostJobs: [String] {
