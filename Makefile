@@ -77,6 +77,7 @@ release: deps
 # machine two of them hold every thread of Swift's cooperative pool, which the in-process
 # simulators need to answer within their deadlines.
 test: deps venv
+	.ci/check-imports
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip 'zoho_crm_backupTests\.'
 	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter 'zoho_crm_backupTests\.'

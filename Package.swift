@@ -24,11 +24,10 @@ let package = Package(
     targets: [
         .executableTarget(name: "zoho-crm-backup",
             dependencies: [
-                "ZohoSimulator", "Supervisor", "Reconcile", "Policy", "ZohoAPI",
-                "BackupArchive", "Systemd", "ZohoModel",
+                // Not ZohoAPI, Reconcile or BackupArchive: the commands go through Supervisor.
+                "ZohoSimulator", "Supervisor", "Policy", "Systemd", "ZohoModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -52,7 +51,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "Reconcile", dependencies: ["Policy", "ZohoModel"]),
+        .target(name: "Reconcile", dependencies: ["ZohoModel"]),
         .target(
             name: "Policy",
             dependencies: ["ZohoModel", .product(name: "Yams", package: "Yams")]

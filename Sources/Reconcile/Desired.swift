@@ -1,8 +1,8 @@
 import Foundation
-import Policy
 import ZohoModel
 
-/// What the policy wants of one org, as far as decisions go.
+/// What the policy wants of one org, as far as decisions go: built by the caller from the
+/// org's policy (``Reconcile`` does not know the policy file's types).
 public struct Desired: Sendable, Equatable {
     public var org: String
     public var schedule: BackupSchedule
@@ -19,12 +19,6 @@ public struct Desired: Sendable, Equatable {
         self.maxAge = maxAge
         self.timeZone = timeZone
         self.attachments = attachments
-    }
-
-    /// The decision-relevant part of an org's policy.
-    public init(_ policy: OrgPolicy) {
-        self.init(org: policy.name, schedule: policy.schedule, maxAge: policy.maxAge, timeZone: policy.timeZone,
-                  attachments: policy.attachments)
     }
 
     /// The links of a backup that are archived: attachment parts only when the policy wants them.

@@ -169,17 +169,3 @@ public struct DownloadProgress: Sendable, Equatable {
     }
 }
 
-/// An archived backup, as the commands show it.
-public struct BackupSummary: Sendable, Equatable {
-    public var folder: String
-    public var jobID: String
-    public var parts: Int
-    public var bytes: Int64
-
-    init(_ backup: ArchivedBackup) {
-        folder = backup.folder
-        jobID = backup.manifest.jobID
-        parts = backup.manifest.files.count
-        bytes = backup.manifest.totalSize
-    }
-}

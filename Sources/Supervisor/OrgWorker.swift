@@ -35,7 +35,7 @@ public actor OrgWorker {
         let store = StateStore(stateDir: stateDir, org: policy.name, faults: environment.faults)
         var logger = environment.logger
         logger[metadataKey: LogField.orgKey] = .string(policy.name)
-        self.state = Self.loadState(store, now: environment.clock.date, logger: logger, org: policy.name)
+        self.state = Self.loadState(store, now: environment.clock.date, logger: logger, org: policy.name, migrate: environment.writesState)
         self.policy = policy
         self.environment = environment
         self.slots = slots
@@ -53,10 +53,11 @@ public actor OrgWorker {
 
     /// The saved state, or a fresh one. An unreadable state costs nothing that matters (see
     /// ``OrgState``): start afresh and say so.
-    static func loadState(_ store: StateStore, now: Date, logger: Logger, org: String) -> OrgState {
+    /// `migrate`: move an older `state.json`'s unconfirmed POST into its own file (the daemon only).
+    static func loadState(_ store: StateStore, now: Date, logger: Logger, org: String, migrate: Bool) -> OrgState {
         do {
             let state = try store.read() ?? OrgState(watchingSince: now)
-            do { try store.migratePending(state) } catch {
+            do { if migrate { try store.migratePending(state) } } catch {
                 logger.error("could not move the unconfirmed request of \(store.statePath) into \(store.pendingPath): \(error). Check the state folder's owner; no request is sent before an observation shows whether it took effect.")
             }
             return state

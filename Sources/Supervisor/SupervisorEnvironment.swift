@@ -61,3 +61,22 @@ extension SupervisorEnvironment {
         return environment
     }
 }
+
+extension SupervisorEnvironment {
+    /// The daemon's environment (`run`): the fault hook read from the process's environment,
+    /// and a warning logged when it is set — active (a test) or ignored (a release build
+    /// without ``FaultPoints/enableVariable``).
+    public static func daemon(logger: Logger, jitter: Bool = true) -> SupervisorEnvironment {
+        let processEnvironment = ProcessInfo.processInfo.environment
+        if let hook = processEnvironment[FaultPoints.environmentVariable], !hook.isEmpty {
+            if FaultPoints.hooksEnabled(processEnvironment) {
+                logger.warning("test hook \(FaultPoints.environmentVariable)=\(hook) is active: the daemon will fail or stop there on purpose")
+            } else {
+                logger.warning("\(FaultPoints.environmentVariable) is set but ignored: this build obeys it only with \(FaultPoints.enableVariable)=1 (tests only)")
+            }
+        }
+        var environment = SupervisorEnvironment(faults: FaultPoints.fromEnvironment(processEnvironment), logger: logger)
+        if !jitter { environment.jitter = { 0 } }
+        return environment
+    }
+}

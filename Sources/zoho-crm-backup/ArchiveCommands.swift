@@ -1,9 +1,8 @@
 import ArgumentParser
-import BackupArchive
 import Foundation
 import Glibc
-import Logging
 import Policy
+import Supervisor
 import ZohoModel
 
 /// What the archive commands share: the policy, the chosen orgs and their archive folders.
@@ -19,9 +18,7 @@ struct ArchiveContext {
         orgs = try OrgSelection.select(org, in: policy)
     }
 
-    func folder(_ org: OrgPolicy) -> ArchiveFolder {
-        ArchiveFolder(path: org.archive.path, org: org.name, minFree: org.archive.minFree, logger: Logger(label: "zoho-crm-backup"))
-    }
+    func archive(_ org: OrgPolicy) -> OrgArchive { OrgArchive(org, stateDir: policy.stateDir) }
 }
 
 extension ZohoCRMBackup {
@@ -47,10 +44,9 @@ extension ZohoCRMBackup {
             let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
             var rows: [Row] = []
             for target in context.orgs {
-                for backup in context.folder(target).backups().reversed() {
-                    let m = backup.manifest
-                    rows.append(Row(org: target.name, folder: backup.folder, job_id: m.jobID, completed_at: m.completedAt,
-                                    parts: m.files.count, size: m.totalSize, verified_at: m.files.map(\.verifiedAt).max(), state: "verified"))
+                for backup in context.archive(target).backups().reversed() {
+                    rows.append(Row(org: target.name, folder: backup.folder, job_id: backup.jobID, completed_at: backup.completedAt,
+                                    parts: backup.parts, size: backup.bytes, verified_at: backup.verifiedAt, state: "verified"))
                 }
             }
             if output.json {
@@ -90,22 +86,22 @@ extension ZohoCRMBackup {
 
         func run() async throws {
             let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
-            var chosen: [(OrgPolicy, ArchivedBackup)] = []
+            var chosen: [(OrgPolicy, BackupSummary)] = []
             for target in context.orgs {
-                for backup in context.folder(target).backups()
-                where backups.isEmpty || backups.contains(backup.name) || backups.contains(backup.manifest.jobID) {
+                for backup in context.archive(target).backups()
+                where backups.isEmpty || backups.contains(backup.name) || backups.contains(backup.jobID) {
                     chosen.append((target, backup))
                 }
             }
-            let found = Set(chosen.flatMap { [$0.1.name, $0.1.manifest.jobID] })
+            let found = Set(chosen.flatMap { [$0.1.name, $0.1.jobID] })
             let missing = backups.filter { !found.contains($0) }
             guard missing.isEmpty else {
                 throw ValidationError("no archived backup named \(missing.joined(separator: ", ")) (give a folder name or job id from `zoho-crm-backup list`)")
             }
             var results: [Result] = []
             for (target, backup) in chosen {
-                let report = await context.folder(target).verify(backup)
-                results.append(Result(org: target.name, backup: backup.name, job_id: backup.manifest.jobID, ok: report.ok, problems: report.problems))
+                let report = await context.archive(target).verify(backup)
+                results.append(Result(org: target.name, backup: backup.name, job_id: backup.jobID, ok: report.ok, problems: report.problems))
                 if !output.json {
                     if report.ok {
                         Output.line("\(target.name) \(backup.name): OK (\(report.filesChecked) files)")
@@ -143,23 +139,11 @@ extension ZohoCRMBackup {
             var rows: [Row] = []
             var failed = false
             for target in context.orgs {
-                let lockDir = "\(context.policy.stateDir)/\(target.name)"
-                var lock: FileLock?
-                if !dryRun {
-                    try? FileManager.default.createDirectory(atPath: lockDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                    lock = try await FileLock.acquire(lockDir + "/lock", timeout: .seconds(30), clock: ContinuousClock())
-                    guard lock != nil else {
-                        Output.error("[\(target.name)] the daemon is working on this org (\(lockDir)/lock); try again in a moment")
-                        failed = true
-                        continue
-                    }
-                }
-                defer { lock?.unlock() }
                 do {
-                    let outcomes = try context.folder(target).prune(keep: target.archive.keep, timeZone: target.timeZone, now: Date(), dryRun: dryRun)
-                    rows += outcomes.map { Row(org: target.name, backup: $0.backup, job_id: $0.jobID, keep: $0.decision.keep, reasons: $0.decision.reasons) }
+                    let pruned = try await context.archive(target).prune(keep: target.archive.keep, timeZone: target.timeZone, dryRun: dryRun, now: Date())
+                    rows += pruned.map { Row(org: target.name, backup: $0.backup, job_id: $0.jobID, keep: $0.keep, reasons: $0.reasons) }
                 } catch {
-                    Output.error(error.description)
+                    Output.error("\(error)")
                     failed = true
                 }
             }

@@ -1,8 +1,7 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import Policy
-import ZohoAPI
+import Supervisor
 import ZohoModel
 
 extension ZohoCRMBackup {
@@ -48,16 +47,14 @@ extension ZohoCRMBackup {
             let client = try input.client(from: clientFile)
             let code = try input.value(from: codeFile, prompt: "Grant code (not shown): ", secret: true)
 
-            let token: TokenResponse
+            let token: String?
             do {
-                token = try await OAuthGrant.exchange(code: code, clientID: client.id, clientSecret: client.secret,
-                                                      accountsURL: target.endpoints.accounts, org: org,
-                                                      transport: AHCTransport(client: ZohoHTTPClient.shared))
+                token = try await Authorization.refreshToken(code: code, clientID: client.id, clientSecret: client.secret, for: target)
             } catch {
-                Output.error(error.description)
+                Output.error("\(error)")
                 throw ExitCode.failure
             }
-            guard let refresh = token.refreshToken else {
+            guard let refresh = token else {
                 Output.error("[\(org)] authorization: Zoho gave no refresh token; make a new grant code (codes work once) and run this again.")
                 throw ExitCode.failure
             }

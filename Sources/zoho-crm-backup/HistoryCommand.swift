@@ -1,10 +1,7 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import Logging
 import Policy
 import Supervisor
-import ZohoAPI
 import ZohoModel
 
 extension ZohoCRMBackup {
@@ -17,33 +14,11 @@ extension ZohoCRMBackup {
         @OptionGroup var org: OrgOption
         @OptionGroup var output: JSONOption
 
-        struct OrgHistory: Encodable {
-            var org: String
-            var entries: [BackupHistoryEntry]?
-            var error: String?
-        }
-
         func run() async throws {
-            let loaded: Policy
-            do { loaded = try PolicyLoader().load(path: policy.policy) } catch {
-                Output.error(error.description)
-                throw ExitCode.failure
-            }
-            let orgs = try OrgSelection.select(org.org, in: loaded)
-            let lookup = try ServiceUser.readCredentialsThenDropRoot(orgs, command: "history")
+            let view = try DaemonView(policyPath: policy.policy, org: org.org, command: "history")
             var results: [OrgHistory] = []
-            for target in orgs {
-                do {
-                    let credentials = try lookup.load(target.credentials, org: target.name)
-                    let client = OrgConnection.client(for: target, credentials: credentials, stateDir: loaded.stateDir,
-                                                      http: ZohoHTTPClient.shared, logger: Logger(label: "zoho-crm-backup.history"))
-                    results.append(OrgHistory(org: target.name, entries: try await client.history()))
-                } catch let error as CredentialsError {
-                    results.append(OrgHistory(org: target.name, error: "credentials: \(error.message)"))
-                } catch let error as ZohoError {
-                    results.append(OrgHistory(org: target.name, error: error.description))
-                }
-            }
+            for target in view.orgs { results.append(await view.worker(target).history()) }
+            let orgs = view.orgs
             if output.json {
                 try Output.json(results, zone: orgs.first?.timeZone)
             } else {

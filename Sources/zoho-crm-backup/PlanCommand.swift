@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Reconcile
+import Supervisor
 import ZohoModel
 
 extension ZohoCRMBackup {
@@ -12,46 +12,10 @@ extension ZohoCRMBackup {
         @OptionGroup var org: OrgOption
         @OptionGroup var output: JSONOption
 
-        struct Row: Encodable {
-            var org: String
-            var schedule: String
-            var observed_at: Date?
-            var zoho_job: BackupJob?
-            var links_job_id: String?
-            var links_expiry: Date?
-            var actions: [String]
-            /// Why nothing is done about Zoho's schedule now: typed reasons.
-            var wait: [Wait]
-            var error: String?
-            var hint: String?
-        }
-
-        /// A ``WaitReason`` as JSON: `{"reason": "quota_used_up", "until": …, "message": …}`.
-        struct Wait: Encodable {
-            var reason: String
-            var job_id: String?
-            var until: Date?
-            var message: String
-
-            init(_ reason: WaitReason) {
-                self.reason = reason.code
-                job_id = reason.jobID
-                until = reason.until
-                message = reason.description
-            }
-        }
-
         func run() async throws {
             let view = try DaemonView(policyPath: policy.policy, org: org.org, command: "plan")
-            var rows: [Row] = []
-            for target in view.orgs {
-                let look = await view.worker(target).look()
-                rows.append(Row(org: target.name, schedule: target.schedule.description, observed_at: look.remote?.observedAt,
-                                zoho_job: look.remote?.job, links_job_id: look.remote?.linksJobID,
-                                links_expiry: look.remote?.urls?.expiryDate, actions: look.actions.map(\.description),
-                                wait: look.actions.compactMap { if case .wait(let why) = $0 { Wait(why) } else { nil } },
-                                error: look.error?.message, hint: look.error?.hint))
-            }
+            var rows: [OrgPlan] = []
+            for target in view.orgs { rows.append(await view.worker(target).plan()) }
             if output.json {
                 try Output.json(rows)
             } else {
@@ -60,7 +24,7 @@ extension ZohoCRMBackup {
             if rows.contains(where: { $0.error != nil }) { throw ExitCode.failure }
         }
 
-        func print(_ row: Row) {
+        func print(_ row: OrgPlan) {
             Output.line("\(row.org) (schedule: \(row.schedule))")
             if let error = row.error {
                 Output.line("  cannot observe Zoho: \(error)")

@@ -1,5 +1,4 @@
 import ArgumentParser
-import BackupArchive
 import Foundation
 import Logging
 import Policy
@@ -36,16 +35,7 @@ extension ZohoCRMBackup {
                 throw ExitCode.failure
             }
             defer { runLock.unlock() }
-            let processEnvironment = ProcessInfo.processInfo.environment
-            if let hook = processEnvironment[FaultPoints.environmentVariable], !hook.isEmpty {
-                if FaultPoints.hooksEnabled(processEnvironment) {
-                    logger.warning("test hook \(FaultPoints.environmentVariable)=\(hook) is active: the daemon will fail or stop there on purpose")
-                } else {
-                    logger.warning("\(FaultPoints.environmentVariable) is set but ignored: this build obeys it only with \(FaultPoints.enableVariable)=1 (tests only)")
-                }
-            }
-            var environment = SupervisorEnvironment(faults: FaultPoints.fromEnvironment(processEnvironment), logger: logger)
-            if noJitter { environment.jitter = { 0 } }
+            let environment = SupervisorEnvironment.daemon(logger: logger, jitter: !noJitter)
             let supervisor = Supervisor(policy: loaded, environment: environment, notifier: Notifier())
             let group = ServiceGroup(services: [supervisor], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             do { try await group.run() } catch {
