@@ -99,9 +99,9 @@ extension ArchiveFolder {
         try write(Data(sums.utf8), to: "\(work)/SHA256SUMS", job: job)
         try injected(.commitBeforeManifest, jobID: job.jobID)
         // Whole seconds: what the manifest's ISO 8601 dates can hold, so it reads back equal.
-        let manifest = Manifest(tool: ToolInfo.name, toolVersion: ToolInfo.version, format: 1, org: org, jobID: job.jobID,
-                                zgid: job.zgid, completedAt: job.completedAt.wholeSeconds, zohoLogTime: job.logTime?.wholeSeconds,
-                                rrule: job.rrule, linksExpiry: job.linksExpiry?.wholeSeconds, committedAt: now.wholeSeconds, files: files)
+        let manifest = Manifest(tool: ToolInfo.name, toolVersion: ToolInfo.version, format: Manifest.currentFormat, org: org, jobID: job.jobID,
+                                zgid: job.zgid, completedAt: job.completedAt.wholeSeconds, rrule: job.rrule, kind: job.kind,
+                                linksExpiry: job.linksExpiry?.wholeSeconds, committedAt: now.wholeSeconds, files: files)
         let data = (try? Manifest.encoder.encode(manifest)) ?? Data()
         try write(data, to: "\(work)/manifest.json", job: job)
         for part in files { unlink("\(work)/.\(part.name).done") }

@@ -19,7 +19,7 @@ extension ArchiveFolder {
         // Sealed (the manifest written; markers and .job.json may already be gone): the manifest says it all.
         if let sealed = sealedManifest(of: jobID) {
             return JobSpec(org: org, jobID: jobID, zgid: sealed.zgid, parts: sealed.files.map { PartRef(fileName: $0.name, url: "") },
-                           completedAt: sealed.completedAt, rrule: sealed.rrule, linksExpiry: sealed.linksExpiry, logTime: sealed.zohoLogTime)
+                           completedAt: sealed.completedAt, rrule: sealed.rrule, kind: sealed.kind, linksExpiry: sealed.linksExpiry)
         }
         guard let info = PartialJobInfo.read(folder: work), let spec = info.spec, spec.jobID == jobID, !spec.parts.isEmpty else { return nil }
         let complete = spec.parts.allSatisfy { part in

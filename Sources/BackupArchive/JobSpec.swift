@@ -9,25 +9,26 @@ public struct JobSpec: Sendable, Equatable, Codable {
     public var parts: [PartRef]
     /// When the daemon first saw the links (the folder's name uses it).
     public var completedAt: Date
+    /// The rule of the schedule that made it; nil for a one-off backup.
     public var rrule: String?
+    /// What made it; nil when not known (a download begun before the manifest's format 2).
+    public var kind: BackupKind?
     public var linksExpiry: Date?
-    /// Zoho's `log_time` of the matching history entry, when found.
-    public var logTime: Date?
 
     public init(org: String, jobID: String, zgid: String?, parts: [PartRef], completedAt: Date,
-                rrule: String? = nil, linksExpiry: Date? = nil, logTime: Date? = nil) {
+                rrule: String? = nil, kind: BackupKind? = nil, linksExpiry: Date? = nil) {
         self.org = org
         self.jobID = jobID
         self.zgid = zgid
         self.parts = parts
         self.completedAt = completedAt
         self.rrule = rrule
+        self.kind = kind
         self.linksExpiry = linksExpiry
-        self.logTime = logTime
     }
 
-    /// The job from Zoho's links: every link must be a part of the same job, named
-    /// `Data_NNN.zip`/`Attachments_NNN.zip`, numbered 1…n for each kind with no gap or duplicate.
+    /// The job from Zoho's links as the wire gave them (benchmarks, tests): each must parse;
+    /// then as ``fromLinks(_:org:completedAt:rrule:linksExpiry:)-([DownloadLink],…)``.
     public static func fromLinks(_ links: [String], org: String, completedAt: Date, rrule: String? = nil,
                                  linksExpiry: Date? = nil) throws(ArchiveError) -> JobSpec {
         var parsed: [DownloadLink] = []
@@ -38,6 +39,13 @@ public struct JobSpec: Sendable, Equatable, Codable {
             }
             parsed.append(part)
         }
+        return try fromLinks(parsed, org: org, completedAt: completedAt, rrule: rrule, linksExpiry: linksExpiry)
+    }
+
+    /// The job from Zoho's links: every link must be a part of the same job, named
+    /// `Data_NNN.zip`/`Attachments_NNN.zip`, numbered 1…n for each kind with no gap or duplicate.
+    public static func fromLinks(_ parsed: [DownloadLink], org: String, completedAt: Date, rrule: String? = nil,
+                                 kind: BackupKind? = nil, linksExpiry: Date? = nil) throws(ArchiveError) -> JobSpec {
         guard let first = parsed.first else {
             throw ArchiveError(.incompleteParts, org: org, detail: "Zoho listed no parts", remedy: "The daemon looks again at the next poll")
         }
@@ -48,7 +56,7 @@ public struct JobSpec: Sendable, Equatable, Codable {
         }
         let spec = JobSpec(org: org, jobID: first.jobID, zgid: first.zgid,
                            parts: parsed.map { PartRef(fileName: $0.fileName, url: $0.url) },
-                           completedAt: completedAt, rrule: rrule, linksExpiry: linksExpiry)
+                           completedAt: completedAt, rrule: rrule, kind: kind, linksExpiry: linksExpiry)
         try spec.checkComplete()
         return spec
     }

@@ -3,7 +3,15 @@ import ZohoModel
 
 /// `manifest.json` of an archived backup: what it is and how it was verified. Retention
 /// and `list` touch only folders that carry one.
+///
+/// Format 2 (this release) adds `kind` and records as `rrule` the rule of the job that made
+/// the backup (null for a one-off); format 1 had no `kind`, took `rrule` from whatever Zoho
+/// showed when the download began, and carried a `zoho_log_time` that was never filled.
+/// Every reader accepts both: a format-1 manifest reads with `kind` nil.
 public struct Manifest: Codable, Sendable, Equatable {
+    /// The format this release writes.
+    public static let currentFormat = 2
+
     public struct File: Codable, Sendable, Equatable {
         public var name: String
         /// `data` or `attachments`.
@@ -29,20 +37,20 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var zgid: String?
     /// When the daemon first saw the backup's links.
     public var completedAt: Date
-    /// Zoho's `log_time` of the matching history entry.
-    public var zohoLogTime: Date?
+    /// The rule of the schedule that made the backup; nil for a one-off (and unknown ones).
     public var rrule: String?
+    /// What made it: `recurring` or `one-off`; nil in format 1.
+    public var kind: BackupKind?
     public var linksExpiry: Date?
     public var committedAt: Date
     public var files: [File]
 
     enum CodingKeys: String, CodingKey {
-        case tool, format, org, rrule, files
+        case tool, format, org, rrule, kind, files
         case toolVersion = "tool_version"
         case jobID = "job_id"
         case zgid
         case completedAt = "completed_at"
-        case zohoLogTime = "zoho_log_time"
         case linksExpiry = "links_expiry"
         case committedAt = "committed_at"
     }

@@ -42,7 +42,7 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
     /// A backup to bring home.
     public struct Download: Sendable, Equatable {
         public var jobID: String
-        public var links: [String]
+        public var links: [DownloadLink]
         public var expiry: Date?
         /// When the daemon first saw its links.
         public var completedAt: Date
@@ -50,8 +50,14 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
         public var resume: Bool
         /// The links expire within 24 hours: this goes before other downloads.
         public var urgent: Bool
+        /// The rule of the job that made it (nil for a one-off) and its kind, for the manifest.
+        public var rrule: String?
+        public var kind: BackupKind?
 
-        public init(jobID: String, links: [String], expiry: Date?, completedAt: Date, resume: Bool, urgent: Bool) {
+        public init(jobID: String, links: [DownloadLink], expiry: Date?, completedAt: Date, resume: Bool, urgent: Bool,
+                    rrule: String? = nil, kind: BackupKind? = nil) {
+            self.rrule = rrule
+            self.kind = kind
             self.jobID = jobID
             self.links = links
             self.expiry = expiry

@@ -22,7 +22,7 @@ public struct Desired: Sendable, Equatable {
     }
 
     /// The links of a backup that are archived: attachment parts only when the policy wants them.
-    public func archivedLinks(_ links: [String]) -> [String] {
-        attachments ? links : links.filter { DownloadLink($0)?.kind != .attachments }
+    public func archivedLinks(_ links: [DownloadLink]) -> [DownloadLink] {
+        attachments ? links : links.filter { $0.kind != .attachments }
     }
 }

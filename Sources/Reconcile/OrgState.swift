@@ -1,4 +1,5 @@
 import Foundation
+import ZohoModel
 
 /// What the daemon must remember about one org across restarts (`<state_dir>/<org>/state.json`,
 /// written atomically). Losing it never costs a backup or a quota unit: job ids in the
@@ -49,18 +50,24 @@ public struct OrgState: Codable, Sendable, Equatable {
     /// A completed backup's links, as first seen.
     public struct SeenJob: Codable, Sendable, Equatable {
         public var jobID: String
-        /// Every link, data first.
-        public var links: [String]
+        /// Every link, data first (stored as Zoho's strings).
+        public var links: [DownloadLink]
         /// The links' `expiry_date`.
         public var expiry: Date?
         /// When the daemon first saw the links: the backup's completion time in the archive.
         public var firstSeen: Date
+        /// The rule of the job Zoho showed then (nil for a one-off), and what made the backup
+        /// (nil when noted by an older release).
+        public var rrule: String?
+        public var kind: BackupKind?
 
-        public init(jobID: String, links: [String], expiry: Date?, firstSeen: Date) {
+        public init(jobID: String, links: [DownloadLink], expiry: Date?, firstSeen: Date, rrule: String? = nil, kind: BackupKind? = nil) {
             self.jobID = jobID
             self.links = links
             self.expiry = expiry
             self.firstSeen = firstSeen
+            self.rrule = rrule
+            self.kind = kind
         }
     }
 

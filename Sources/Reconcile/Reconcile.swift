@@ -165,7 +165,9 @@ public enum Reconcile {
         var actions: [Action] = []
         if let problem = remote.linksProblem { actions.append(.reportUnreadableLinks(problem)) }
         if let id = remote.linksJobID, let urls = remote.urls, seen[id] == nil, !archive.knownJobs.contains(id), !state.lostJobs.contains(id) {
-            let job = OrgState.SeenJob(jobID: id, links: urls.allLinks, expiry: urls.expiryDate, firstSeen: remote.observedAt)
+            // The job Zoho shows as the links appear is the one that made them.
+            let job = OrgState.SeenJob(jobID: id, links: urls.links, expiry: urls.expiryDate, firstSeen: remote.observedAt,
+                                       rrule: remote.job?.rrule, kind: remote.job.map { BackupKind(rrule: $0.rrule) })
             seen[id] = job
             actions.append(.noteLinks(job))
         }
@@ -180,7 +182,7 @@ public enum Reconcile {
             }
             let urgent = job.expiry.map { $0.timeIntervalSince(now) < urgentWithin } ?? false
             downloads.append(.init(jobID: job.jobID, links: desired.archivedLinks(job.links), expiry: job.expiry, completedAt: job.firstSeen,
-                                   resume: archive.partialJobs.contains(job.jobID), urgent: urgent))
+                                   resume: archive.partialJobs.contains(job.jobID), urgent: urgent, rrule: job.rrule, kind: job.kind))
         }
         // Urgent first; otherwise oldest first (the order is stable).
         let ordered = downloads.filter(\.urgent) + downloads.filter { !$0.urgent }

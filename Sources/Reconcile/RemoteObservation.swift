@@ -19,10 +19,9 @@ public struct RemoteObservation: Codable, Sendable, Equatable {
     /// The job id of the links (the path segment in `/backup/{job-id}/Data_001.zip`), when
     /// every link parses and names the same job.
     public var linksJobID: String? {
-        guard let urls else { return nil }
-        let ids = Set(urls.allLinks.compactMap { DownloadLink($0)?.jobID })
-        guard ids.count == 1, urls.allLinks.allSatisfy({ DownloadLink($0) != nil }) else { return nil }
-        return ids.first
+        guard let urls, urls.unreadableLinks.isEmpty else { return nil }
+        let ids = Set(urls.links.map(\.jobID))
+        return ids.count == 1 ? ids.first : nil
     }
 }
 
@@ -30,10 +29,9 @@ extension RemoteObservation {
     /// What is wrong with links that are there but name no single job (nil when they are
     /// readable, or when there are none).
     public var linksProblem: LinksProblem? {
-        guard let urls, !urls.allLinks.isEmpty else { return nil }
-        let unreadable = urls.allLinks.filter { DownloadLink($0) == nil }
-        if !unreadable.isEmpty { return .notUnderstood(unreadable) }
-        let ids = Set(urls.allLinks.compactMap { DownloadLink($0)?.jobID })
+        guard let urls else { return nil }
+        if !urls.unreadableLinks.isEmpty { return .notUnderstood(urls.unreadableLinks) }
+        let ids = Set(urls.links.map(\.jobID))
         return ids.count > 1 ? .severalJobs(ids.sorted()) : nil
     }
 }

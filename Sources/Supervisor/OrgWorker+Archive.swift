@@ -14,8 +14,10 @@ extension OrgWorker {
     func archive(_ download: Action.Download, client: ZohoClient) async -> Bool {
         let spec: JobSpec
         do {
+            // Noted by an older release: the rule Zoho shows now, as that release recorded it.
+            let rrule = download.kind == nil ? state.lastObservation?.job?.rrule : download.rrule
             spec = try JobSpec.fromLinks(download.links, org: policy.name, completedAt: download.completedAt,
-                                         rrule: state.lastObservation?.job?.rrule, linksExpiry: download.expiry)
+                                         rrule: rrule, kind: download.kind, linksExpiry: download.expiry)
         } catch {
             reportArchiveFailure(error, jobID: download.jobID)
             return false

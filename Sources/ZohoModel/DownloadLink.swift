@@ -74,3 +74,20 @@ public struct DownloadLink: Hashable, Sendable, CustomStringConvertible {
         (1...64).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
     }
 }
+
+/// Stored as the link itself (`state.json` keeps Zoho's strings); a stored string that no
+/// longer parses is a decoding error.
+extension DownloadLink: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let link = DownloadLink(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a backup part link: \(text.prefix(200))"))
+        }
+        self = link
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(url)
+    }
+}

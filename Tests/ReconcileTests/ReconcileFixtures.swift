@@ -92,14 +92,18 @@ extension ReconcileTableTests {
         job(id: id, rrule: rrule, status: status, scheduledDate: nextFriday)
     }
 
-    static func links(job: String, parts: Int, attachments: Int = 0) -> [String] {
+    static func links(job: String, parts: Int, attachments: Int = 0) -> [DownloadLink] {
+        linkTexts(job: job, parts: parts, attachments: attachments).map { DownloadLink($0)! }
+    }
+
+    static func linkTexts(job: String, parts: Int, attachments: Int = 0) -> [String] {
         let base = "https://download-accl.zoho.com/v2/crm/757345985/backup/\(job)/"
         return (1...max(parts, 1)).map { base + String(format: "Data_%03d.zip", $0) }
             + (0..<attachments).map { base + String(format: "Attachments_%03d.zip", $0 + 1) }
     }
 
     static func urls(job: String, parts: Int = 1, attachments: Int = 0, expiry: Date?) -> BackupURLs {
-        let all = links(job: job, parts: parts, attachments: attachments)
+        let all = linkTexts(job: job, parts: parts, attachments: attachments)
         return BackupURLs(dataLinks: Array(all.prefix(parts)), attachmentLinks: Array(all.dropFirst(parts)), expiryDate: expiry)
     }
 
@@ -115,14 +119,17 @@ extension ReconcileTableTests {
         return state
     }
 
-    static func seen(_ id: String, parts: Int = 1, attachments: Int = 0, expiry: Date?, firstSeen: Date) -> OrgState.SeenJob {
-        OrgState.SeenJob(jobID: id, links: links(job: id, parts: parts, attachments: attachments), expiry: expiry, firstSeen: firstSeen)
+    /// `by`: the job Zoho showed as the links appeared (its rule and kind are the backup's).
+    static func seen(_ id: String, parts: Int = 1, attachments: Int = 0, expiry: Date?, firstSeen: Date,
+                     by maker: BackupJob? = nil) -> OrgState.SeenJob {
+        OrgState.SeenJob(jobID: id, links: links(job: id, parts: parts, attachments: attachments), expiry: expiry, firstSeen: firstSeen,
+                         rrule: maker?.rrule, kind: maker.map { BackupKind(rrule: $0.rrule) })
     }
 
     /// The download of a job whose links were first seen as `seen` says.
     static func download(_ seen: OrgState.SeenJob, resume: Bool = false, urgent: Bool = false) -> Action {
         .download(.init(jobID: seen.jobID, links: seen.links, expiry: seen.expiry, completedAt: seen.firstSeen,
-                        resume: resume, urgent: urgent))
+                        resume: resume, urgent: urgent, rrule: seen.rrule, kind: seen.kind))
     }
 
     // MARK: - Waits (typed; their sentences are WaitReasonTests')

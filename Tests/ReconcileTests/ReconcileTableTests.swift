@@ -320,23 +320,32 @@ struct ReconcileTableTests {
 
     static let expiresInSevenDays = now + days(7)
     /// A job first seen in this cycle.
-    static let newA = seen(jobA, parts: 2, expiry: expiresInSevenDays, firstSeen: observedAt)
+    /// Job A's links, newly listed while Zoho shows `maker` (the weekly Friday schedule by default).
+    /// A one-off backup (`now`, Zoho's UI) that made job A.
+    static let oneOffA = job(id: jobA, rrule: nil, status: .completed)
+    static func newA(by maker: BackupJob? = recurring(fridays)) -> OrgState.SeenJob {
+        seen(jobA, parts: 2, expiry: expiresInSevenDays, firstSeen: observedAt, by: maker)
+    }
     /// A job seen two days ago (before a restart).
     static let oldA = seen(jobA, parts: 2, expiry: now + days(5), firstSeen: now - days(2))
 
     static let downloadRows: [Case] = [
         Case(rule: "download a newly listed job for an rrule policy: note links (firstSeen = observedAt), download, prune",
              desired: policyFR, remote: remote(recurring(fridays), urls: urls(job: jobA, parts: 2, expiry: expiresInSevenDays)),
-             expected: [.noteLinks(newA), download(newA), .prune]),
+             expected: [.noteLinks(newA()), download(newA()), .prune]),
         Case(rule: "download a newly listed job for schedule none",
              desired: policyNone, remote: remote(job(id: jobA, rrule: nil, status: .completed), urls: urls(job: jobA, parts: 2, expiry: expiresInSevenDays)),
-             expected: [.noteLinks(newA), download(newA), .prune]),
+             expected: [.noteLinks(newA(by: oneOffA)), download(newA(by: oneOffA)), .prune]),
         Case(rule: "download a newly listed job for schedule unmanaged",
              desired: policyUnmanaged, remote: remote(recurring(mondays), urls: urls(job: jobA, parts: 2, expiry: expiresInSevenDays)),
-             expected: [.noteLinks(newA), download(newA), .prune]),
+             expected: [.noteLinks(newA(by: recurring(mondays))), download(newA(by: recurring(mondays))), .prune]),
         Case(rule: "download after the schedule change, in the same cycle",
              desired: policyFR, remote: remote(recurring(mondays), urls: urls(job: jobA, parts: 2, expiry: expiresInSevenDays)),
-             expected: [.cancel(jobID: scheduleID, rrule: mondays), .schedule(weeklyFR), .noteLinks(newA), download(newA), .prune]),
+             expected: [.cancel(jobID: scheduleID, rrule: mondays), .schedule(weeklyFR),
+                        .noteLinks(newA(by: recurring(mondays))), download(newA(by: recurring(mondays))), .prune]),
+        Case(rule: "the backup's rule and kind are the job's Zoho shows as its links appear: a one-off made while the policy wants a schedule is a one-off",
+             desired: policyFR, remote: remote(oneOffA, urls: urls(job: jobA, parts: 2, expiry: expiresInSevenDays)),
+             expected: [.schedule(weeklyFR), .noteLinks(newA(by: oneOffA)), download(newA(by: oneOffA)), .prune]),
         Case(rule: "attachment links are noted and downloaded after the data links",
              desired: policyUnmanaged, remote: remote(nil, urls: urls(job: jobA, parts: 2, attachments: 1, expiry: expiresInSevenDays)),
              expected: [.noteLinks(seen(jobA, parts: 2, attachments: 1, expiry: expiresInSevenDays, firstSeen: observedAt)),
@@ -360,8 +369,8 @@ struct ReconcileTableTests {
         Case(rule: "a seen job no longer in /urls (replaced by a newer job) is still downloaded, oldest first",
              desired: policyFR, remote: remote(recurring(fridays), urls: urls(job: jobB, expiry: expiresInSevenDays)),
              state: state { $0.seenJobs[jobA] = oldA },
-             expected: [.noteLinks(seen(jobB, expiry: expiresInSevenDays, firstSeen: observedAt)),
-                        download(oldA), download(seen(jobB, expiry: expiresInSevenDays, firstSeen: observedAt)), .prune]),
+             expected: [.noteLinks(seen(jobB, expiry: expiresInSevenDays, firstSeen: observedAt, by: recurring(fridays))),
+                        download(oldA), download(seen(jobB, expiry: expiresInSevenDays, firstSeen: observedAt, by: recurring(fridays))), .prune]),
         Case(rule: "oldest firstSeen first among downloads that are not urgent",
              desired: policyFR, remote: remote(recurring(fridays)),
              state: state {
@@ -399,7 +408,7 @@ struct ReconcileTableTests {
                         download(seen(jobA, expiry: nil, firstSeen: observedAt)), .prune]),
         Case(rule: "links that do not name one job are not noted, and are an error for the org (never a silent success)",
              desired: policyNone,
-             remote: remote(nil, urls: BackupURLs(dataLinks: links(job: jobA, parts: 1) + links(job: jobB, parts: 1),
+             remote: remote(nil, urls: BackupURLs(dataLinks: linkTexts(job: jobA, parts: 1) + linkTexts(job: jobB, parts: 1),
                                                   attachmentLinks: [], expiryDate: expiresInSevenDays)),
              expected: [.reportUnreadableLinks(.severalJobs([jobA, jobB].sorted()))]),
     ]
@@ -501,11 +510,11 @@ struct ReconcileTableTests {
         Case(rule: "no freshness actions in a cycle that downloads",
              desired: watched, remote: remote(recurring(fridays), urls: urls(job: jobA, parts: 2, expiry: expiresInSevenDays)),
              archive: .init(newestBackup: now - days(10)),
-             expected: [.noteLinks(newA), download(newA), .prune]),
+             expected: [.noteLinks(newA()), download(newA()), .prune]),
         Case(rule: "no freshness actions in a cycle that downloads, not even clearing",
              desired: watched, remote: remote(recurring(fridays), urls: urls(job: jobA, parts: 2, expiry: expiresInSevenDays)),
              archive: .init(newestBackup: now - days(1)), state: state { $0.freshnessAlarm = true },
-             expected: [.noteLinks(newA), download(newA), .prune]),
+             expected: [.noteLinks(newA()), download(newA()), .prune]),
         Case(rule: "a cycle with only a lost report still checks freshness, after it",
              desired: watched, remote: remote(recurring(fridays)),
              archive: .init(newestBackup: now - days(10)), state: state { $0.seenJobs[jobA] = expiredA },
@@ -565,7 +574,7 @@ struct ReconcileTableTests {
              },
              expected: [.resolvePending(tookEffect: false), .clearAlreadyScheduled, .clearQuotaBlock,
                         .cancel(jobID: scheduleID, rrule: mondays), .schedule(weeklyFR),
-                        .noteLinks(newA), download(newA), .prune]),
+                        .noteLinks(newA(by: recurring(mondays))), download(newA(by: recurring(mondays))), .prune]),
     ]
 
     @Test(arguments: orderRows)
