@@ -41,8 +41,11 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
 
     /// A backup to bring home.
     public struct Download: Sendable, Equatable {
+        /// The job, as its links name it.
         public var jobID: String
+        /// The parts to fetch: every data part, attachments when the policy wants them.
         public var links: [DownloadLink]
+        /// When the links stop working; nil when Zoho gave no date.
         public var expiry: Date?
         /// When the daemon first saw its links.
         public var completedAt: Date
@@ -50,10 +53,12 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
         public var resume: Bool
         /// The links expire within 24 hours: this goes before other downloads.
         public var urgent: Bool
-        /// The rule of the job that made it (nil for a one-off) and its kind, for the manifest.
+        /// The rule of the job that made it (nil for a one-off), for the manifest.
         public var rrule: String?
+        /// What made it (nil when noted by an older release), for the manifest.
         public var kind: BackupKind?
 
+        /// Makes a download from what the decision knows of the job.
         public init(jobID: String, links: [DownloadLink], expiry: Date?, completedAt: Date, resume: Bool, urgent: Bool,
                     rrule: String? = nil, kind: BackupKind? = nil) {
             self.rrule = rrule
@@ -75,6 +80,7 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The action as `plan` and the journal show it, one sentence.
     public var description: String {
         switch self {
         case .resolvePending(let took):
@@ -101,6 +107,7 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Freshness: CustomStringConvertible {
+    /// The freshness as `status` and the alarm show it (`newest backup 2d3h old, limit 9d`).
     public var description: String {
         switch self {
         case .unlimited: "no age limit"

@@ -11,6 +11,7 @@ public struct ArchiveObservation: Sendable, Equatable {
     /// Completion time of the newest verified backup.
     public var newestBackup: Date?
 
+    /// Makes an observation; an empty archive by default.
     public init(knownJobs: Set<String> = [], partialJobs: Set<String> = [], completeJobs: Set<String> = [], newestBackup: Date? = nil) {
         self.knownJobs = knownJobs
         self.partialJobs = partialJobs

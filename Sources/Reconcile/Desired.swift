@@ -4,7 +4,9 @@ import ZohoModel
 /// What the policy wants of one org, as far as decisions go: built by the caller from the
 /// org's policy (``Reconcile`` does not know the policy file's types).
 public struct Desired: Sendable, Equatable {
+    /// The org's name, as the policy names it (reports carry it).
     public var org: String
+    /// The schedule Zoho should have: an RRULE, `none`, or `unmanaged`.
     public var schedule: BackupSchedule
     /// `alert.max_age`; nil: no freshness alarm.
     public var maxAge: Duration?
@@ -13,6 +15,7 @@ public struct Desired: Sendable, Equatable {
     /// Whether `Attachments_NNN.zip` parts are archived (`attachments: false` leaves them out).
     public var attachments: Bool
 
+    /// Makes the decision-relevant part of an org's policy (built by the caller).
     public init(org: String, schedule: BackupSchedule, maxAge: Duration?, timeZone: TimeZone, attachments: Bool = true) {
         self.org = org
         self.schedule = schedule

@@ -26,6 +26,7 @@ public enum Immediate: Sendable, Equatable {
         /// `--replace-schedule`, but the policy has no rule to restore afterwards.
         case nothingToRestore(rrule: String?, policySchedule: String)
 
+        /// The sentence `now` prints: what is in the way and what to do. Ends with a full stop.
         public var description: String {
             let utc = TimeZone(identifier: "UTC")!
             switch self {
@@ -46,9 +47,12 @@ public enum Immediate: Sendable, Equatable {
 
     /// The recurring schedule cancelled before the request.
     public struct Cancel: Sendable, Equatable {
+        /// The recurring schedule's job id, as `GET /backup` shows it.
         public var jobID: String
+        /// Its rule, as Zoho gave it (restored once the backup completes).
         public var rrule: String?
 
+        /// Makes the cancel of schedule `jobID`.
         public init(jobID: String, rrule: String?) {
             self.jobID = jobID
             self.rrule = rrule

@@ -22,6 +22,7 @@ public struct OrgState: Codable, Sendable, Equatable {
         /// An immediate backup only: the job of the links Zoho listed before it (newer links are its own).
         public var linksJobBefore: String?
 
+        /// Records a POST about to be sent.
         public init(rrule: String?, sentAt: Date, jobIDBefore: String?, linksJobBefore: String? = nil) {
             self.rrule = rrule
             self.sentAt = sentAt
@@ -34,12 +35,14 @@ public struct OrgState: Codable, Sendable, Equatable {
     /// failed in Zoho, or a week old: ``Reconcile/immediateSettled(_:remote:archive:now:)``),
     /// so that a second `now` reports it instead of spending another backup.
     public struct ImmediateRequest: Codable, Sendable, Equatable {
+        /// When the POST was (about to be) sent.
         public var sentAt: Date
         /// The job Zoho made for it.
         public var jobID: String
         /// The job of the links Zoho listed before it: newer links are this backup's.
         public var linksJobBefore: String?
 
+        /// Records an immediate backup Zoho accepted as `jobID`.
         public init(sentAt: Date, jobID: String, linksJobBefore: String?) {
             self.sentAt = sentAt
             self.jobID = jobID
@@ -49,6 +52,7 @@ public struct OrgState: Codable, Sendable, Equatable {
 
     /// A completed backup's links, as first seen.
     public struct SeenJob: Codable, Sendable, Equatable {
+        /// The backup's job id, as its links name it.
         public var jobID: String
         /// Every link, data first (stored as Zoho's strings).
         public var links: [DownloadLink]
@@ -56,11 +60,12 @@ public struct OrgState: Codable, Sendable, Equatable {
         public var expiry: Date?
         /// When the daemon first saw the links: the backup's completion time in the archive.
         public var firstSeen: Date
-        /// The rule of the job Zoho showed then (nil for a one-off), and what made the backup
-        /// (nil when noted by an older release).
+        /// The rule of the job Zoho showed then (nil for a one-off).
         public var rrule: String?
+        /// What made the backup (nil when noted by an older release).
         public var kind: BackupKind?
 
+        /// Records a completed backup's links as first seen, with what made it when known.
         public init(jobID: String, links: [DownloadLink], expiry: Date?, firstSeen: Date, rrule: String? = nil, kind: BackupKind? = nil) {
             self.jobID = jobID
             self.links = links
@@ -75,11 +80,16 @@ public struct OrgState: Codable, Sendable, Equatable {
     public struct LastError: Codable, Sendable, Equatable {
         /// A short machine-readable kind (`invalidRefreshToken`, `diskFull`, …).
         public var kind: String
+        /// The sentence naming what happened, org and job included.
         public var message: String
+        /// What to do about it.
         public var hint: String
+        /// When it happened.
         public var at: Date
+        /// The job it concerns, if one.
         public var jobID: String?
 
+        /// Records a failure.
         public init(kind: String, message: String, hint: String, at: Date, jobID: String? = nil) {
             self.kind = kind
             self.message = message
@@ -89,6 +99,7 @@ public struct OrgState: Codable, Sendable, Equatable {
         }
     }
 
+    /// The file's format (1; the recorded requests moved to files of their own without changing it).
     public var format = 1
     /// When the daemon started managing this org: a new org is not in freshness alarm before it could have a backup.
     public var watchingSince: Date
@@ -119,5 +130,6 @@ public struct OrgState: Codable, Sendable, Equatable {
     /// The newest backup archived by the daemon and when.
     public var lastArchived: String?
 
+    /// A fresh state for an org first watched at `watchingSince`.
     public init(watchingSince: Date) { self.watchingSince = watchingSince }
 }

@@ -23,14 +23,20 @@ public enum Outcome: Sendable, Equatable {
 
     /// A backup committed to the archive.
     public struct Archived: Sendable, Equatable {
+        /// The job archived.
         public var jobID: String
-        /// Its folder's name and path.
+        /// Its folder's name (`<completed>_<job>`).
         public var name: String
+        /// Its folder's path.
         public var folder: String
+        /// How many parts it holds.
         public var parts: Int
+        /// Their total size in bytes.
         public var bytes: Int64
+        /// Committed from `.partial/` after a crash or after its links expired, not downloaded now.
         public var fromDisk: Bool
 
+        /// Makes the outcome of a commit.
         public init(jobID: String, name: String, folder: String, parts: Int, bytes: Int64, fromDisk: Bool) {
             self.jobID = jobID
             self.name = name
@@ -43,6 +49,7 @@ public enum Outcome: Sendable, Equatable {
 
     /// A failed request, as the decision needs it.
     public struct Failure: Sendable, Equatable {
+        /// What the failure decides (see ``Kind``).
         public var kind: Kind
         /// The error's own kind name (`ZohoError.Kind`), recorded for `status`.
         public var name: String
@@ -53,6 +60,7 @@ public enum Outcome: Sendable, Equatable {
         /// The job the request was about, if one.
         public var jobID: String?
 
+        /// Makes a failure; `name` is recorded for `status`, `message` and `hint` are shown.
         public init(_ kind: Kind, name: String, message: String, hint: String, jobID: String? = nil) {
             self.kind = kind
             self.name = name
@@ -81,6 +89,7 @@ public enum Outcome: Sendable, Equatable {
 /// What the shell logs, counts and records for an outcome — decided by
 /// ``Reconcile/apply(_:to:desired:now:)``, carried out by the supervisor.
 public struct Report: Sendable, Equatable {
+    /// How loud the report is: the journal's priority.
     public enum Level: Sendable, Equatable { case info, notice, warning, error, critical }
     /// The journal event (a fixed `MESSAGE_ID`) this report is, if one.
     public enum Event: Sendable, Equatable {
@@ -95,15 +104,21 @@ public struct Report: Sendable, Equatable {
         case archived(bytes: Int64, parts: Int)
     }
 
+    /// The journal priority.
     public var level: Level
+    /// The journal event it is (a fixed `MESSAGE_ID`), if one.
     public var event: Event?
+    /// The sentence logged, naming the org and job.
     public var message: String
+    /// The job it concerns (the journal's `ZOHO_JOB_ID`), if one.
     public var jobID: String?
     /// This report is the org's last error (`state.lastError`, shown by `status`): logged when
     /// it starts or changes, and once an hour while it lasts.
     public var isError: Bool
+    /// What the metrics count for it.
     public var counts: [Count]
 
+    /// Makes a report; an error report (`isError`) also becomes the org's last error.
     public init(_ level: Level, _ message: String, event: Event? = nil, jobID: String? = nil, isError: Bool = false, counts: [Count] = []) {
         self.level = level
         self.message = message

@@ -11,6 +11,7 @@ public enum Reconcile {
     /// Links that expire sooner than this are downloaded before any other.
     public static let urgentWithin: TimeInterval = 24 * 3600
 
+    /// The actions for one org now, in the order to carry them out. Pure: no I/O, no clock.
     public static func decide(_ desired: Desired, remote: RemoteObservation, archive: ArchiveObservation,
                               state: OrgState, now: Date) -> [Action] {
         var actions: [Action] = []

@@ -10,6 +10,7 @@ public struct RemoteObservation: Codable, Sendable, Equatable {
     /// When the observation was made (UTC).
     public var observedAt: Date
 
+    /// Makes an observation of Zoho made at `observedAt`.
     public init(job: BackupJob?, urls: BackupURLs?, observedAt: Date) {
         self.job = job
         self.urls = urls
@@ -43,6 +44,7 @@ public enum LinksProblem: Sendable, Equatable, CustomStringConvertible {
     /// Links of one backup that name different job ids.
     case severalJobs([String])
 
+    /// The sentence reported for the org: how many links, which shape was expected.
     public var description: String {
         switch self {
         case .notUnderstood(let links):

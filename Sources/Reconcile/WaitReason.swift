@@ -46,6 +46,7 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// The sentence `plan`, `status` and the journal show for the wait.
     public var description: String {
         switch self {
         case .unconfirmedRequest:

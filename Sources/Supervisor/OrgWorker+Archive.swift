@@ -26,7 +26,7 @@ extension OrgWorker {
         defer { lock.unlock() }
         snapshot.downloading = (download.jobID, spec.parts.count)
         defer { snapshot.downloading = nil }
-        logger.info("[\(policy.name)] \(download.resume ? "resuming" : "downloading") backup \(download.jobID): \(spec.parts.count) parts",
+        logger.info("\(download.resume ? "resuming" : "downloading") backup \(download.jobID): \(spec.parts.count) parts",
                     metadata: [LogField.jobIDKey: .string(download.jobID)])
         let source = ZohoPartSource(client: client)
         let folder = folder
@@ -43,7 +43,7 @@ extension OrgWorker {
             return true
         } catch let error as ArchiveError {
             if Task.isCancelled {
-                logger.info("[\(policy.name)] download of backup \(download.jobID) stopped; it resumes where it stopped",
+                logger.info("download of backup \(download.jobID) stopped; it resumes where it stopped",
                             metadata: [LogField.jobIDKey: .string(download.jobID)])
                 return false
             }
@@ -123,7 +123,7 @@ extension OrgWorker {
 
     /// The critical journal entry of parts kept in the quarantine, and the metric.
     func alarmQuarantined(_ kept: QuarantinedJob) {
-        logger.critical("[\(policy.name)] backup \(kept.jobID): its links expired; Zoho's bytes of \(kept.files.joined(separator: ", ")) are kept in \(kept.folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done.",
+        logger.critical("backup \(kept.jobID): its links expired; Zoho's bytes of \(kept.files.joined(separator: ", ")) are kept in \(kept.folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done.",
                         metadata: MessageID.partsQuarantined.metadata.merging([LogField.jobIDKey: .string(kept.jobID)]) { a, _ in a })
         updateQuarantineMetric()
     }

@@ -18,9 +18,9 @@ extension OrgWorker {
             if Task.isCancelled { return ok }
             switch action {
             case .resolvePending(let tookEffect):
-                logger.info("[\(policy.name)] \(action)")
+                logger.info("\(action)")
                 if tookEffect, let rule = state.pendingPost?.rrule {
-                    logger.notice("[\(policy.name)] Zoho's schedule is now \(rule)", metadata: MessageID.scheduleChanged.metadata)
+                    logger.notice("Zoho's schedule is now \(rule)", metadata: MessageID.scheduleChanged.metadata)
                 }
                 recordRequests(action)
             case .confirmImmediate, .forgetImmediate:
@@ -29,7 +29,7 @@ extension OrgWorker {
             case .clearAlreadyScheduled:
                 state.alreadyScheduledAt = nil
             case .clearQuotaBlock:
-                logger.info("[\(policy.name)] \(action)")
+                logger.info("\(action)")
                 state.quotaBlockedUntil = nil
             case .schedule(let rule):
                 guard !zohoChangesStopped else { continue }
@@ -44,7 +44,7 @@ extension OrgWorker {
                     ok = false
                 }
             case .noteLinks(let seen):
-                logger.info("[\(policy.name)] backup \(seen.jobID) completed in Zoho: \(seen.links.count) parts, links expire \(seen.expiry.map { ISO8601DateFormatter().string(from: $0) } ?? "(no date given)")",
+                logger.info("backup \(seen.jobID) completed in Zoho: \(seen.links.count) parts, links expire \(seen.expiry.map { ISO8601DateFormatter().string(from: $0) } ?? "(no date given)")",
                             metadata: [LogField.jobIDKey: .string(seen.jobID)])
                 state.seenJobs[seen.jobID] = seen
                 saveState()
@@ -60,106 +60,19 @@ extension OrgWorker {
                 if !prune() { ok = false }
             case .raiseFreshnessAlarm(let freshness):
                 state.freshnessAlarm = true
-                logger.critical("[\(policy.name)] no recent backup: \(freshness). Check `zoho-crm-backup status` and the journal for this org's errors; Zoho's schedule may have been changed or the downloads may be failing.",
+                logger.critical("no recent backup: \(freshness). Check `zoho-crm-backup status` and the journal for this org's errors; Zoho's schedule may have been changed or the downloads may be failing.",
                                 metadata: MessageID.freshnessAlarm.metadata)
             case .clearFreshnessAlarm:
                 state.freshnessAlarm = false
-                logger.notice("[\(policy.name)] a recent backup is archived again: the freshness alarm is over")
+                logger.notice("a recent backup is archived again: the freshness alarm is over")
             case .wait(let why):
                 if lastWaitLogged != why {
-                    logger.info("[\(policy.name)] \(why)")
+                    logger.info("\(why)")
                     lastWaitLogged = why
                 }
             }
         }
         return ok
-    }
-
-    // MARK: - Zoho's schedule
-
-    /// POSTs `rule`, recording the intent first so that a crash or an unanswered request
-    /// never leads to a second POST before an observation; what comes of it is
-    /// ``Reconcile/apply(_:to:desired:now:)``'s to decide. - Returns: false on failure.
-    func post(_ rule: RRule, jobBefore: String?, client: ZohoClient) async -> Bool {
-        guard let lock = await takeLock(for: "schedule \(rule.normalized)") else { return false }
-        defer { lock.unlock() }
-        return await send(rule, jobBefore: jobBefore, client: client) != nil
-    }
-
-    /// Records the intent, POSTs and applies the outcome; the caller holds the org's lock.
-    /// Nothing is sent when the intent cannot be recorded. - Returns: the new job's id; nil on failure.
-    func send(_ rule: RRule?, jobBefore: String?, linksJobBefore: String? = nil, client: ZohoClient) async -> String? {
-        let next = Reconcile.beforePost(rule: rule?.normalized, jobBefore: jobBefore, linksJobBefore: linksJobBefore, to: state, now: now)
-        do {
-            try store.writePending(next.pendingPost)
-        } catch {
-            report(kind: "stateFolder", message: "could not record the backup request in \(store.pendingPath) (\(error)); nothing was sent to Zoho",
-                   hint: "Check the state folder's owner and free space; the request is sent once it can be recorded.")
-            return nil
-        }
-        state = next
-        saveState()
-        hit(.postBeforeSend)
-        do {
-            let id = try await client.schedule(rule)
-            hit(.postAfterSend)
-            _ = apply(.postAccepted(rule: rule?.normalized, jobID: id))
-            return id
-        } catch {
-            _ = apply(.postFailed(rule: rule?.normalized, Self.failure(error)))
-            return nil
-        }
-    }
-
-    /// Carries out a request's bookkeeping (``Reconcile/record(_:in:)``): in memory, and on
-    /// disk when the org's lock is free (a `now` may hold it; the next cycle does it then).
-    func recordRequests(_ action: Action) {
-        guard let lock = try? FileLock.tryAcquire(store.lockPath) else {
-            state = Reconcile.record(action, in: state)
-            return
-        }
-        defer { lock.unlock() }
-        recordRequestsHoldingLock(action)
-    }
-
-    /// ``recordRequests(_:)`` when the caller holds the org's lock.
-    func recordRequestsHoldingLock(_ action: Action) {
-        let next = Reconcile.record(action, in: state)
-        persistRequests(from: state, to: next)
-        state = next
-    }
-
-    /// Writes the recorded requests that changed from `old` to `new` — only where the file
-    /// still holds `old` (a `now` may have recorded a newer one). The caller holds the lock.
-    func persistRequests(from old: OrgState, to new: OrgState) {
-        do {
-            if old.pendingPost != new.pendingPost, try store.readPending() == old.pendingPost { try store.writePending(new.pendingPost) }
-            if old.immediateRequest != new.immediateRequest, try store.readImmediate() == old.immediateRequest {
-                try store.writeImmediate(new.immediateRequest)
-            }
-        } catch {
-            logger.warning("could not update the recorded requests in \(store.folder): \(error); they are settled again at the next observation")
-        }
-    }
-
-    /// Cancels a recurring schedule. - Returns: false on failure.
-    func cancel(jobID: String, rule: String?, client: ZohoClient) async -> Bool {
-        guard let lock = await takeLock(for: "cancel job \(jobID)") else { return false }
-        defer { lock.unlock() }
-        return await cancelHoldingLock(jobID: jobID, rule: rule, client: client)
-    }
-
-    /// Cancels a recurring schedule and applies the outcome; the caller holds the org's lock.
-    func cancelHoldingLock(jobID: String, rule: String?, client: ZohoClient) async -> Bool {
-        do {
-            try await client.cancel(jobID: jobID)
-            hit(.cancelAfterSend)
-            return apply(.cancelled(jobID: jobID, rule: rule, already: false))
-        } catch where error.kind == .alreadyCancelled {
-            return apply(.cancelled(jobID: jobID, rule: rule, already: true))
-        } catch {
-            return apply(.cancelFailed(jobID: jobID, Self.failure(error)))
-        }
     }
 
     /// Applies `outcome` (``Reconcile/apply(_:to:desired:now:)``), saves the state and carries
@@ -226,7 +139,7 @@ extension OrgWorker {
     /// Applies retention under the org's lock. - Returns: false on failure.
     func prune() -> Bool {
         guard let lock = try? FileLock.tryAcquire(store.lockPath) else {
-            logger.info("[\(policy.name)] retention postponed: another command holds \(store.lockPath)")
+            logger.info("retention postponed: another command holds \(store.lockPath)")
             return true
         }
         defer { lock.unlock() }
@@ -235,7 +148,7 @@ extension OrgWorker {
             for kept in try folder.settleExpired(now: now) { alarmQuarantined(kept) }
             let outcomes = try folder.prune(keep: policy.archive.keep, timeZone: policy.timeZone, now: now, dryRun: false)
             for removed in outcomes where !removed.decision.keep {
-                logger.notice("[\(policy.name)] retention removed backup \(removed.backup) (\(removed.decision.reasons.joined(separator: ", ")))",
+                logger.notice("retention removed backup \(removed.backup) (\(removed.decision.reasons.joined(separator: ", ")))",
                               metadata: MessageID.retentionRemoved.metadata.merging([LogField.jobIDKey: .string(removed.jobID)]) { a, _ in a })
             }
             state.pruneDue = false
@@ -253,7 +166,7 @@ extension OrgWorker {
     func takeLock(for work: String) async -> FileLock? {
         do {
             if let lock = try await store.lock(timeout: environment.lockTimeout) { return lock }
-            logger.info("[\(policy.name)] \(work) postponed: another command holds \(store.lockPath)")
+            logger.info("\(work) postponed: another command holds \(store.lockPath)")
         } catch {
             report(kind: "stateFolder", message: "[\(policy.name)] cannot take \(store.lockPath): \(error)",
                    hint: "Check that the state folder belongs to the service user (zoho-crm-backup).")

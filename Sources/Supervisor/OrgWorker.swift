@@ -62,7 +62,7 @@ public actor OrgWorker {
             }
             return state
         } catch {
-            logger.warning("[\(org)] \(store.statePath) could not be read (\(error)); starting with a fresh state. Archived and pruned jobs are still known from the archive.")
+            logger.warning("\(store.statePath) could not be read (\(error)); starting with a fresh state. Archived and pruned jobs are still known from the archive.")
             return OrgState(watchingSince: now)
         }
     }
@@ -183,7 +183,7 @@ public actor OrgWorker {
     func saveState() {
         guard environment.writesState else { return }
         do { try store.save(state) } catch {
-            logger.error("[\(policy.name)] could not save \(store.statePath): \(error); check the state folder's owner and free space")
+            logger.error("could not save \(store.statePath): \(error); check the state folder's owner and free space")
         }
     }
 

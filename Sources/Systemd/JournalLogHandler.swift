@@ -31,7 +31,7 @@ public struct JournalLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let all = LogField.merged(metadata, metadataProvider, event.metadata)
         var fields = [
-            "MESSAGE=" + SecretScrubber.scrub(event.message.description),
+            "MESSAGE=" + SecretScrubber.scrub(LogField.withOrg(event.message.description, all)),
             "PRIORITY=\(LogField.priority(event.level))",
             "SYSLOG_IDENTIFIER=\(Self.identifier)",
             "CODE_FILE=\(event.file)",

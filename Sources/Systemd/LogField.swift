@@ -55,4 +55,18 @@ public enum LogField {
         if let explicit { all.merge(explicit) { _, new in new } }
         return all
     }
+
+    /// A message as a reader of the journal or the demo sees it: prefixed `[org] ` when the
+    /// entry names an org (messages themselves do not repeat it; errors that travel to
+    /// `status` carry it already and are not prefixed twice).
+    public static func withOrg(_ message: String, _ metadata: Logger.Metadata) -> String {
+        guard let org = metadata[orgKey].map(text), !message.hasPrefix("[\(org)]") else { return message }
+        return "[\(org)] \(message)"
+    }
+
+    /// A message without its leading `[org] ` when the entry's context already shows the org.
+    static func withoutOrg(_ message: String, _ metadata: Logger.Metadata) -> String {
+        guard let org = metadata[orgKey].map(text), message.hasPrefix("[\(org)] ") else { return message }
+        return String(message.dropFirst(org.count + 3))
+    }
 }

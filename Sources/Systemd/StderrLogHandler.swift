@@ -40,6 +40,6 @@ public struct StderrLogHandler: LogHandler {
         }
         let time = Date().formatted(.iso8601)
         let where_ = context.isEmpty ? "" : " [" + context.joined(separator: " ") + "]"
-        return SecretScrubber.scrub("\(time) \(event.level)\(where_) \(event.message)")
+        return SecretScrubber.scrub("\(time) \(event.level)\(where_) \(LogField.withoutOrg(event.message.description, metadata))")
     }
 }

@@ -171,7 +171,8 @@ struct DemoLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        Output.line("                      \(event.level >= .error ? "\(event.level): " : "")\(event.message)")
+        let message = LogField.withOrg(event.message.description, metadata.merging(event.metadata ?? [:]) { _, new in new })
+        Output.line("                      \(event.level >= .error ? "\(event.level): " : "")\(message)")
         Output.flush()
     }
 }

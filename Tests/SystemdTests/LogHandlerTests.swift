@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Glibc
 import Logging
-import Systemd
+@testable import Systemd
 import Testing
 
 @Suite("Log handlers")
@@ -19,6 +19,18 @@ struct LogHandlerTests {
         #expect(lines.last?.hasSuffix("refresh_token=<redacted>") == true)
         #expect(!r.stderr.contains(probeSecret))
         #expect(!r.stderr.contains("probe-client-secret-value"))
+    }
+
+    @Test("the org is shown once: the journal's and the demo's MESSAGE get an [org] prefix, stderr's context already has it")
+    func orgShownOnce() {
+        let org: Logger.Metadata = [LogField.orgKey: "acme"]
+        #expect(LogField.withOrg("retention removed backup X", org) == "[acme] retention removed backup X")
+        #expect(LogField.withOrg("[acme] lost: links expired", org) == "[acme] lost: links expired")
+        #expect(LogField.withOrg("policy reloaded", [:]) == "policy reloaded")
+        let line = StderrLogHandler.format(event: LogEvent(level: .error, message: "[acme] lost: links expired", metadata: nil,
+                                                           source: "t", file: #fileID, function: #function, line: #line),
+                                           metadata: org)
+        #expect(line.hasSuffix(" error [acme] lost: links expired"), "\(line)")
     }
 
     @Test func journalIsChosenOnlyWhenJournalStreamIsStderr() {
