@@ -78,6 +78,7 @@ release: deps
 # simulators need to answer within their deadlines.
 test: deps venv
 	.ci/check-imports
+	.ci/check-docs
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip 'zoho_crm_backupTests\.'
 	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter 'zoho_crm_backupTests\.'

@@ -2,11 +2,15 @@ import Foundation
 
 /// Every failure of the archive: what, for which org, job and file, and what to do.
 public struct ArchiveError: Error, Sendable, CustomStringConvertible {
+    /// The kind of failure; its raw value is the kind the supervisor reports it under.
     public enum Code: String, Sendable, Hashable {
         /// Less free space than the part needs plus `min_free`, or ENOSPC while writing.
         case diskFull
+        /// The archive's file system is mounted read-only (EROFS).
         case readOnly
+        /// The daemon's user may not write there (EACCES, EPERM).
         case permissionDenied
+        /// Any other system error while reading or writing the archive.
         case io
         /// The links' set is not a complete, well-named set of parts.
         case incompleteParts
@@ -22,15 +26,22 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         case checksumMismatch
     }
 
+    /// What kind of failure; the supervisor reports and counts it by this.
     public var code: Code
+    /// The org whose archive failed (its name in the policy).
     public var org: String
+    /// The Zoho backup job concerned; nil when the failure is not one job's (e.g. writing `.pruned.json`).
     public var jobID: String?
+    /// The part file concerned (`Data_001.zip`, …); nil when the failure is not one file's.
     public var file: String?
+    /// What happened, naming the path, sizes or system reason involved.
     public var detail: String
+    /// What the admin should do, or what the daemon does by itself (reported as the hint).
     public var remedy: String
     /// The part source's own error, when `code` is `sourceFailed`.
     public var underlying: (any Error & Sendable)?
 
+    /// Makes an error from its parts; `underlying` only for `sourceFailed`.
     public init(_ code: Code, org: String, jobID: String? = nil, file: String? = nil, detail: String,
                 remedy: String, underlying: (any Error & Sendable)? = nil) {
         self.code = code

@@ -39,7 +39,7 @@ extension ArchiveFolder {
     ///
     /// A copy that fails verification is never deleted: it is kept as `.failed-<part>` (the
     /// newest one) while the part is fetched again, and goes to the quarantine if the links
-    /// expire before a good copy arrives (``quarantine(jobID:reason:)``).
+    /// expire before a good copy arrives (``quarantine(jobID:reason:now:)``).
     private func fetchVerified(_ part: PartRef, of job: JobSpec, into work: String, from source: any PartSource) async throws(ArchiveError) -> Manifest.File {
         let file = "\(work)/\(part.fileName)"
         let marker = "\(work)/.\(part.fileName).done"

@@ -20,6 +20,7 @@ extension ArchiveFolder {
 public struct PartialProgress: Sendable, Equatable {
     /// Part files begun (the last one may be incomplete).
     public var files: Int
+    /// Bytes of the part files on disk so far, the incomplete last one included.
     public var bytes: Int64
     /// The name of the newest part begun.
     public var newest: String?

@@ -5,8 +5,11 @@ import ZohoModel
 extension ArchiveFolder {
     /// What pruning did (or would do) to one backup.
     public struct PruneOutcome: Sendable, Equatable {
+        /// The backup's folder name in the archive (`<UTC completion>_<job>`).
         public var backup: String
+        /// Zoho's id of the job the backup came from.
         public var jobID: String
+        /// Whether retention keeps or removes it, and why.
         public var decision: Retention.Decision
     }
 

@@ -144,9 +144,13 @@ extension ArchiveFolder {
 
 /// A job whose links expired with parts kept in `<archive>/.quarantine/<job>/`.
 public struct QuarantinedJob: Sendable, Equatable {
+    /// Zoho's id of the job; also the name of its folder in `.quarantine/`.
     public var jobID: String
+    /// The full path of `<archive>/.quarantine/<job>`.
     public var folder: String
+    /// The names of the files kept there, `QUARANTINE.json` not counted.
     public var files: [String]
+    /// Why the job was quarantined, from `QUARANTINE.json` (a placeholder when the note is missing).
     public var reason: String
 
     static let noteName = "QUARANTINE.json"

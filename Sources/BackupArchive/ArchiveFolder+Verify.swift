@@ -5,11 +5,15 @@ import Glibc
 extension ArchiveFolder {
     /// The outcome of re-checking one archived backup.
     public struct VerifyReport: Sendable, Equatable {
+        /// The backup's folder name in the archive.
         public var backup: String
+        /// Zoho's id of the job, from the backup's manifest.
         public var jobID: String
         /// One line per problem, naming the file; empty when the backup is intact.
         public var problems: [String]
+        /// How many files the manifest lists (each one was checked).
         public var filesChecked: Int
+        /// Whether the backup is intact: no problem found.
         public var ok: Bool { problems.isEmpty }
     }
 

@@ -9,10 +9,15 @@ import ZohoModel
 /// - Important: the caller holds the org's lock (`<state_dir>/<org>/lock`) around
 ///   ``archive(_:from:now:)`` and pruning, so one job is never worked on twice at once.
 public struct ArchiveFolder: Sendable {
+    /// The org's archive folder: committed backups, `.partial/` and `.quarantine/` live in it.
     public let path: String
+    /// The org's name, for errors and log lines.
     public let org: String
+    /// Space to leave free (`archive.min_free`): a download starts only if what is left of the part plus this fits.
     public let minFree: ByteSize
+    /// Test hooks reached at the archive's named fault points; `.none` in production.
     public var faults: FaultPoints
+    /// How many entries of one zip are inflated at once (default: one per core).
     public var verifyParallelism: Int
     /// How often a part that fails verification is fetched again before the job is reported.
     public var corruptRefetches = 2
@@ -24,6 +29,7 @@ public struct ArchiveFolder: Sendable {
     public var checker: any ZipEntryChecker = ZlibEntryChecker()
     let logger: Logger
 
+    /// Makes the org's archive folder at `path`; nothing is created on disk until work needs it.
     public init(path: String, org: String, minFree: ByteSize, faults: FaultPoints = .none,
                 verifyParallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
                 clock: any WallClock = SystemWallClock(), logger: Logger) {
@@ -86,7 +92,10 @@ public struct ArchiveFolder: Sendable {
 
 /// A backup in the archive.
 public struct ArchivedBackup: Sendable, Equatable {
+    /// The full path of the backup's folder.
     public var folder: String
+    /// Its `manifest.json`, as read when the backup was listed or committed.
     public var manifest: Manifest
+    /// The folder's name in the archive (`<UTC completion>_<job>`).
     public var name: String { URL(fileURLWithPath: folder).lastPathComponent }
 }

@@ -7,6 +7,7 @@ public struct CRC32: Sendable, Equatable {
     /// The checksum of everything fed so far.
     public private(set) var value: UInt32 = 0
 
+    /// Starts a checksum of no bytes (``value`` 0).
     public init() {}
 
     /// Adds `bytes` to the checksum.

@@ -5,20 +5,34 @@ import Glibc
 /// The README's list of test hooks is checked against this list.
 public enum FaultPoint: String, CaseIterable, Sendable {
     // The supervisor's own work.
+    /// A backup request recorded on disk, before it is POSTed to Zoho.
     case postBeforeSend = "post.beforeSend"
+    /// Zoho accepted the POST, before its outcome is applied.
     case postAfterSend = "post.afterSend"
+    /// Zoho accepted a cancel, before its outcome is applied.
     case cancelAfterSend = "cancel.afterSend"
+    /// An org's `state.json` encoded, before it is written and renamed into place.
     case stateBeforeRename = "state.beforeRename"
     // The archive's.
+    /// A part's first piece of bytes written to its `.partial` file.
     case partMidStream = "part.midStream"
+    /// A part downloaded whole, before it is fsync'd.
     case partBeforeFsync = "part.beforeFsync"
+    /// A part fsync'd, before its marker is written.
     case partAfterFsync = "part.afterFsync"
+    /// Before each part of a job but the first.
     case jobBetweenParts = "job.betweenParts"
+    /// Every part of a job downloaded and verified, before the commit.
     case jobAfterVerify = "job.afterVerify"
+    /// `SHA256SUMS` written, before `manifest.json`.
     case commitBeforeManifest = "commit.beforeManifest"
+    /// The job sealed in `.partial/`, before it is renamed into the archive.
     case commitBeforeRename = "commit.beforeRename"
+    /// Right after the backup's folder is renamed into the archive.
     case commitAfterRename = "commit.afterRename"
+    /// Right before the archive folder is fsync'd after that rename.
     case commitBeforeDirFsync = "commit.beforeDirFsync"
+    /// A pruned backup moved out of sight into `.partial/`, before it is deleted.
     case pruneMidDelete = "prune.midDelete"
     /// On a verification lane, before each zip entry is inflated.
     case verifyEntry = "verify.entry"
@@ -32,12 +46,14 @@ public enum FaultPoint: String, CaseIterable, Sendable {
 /// or `kill -9` would. Unset, nothing happens. A release build obeys it only when
 /// ``enableVariable`` is `1` as well, so a stray variable on a production host injects nothing.
 public struct FaultPoints: Sendable {
+    /// The test hook's variable: `<point>[:n]` kills the process there, `hold:<point>:<file>` holds it.
     public static let environmentVariable = "ZOHO_CRM_BACKUP_FAULT"
     /// The second switch a release build needs before it obeys ``environmentVariable``.
     public static let enableVariable = "ZOHO_CRM_BACKUP_TEST_HOOKS"
 
     private let hook: @Sendable (FaultPoint) throws -> Void
 
+    /// A hook ``injected(_:)`` calls at every point; in-process tests throw from it to fail the work there.
     public init(_ hook: @escaping @Sendable (FaultPoint) throws -> Void) { self.hook = hook }
 
     /// No faults.
@@ -89,7 +105,9 @@ public struct FaultPoints: Sendable {
     /// Thrown by a hook to make the work at that point fail as the system would with `code`
     /// (`ENOSPC`, `EROFS`, `EACCES`, …); any other error stands for `EIO`.
     public struct SystemError: Error {
+        /// The errno the work fails with (`ENOSPC`, `EROFS`, …).
         public let code: Int32
+        /// Fails the work as the system would with errno `code`.
         public init(_ code: Int32) { self.code = code }
     }
 
@@ -103,7 +121,10 @@ public struct FaultPoints: Sendable {
 
 /// A fault a test injected at `point`: the work there fails as the system would with `errno`.
 public struct InjectedFault: Error, Sendable, CustomStringConvertible {
+    /// Where the fault was injected.
     public var point: FaultPoint
+    /// The errno the work fails with: the hook's ``FaultPoints/SystemError`` code, else `EIO`.
     public var errno: Int32
+    /// The sentence shown in errors and logs: names the point and the system error's text.
     public var description: String { "fault injected at \(point.rawValue): \(String(cString: strerror(errno)))" }
 }

@@ -3,9 +3,13 @@ import ZohoModel
 
 /// A completed Zoho backup to bring home: its parts and what the manifest records.
 public struct JobSpec: Sendable, Equatable, Codable {
+    /// The org the backup belongs to (its name in the policy).
     public var org: String
+    /// Zoho's id of the backup job; with `completedAt` it names the archive folder.
     public var jobID: String
+    /// Zoho's org id from the links' path (`/crm/<zgid>/backup/…`); nil when unknown (the benchmark's jobs).
     public var zgid: String?
+    /// Every part to download, as the links name them.
     public var parts: [PartRef]
     /// When the daemon first saw the links (the folder's name uses it).
     public var completedAt: Date
@@ -13,8 +17,10 @@ public struct JobSpec: Sendable, Equatable, Codable {
     public var rrule: String?
     /// What made it; nil when not known (a download begun before the manifest's format 2).
     public var kind: BackupKind?
+    /// When the links stop working (about 7 days after completion); nil when Zoho gave no date.
     public var linksExpiry: Date?
 
+    /// Makes a job from its parts; nothing is checked until ``checkComplete()``.
     public init(org: String, jobID: String, zgid: String?, parts: [PartRef], completedAt: Date,
                 rrule: String? = nil, kind: BackupKind? = nil, linksExpiry: Date? = nil) {
         self.org = org

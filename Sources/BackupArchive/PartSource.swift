@@ -5,6 +5,7 @@ public struct PartRef: Sendable, Hashable, Codable {
     /// Where the source fetches it from (for Zoho: the link as `/backup/urls` gave it).
     public var url: String
 
+    /// Makes a part reference from its file name and link.
     public init(fileName: String, url: String) {
         self.fileName = fileName
         self.url = url

@@ -11,8 +11,11 @@ import ZohoModel
 public enum Retention {
     /// A backup as retention sees it.
     public struct Candidate: Sendable, Equatable {
+        /// Names the backup in the decisions (the archive passes its folder name).
         public var id: String
+        /// When the backup completed, per its manifest: places it in its week, month and year.
         public var completedAt: Date
+        /// Makes a candidate from its parts.
         public init(id: String, completedAt: Date) {
             self.id = id
             self.completedAt = completedAt
@@ -21,10 +24,13 @@ public enum Retention {
 
     /// What happens to one backup, and why.
     public struct Decision: Sendable, Equatable, CustomStringConvertible {
+        /// The ``Candidate/id`` of the backup decided on.
         public var id: String
+        /// True when at least one rule keeps the backup; false means it is removed.
         public var keep: Bool
         /// `last #1`, `weekly #3 (2026-W47)`, … or, for a removal, the rules it fell outside.
         public var reasons: [String]
+        /// One line for logs and test failures: `kept:` or `removed:`, then the reasons.
         public var description: String { (keep ? "kept: " : "removed: ") + reasons.joined(separator: ", ") }
     }
 

@@ -15,6 +15,7 @@ public final class VerifyLanes: Sendable {
     public let count: Int
     private let queue: WorkQueue
 
+    /// Starts `count` lane threads (at least one), named `zcb-verify-<n>`.
     public init(count: Int) {
         self.count = max(1, count)
         queue = WorkQueue()

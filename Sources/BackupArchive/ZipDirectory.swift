@@ -3,12 +3,19 @@ import Glibc
 
 /// One entry of a zip's central directory: where its data starts and what it must inflate to.
 public struct ZipEntry: Sendable, Equatable {
+    /// The entry's path inside the zip, as the directory records it.
     public var name: String
+    /// The compression method: 0 stored, 8 deflate (the only two verified).
     public var method: UInt16
+    /// The general-purpose bit flags; bit 0 (encrypted) makes the entry unverifiable.
     public var flags: UInt16
+    /// The CRC-32 the directory records for the entry's uncompressed bytes.
     public var crc32: UInt32
+    /// Bytes of the entry's data in the file (from the zip64 field when the 32-bit one overflowed).
     public var compressedSize: Int64
+    /// Bytes the entry must inflate to.
     public var uncompressedSize: Int64
+    /// Where the entry's local header starts in the file, in bytes.
     public var localHeaderOffset: Int64
 }
 

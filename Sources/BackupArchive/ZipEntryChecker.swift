@@ -13,6 +13,7 @@ public protocol ZipEntryChecker: Sendable {
 /// The real checker: zlib's raw inflate (or stored bytes), CRC-32 and size. An entry that
 /// inflates past its declared size fails as soon as the output passes it.
 public struct ZlibEntryChecker: ZipEntryChecker {
+    /// Makes the checker; it holds no state, so one serves every lane.
     public init() {}
 
     /// Inflates (or reads) one entry and compares CRC-32 and size; returns its size.

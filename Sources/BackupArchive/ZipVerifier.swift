@@ -11,7 +11,9 @@ import Glibc
 public enum ZipVerifier {
     /// What a verified zip holds.
     public struct Summary: Sendable, Equatable {
+        /// The number of entries in the zip.
         public var entries: Int
+        /// What all the entries inflate to, in bytes.
         public var uncompressedBytes: Int64
         /// What is legal but worth a line in the journal (an unusual compression ratio), naming the entry.
         public var warnings: [String] = []
@@ -19,9 +21,13 @@ public enum ZipVerifier {
 
     /// The first problem found, naming the entry.
     public struct Failure: Error, Sendable, CustomStringConvertible, Equatable {
+        /// The entry's name; nil when the problem is the whole file's.
         public var entry: String?
+        /// What is wrong, as a sentence fragment.
         public var problem: String
+        /// The line shown in errors and `verify`: `entry <name>: <problem>`, or the problem alone.
         public var description: String { entry.map { "entry \($0): \(problem)" } ?? problem }
+        /// Makes a failure from its parts; leave `entry` nil for a problem of the whole file.
         public init(entry: String? = nil, problem: String) {
             self.entry = entry
             self.problem = problem

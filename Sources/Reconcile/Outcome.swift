@@ -20,6 +20,31 @@ public enum Outcome: Sendable, Equatable {
     case linksLost(jobID: String, expiry: Date?)
     /// Zoho's links cannot be read.
     case linksUnreadable(LinksProblem)
+    /// Retention ran; `removed` are the backups it deleted (none is fine).
+    case pruned(removed: [Pruned])
+    /// What a lost backup held was moved to the archive's `.quarantine/`.
+    case quarantined(jobID: String, files: [String], folder: String)
+    /// Something else failed before or around the work: Zoho could not be observed, the
+    /// credentials file cannot be used, the state folder cannot be written, retention or the
+    /// quarantine failed. `countedAs` is the failure metric's kind, if it is counted.
+    case problem(Failure, countedAs: String?)
+
+    /// A backup retention removed.
+    public struct Pruned: Sendable, Equatable {
+        /// Its folder's name and job.
+        public var backup: String
+        /// The job whose backup it was.
+        public var jobID: String
+        /// Why it goes (`beyond keep.last=2`).
+        public var reasons: [String]
+
+        /// Makes the record of one removed backup.
+        public init(backup: String, jobID: String, reasons: [String]) {
+            self.backup = backup
+            self.jobID = jobID
+            self.reasons = reasons
+        }
+    }
 
     /// A backup committed to the archive.
     public struct Archived: Sendable, Equatable {
@@ -94,6 +119,7 @@ public struct Report: Sendable, Equatable {
     /// The journal event (a fixed `MESSAGE_ID`) this report is, if one.
     public enum Event: Sendable, Equatable {
         case scheduleChanged, credentialsRejected, backupArchived, backupFailed, linksExpired, linksUnreadable
+        case retentionRemoved, partsQuarantined
     }
     /// What a metric counts.
     public enum Count: Sendable, Equatable {

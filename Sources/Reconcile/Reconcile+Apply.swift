@@ -87,6 +87,18 @@ extension Reconcile {
                 hint: "This backup cannot be downloaded any more. Look at the errors logged for this org before it (disk, network, credentials), fix them, and start a new backup with `zoho-crm-backup now --org \(org)` if one is needed before the next scheduled one.",
                 at: now, jobID: id)
             return (next, [Report(.critical, message, event: .linksExpired, jobID: id, isError: true, counts: [.failure("links_expired")])])
+        case .pruned(let removed):
+            next.pruneDue = false
+            return (next, removed.map {
+                Report(.notice, "[\(org)] retention removed backup \($0.backup) (\($0.reasons.joined(separator: ", ")))",
+                       event: .retentionRemoved, jobID: $0.jobID)
+            })
+        case .quarantined(let id, let files, let folder):
+            let text = "[\(org)] backup \(id): its links expired; Zoho's bytes of \(files.joined(separator: ", ")) are kept in \(folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done."
+            return (next, [Report(.critical, text, event: .partsQuarantined, jobID: id)])
+        case .problem(let failure, let countedAs):
+            let report = failed(failure, counts: countedAs.map { [.failure($0)] } ?? [])
+            return (next, [report])
         case .linksUnreadable(let problem):
             let message = "[\(org)] Zoho's download links are not understood: \(problem)"
             next.lastError = OrgState.LastError(

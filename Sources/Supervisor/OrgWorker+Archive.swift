@@ -117,14 +117,13 @@ extension OrgWorker {
             guard let kept = try folder.quarantine(jobID: jobID, reason: "its links expired before every part was downloaded and verified", now: now) else { return }
             alarmQuarantined(kept)
         } catch {
-            report(kind: error.code.rawValue, message: error.description, hint: error.remedy, jobID: jobID)
+            _ = apply(.problem(Self.failure(error, jobID: jobID), countedAs: nil))
         }
     }
 
-    /// The critical journal entry of parts kept in the quarantine, and the metric.
+    /// The critical journal entry of parts kept in the quarantine (``Reconcile/apply(_:to:desired:now:)``), and the metric.
     func alarmQuarantined(_ kept: QuarantinedJob) {
-        logger.critical("backup \(kept.jobID): its links expired; Zoho's bytes of \(kept.files.joined(separator: ", ")) are kept in \(kept.folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done.",
-                        metadata: MessageID.partsQuarantined.metadata.merging([LogField.jobIDKey: .string(kept.jobID)]) { a, _ in a })
+        _ = apply(.quarantined(jobID: kept.jobID, files: kept.files, folder: kept.folder))
         updateQuarantineMetric()
     }
 

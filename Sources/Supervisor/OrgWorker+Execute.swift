@@ -85,8 +85,8 @@ extension OrgWorker {
         saveState()
         for report in reports { carryOut(report) }
         switch outcome {
-        case .postAccepted, .cancelled, .archived: return true
-        case .postFailed, .cancelFailed, .archiveFailed, .linksLost, .linksUnreadable: return false
+        case .postAccepted, .cancelled, .archived, .pruned, .quarantined: return true
+        case .postFailed, .cancelFailed, .archiveFailed, .linksLost, .linksUnreadable, .problem: return false
         }
     }
 
@@ -106,6 +106,8 @@ extension OrgWorker {
         case .backupFailed: .backupFailed
         case .linksExpired: .linksExpired
         case .linksUnreadable: .linksUnreadable
+        case .retentionRemoved: .retentionRemoved
+        case .partsQuarantined: .partsQuarantined
         case nil: nil
         }
         let level: Logger.Level = switch report.level {
@@ -119,6 +121,11 @@ extension OrgWorker {
         var metadata: Logger.Metadata = messageID?.metadata ?? [:]
         if let jobID = report.jobID { metadata[LogField.jobIDKey] = .string(jobID) }
         logger.log(level: level, "\(report.message)", metadata: metadata)
+    }
+
+    /// An archive error (retention, the quarantine) as the decision needs it.
+    static func failure(_ error: ArchiveError, jobID: String?) -> Outcome.Failure {
+        Outcome.Failure(.other, name: error.code.rawValue, message: error.description, hint: error.remedy, jobID: jobID)
     }
 
     /// A Zoho error as the decision needs it.
@@ -147,16 +154,10 @@ extension OrgWorker {
             // Expired downloads that can never complete: what they held goes to the quarantine, with the alarm.
             for kept in try folder.settleExpired(now: now) { alarmQuarantined(kept) }
             let outcomes = try folder.prune(keep: policy.archive.keep, timeZone: policy.timeZone, now: now, dryRun: false)
-            for removed in outcomes where !removed.decision.keep {
-                logger.notice("retention removed backup \(removed.backup) (\(removed.decision.reasons.joined(separator: ", ")))",
-                              metadata: MessageID.retentionRemoved.metadata.merging([LogField.jobIDKey: .string(removed.jobID)]) { a, _ in a })
-            }
-            state.pruneDue = false
-            saveState()
-            return true
+            return apply(.pruned(removed: outcomes.filter { !$0.decision.keep }
+                .map { Outcome.Pruned(backup: $0.backup, jobID: $0.jobID, reasons: $0.decision.reasons) }))
         } catch {
-            report(kind: error.code.rawValue, message: error.description, hint: error.remedy)
-            return false
+            return apply(.problem(Self.failure(error, jobID: nil), countedAs: nil))
         }
     }
 
@@ -168,8 +169,8 @@ extension OrgWorker {
             if let lock = try await store.lock(timeout: environment.lockTimeout) { return lock }
             logger.info("\(work) postponed: another command holds \(store.lockPath)")
         } catch {
-            report(kind: "stateFolder", message: "[\(policy.name)] cannot take \(store.lockPath): \(error)",
-                   hint: "Check that the state folder belongs to the service user (zoho-crm-backup).")
+            _ = apply(.problem(Outcome.Failure(.other, name: "stateFolder", message: "[\(policy.name)] cannot take \(store.lockPath): \(error)",
+                                               hint: "Check that the state folder belongs to the service user (zoho-crm-backup)."), countedAs: nil))
         }
         return nil
     }

@@ -22,8 +22,9 @@ extension OrgWorker {
         do {
             try store.writePending(next.pendingPost)
         } catch {
-            report(kind: "stateFolder", message: "could not record the backup request in \(store.pendingPath) (\(error)); nothing was sent to Zoho",
-                   hint: "Check the state folder's owner and free space; the request is sent once it can be recorded.")
+            _ = apply(.problem(Outcome.Failure(.other, name: "stateFolder",
+                                               message: "[\(policy.name)] could not record the backup request in \(store.pendingPath) (\(error)); nothing was sent to Zoho",
+                                               hint: "Check the state folder's owner and free space; the request is sent once it can be recorded."), countedAs: nil))
             return nil
         }
         state = next

@@ -93,7 +93,7 @@ public actor OrgWorker {
         do {
             remote = try await observe(client)
         } catch {
-            record(error)
+            _ = apply(.problem(Self.failure(error), countedAs: "zoho"))
             return (true, false)
         }
         if Task.isCancelled { return (false, false) }
@@ -113,11 +113,11 @@ public actor OrgWorker {
             credentials = try environment.credentials.load(policy.credentials, org: policy.name)
         } catch {
             let underSystemd = environment.credentials.environment["CREDENTIALS_DIRECTORY"] != nil
-            report(kind: "credentials", message: "[\(policy.name)] \(error.description)",
-                   hint: underSystemd
-                       ? "Fix the file in /etc/zoho-crm-backup/credentials/ (zoho-crm-backup check shows what is wrong), then `systemctl restart zoho-crm-backup`: systemd hands credentials to the service when it starts."
-                       : "Fix the credentials file (zoho-crm-backup check shows what is wrong); the daemon reads it again at every poll.",
-                   messageID: .credentialsRejected)
+            let hint = underSystemd
+                ? "Fix the file in /etc/zoho-crm-backup/credentials/ (zoho-crm-backup check shows what is wrong), then `systemctl restart zoho-crm-backup`: systemd hands credentials to the service when it starts."
+                : "Fix the credentials file (zoho-crm-backup check shows what is wrong); the daemon reads it again at every poll."
+            _ = apply(.problem(Outcome.Failure(.credentials, name: "credentials", message: "[\(policy.name)] \(error.description)", hint: hint),
+                               countedAs: nil))
             client = nil
             return nil
         }
@@ -198,21 +198,6 @@ public actor OrgWorker {
     }
 
     // MARK: - Reporting
-
-    func record(_ error: ZohoError) {
-        let credentialsKinds: Set<ZohoError.Kind> = [.invalidToken, .scopeMismatch, .noPermission, .invalidClient, .invalidRefreshToken]
-        report(kind: error.kind.rawValue, message: error.description, hint: error.hint,
-               messageID: credentialsKinds.contains(error.kind) ? .credentialsRejected : nil, jobID: error.jobID)
-        metrics.recordFailure(kind: "zoho")
-    }
-
-    /// Records an error in the state (for `status`) and logs it — at its start, when it
-    /// changes, and once an hour while it lasts.
-    func report(kind: String, message: String, hint: String, messageID: MessageID? = nil, jobID: String? = nil,
-                level: Logger.Level = .error) {
-        state.lastError = OrgState.LastError(kind: kind, message: message, hint: hint, at: now, jobID: jobID)
-        logError(message, level: level, messageID: messageID, jobID: jobID)
-    }
 
     /// Logs the org's current error at its start, when it changes, and once an hour while it lasts.
     func logError(_ message: String, level: Logger.Level, messageID: MessageID?, jobID: String?) {

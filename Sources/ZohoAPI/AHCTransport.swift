@@ -7,6 +7,7 @@ import NIOPosix
 
 /// ``HTTPTransport`` over one shared async-http-client `HTTPClient`.
 public struct AHCTransport: HTTPTransport {
+    /// The process's one async-http-client client, which requests go through; its owner shuts it down.
     public let client: HTTPClient
     /// Answers larger than this are refused (API answers are a few KiB).
     public var maximumBody = 4 << 20
@@ -14,6 +15,7 @@ public struct AHCTransport: HTTPTransport {
     /// - Parameter client: the process's one client; its owner shuts it down.
     public init(client: HTTPClient) { self.client = client }
 
+    /// Sends `request` and collects the answer's body, up to ``maximumBody`` bytes.
     public func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
@@ -33,6 +35,7 @@ public struct AHCTransport: HTTPTransport {
         }
     }
 
+    /// Sends `request` and streams the body to `body` when `accept` says so (see ``HTTPTransport``).
     public func stream(_ request: HTTPRequest, accept: @Sendable (Int, [(String, String)]) -> Bool,
                        body: (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url)

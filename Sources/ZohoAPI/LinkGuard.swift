@@ -9,16 +9,21 @@ public struct LinkGuard: Sendable {
     /// Allowed `host` or `host:port` entries, lower case. An entry without a port allows any port.
     public let allowedHosts: [String]
 
+    /// Makes a guard allowing `allowedHosts` (`host` or `host:port`, any case).
     public init(allowedHosts: [String]) {
         self.allowedHosts = allowedHosts.map { $0.lowercased() }
     }
 
     /// Why a link was refused.
     public enum Refusal: Error, Hashable, Sendable, CustomStringConvertible {
+        /// Not a backup part link; carries the URL.
         case malformed(String)
+        /// The link's host is not one the org's token may go to.
         case hostNotAllowed(host: String, allowed: [String])
+        /// Plain http to a host that is not loopback.
         case insecureScheme(host: String)
 
+        /// The message of the `linkRefused` error: what was refused and what to do (no query string).
         public var description: String {
             switch self {
             case .malformed(let url):

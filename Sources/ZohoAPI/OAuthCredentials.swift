@@ -5,10 +5,14 @@ import Foundation
 ///
 /// - Important: `description` never shows a secret.
 public struct OAuthCredentials: Sendable, CustomStringConvertible {
+    /// The OAuth client id from Zoho's API console.
     public var clientID: String
+    /// The client's secret; never logged.
     public var clientSecret: String
+    /// The long-lived refresh token the `auth` command obtained.
     public var refreshToken: String
 
+    /// Makes credentials from their parts.
     public init(clientID: String, clientSecret: String, refreshToken: String) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -22,5 +26,6 @@ public struct OAuthCredentials: Sendable, CustomStringConvertible {
         return digest.prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Shows only the ``fingerprint``, so logging credentials leaks no secret.
     public var description: String { "OAuthCredentials(fingerprint: \(fingerprint))" }
 }

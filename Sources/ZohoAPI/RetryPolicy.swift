@@ -11,6 +11,7 @@ public struct RetryPolicy: Sendable {
     /// Attempts in total, the first included.
     public var maxAttempts = 5
 
+    /// Makes a policy; the defaults (1 s doubling up to 5 min, 5 attempts) are the daemon's.
     public init(base: Duration = .seconds(1), cap: Duration = .seconds(300), maxAttempts: Int = 5) {
         self.base = base
         self.cap = cap
@@ -29,6 +30,7 @@ public struct RetryPolicy: Sendable {
 
     /// What to do next.
     public enum Decision: Sendable, Equatable {
+        /// Try again after this wait.
         case retry(after: Duration)
         /// Give up: the error stands.
         case fail

@@ -5,13 +5,16 @@ import ZohoModel
 /// (`run`, `status`, `plan`) through `<state_dir>/<org>/token.json` (0600, atomic writes), so
 /// they share one token and one count against Zoho's 10-per-10-minutes limit.
 public struct TokenCache: Codable, Sendable, Equatable {
+    /// The cached access token; nil before the first refresh.
     public var accessToken: String?
     /// Unix time the access token stops working.
     public var expiresAt: Double?
     /// Which credentials the token belongs to (``OAuthCredentials/fingerprint``).
     public var credentialsFingerprint: String?
+    /// When tokens were requested lately (`token_requests` on disk), shared by every process.
     public var limiter: TokenRequestLimiter
 
+    /// Makes a cache from its parts; the defaults make an empty one.
     public init(accessToken: String? = nil, expiresAt: Double? = nil, credentialsFingerprint: String? = nil,
                 limiter: TokenRequestLimiter = TokenRequestLimiter()) {
         self.accessToken = accessToken

@@ -10,6 +10,7 @@ import ZohoModel
 /// are serialised across processes by `token.lock` and the cache is re-read under it, so two
 /// processes never both refresh.
 public actor TokenProvider {
+    /// The org whose token this is, for errors and log lines.
     public let org: String
     private let credentials: OAuthCredentials
     private let accountsURL: String
@@ -21,6 +22,7 @@ public actor TokenProvider {
     public static let margin: Double = 300
     private var memory = TokenCache()
 
+    /// Makes the org's provider; `cacheDirectory` (`<state_dir>/<org>`) holds `token.json` and `token.lock`, nil keeps the token in memory only.
     public init(org: String, credentials: OAuthCredentials, accountsURL: String, cacheDirectory: String?,
                 transport: any HTTPTransport, clock: any WallClock, logger: Logger) {
         self.org = org

@@ -6,10 +6,13 @@ import Foundation
 /// `expires_in_sec` (seconds) with `expires_in` in milliseconds. A refresh grant returns no
 /// new refresh token; an authorization-code grant does.
 public struct TokenResponse: Decodable, Sendable, CustomStringConvertible {
+    /// The new access token, sent as `Authorization: Zoho-oauthtoken …`.
     public var accessToken: String
+    /// A new refresh token; only an authorization-code grant returns one.
     public var refreshToken: String?
     /// The API host Zoho says the org lives on; used only if it is the data centre's own.
     public var apiDomain: String?
+    /// Zoho's `token_type` (`Bearer`); read but not used.
     public var tokenType: String?
     /// How long the access token lives.
     public var expiresIn: Duration
@@ -23,6 +26,7 @@ public struct TokenResponse: Decodable, Sendable, CustomStringConvertible {
         case expiresInSec = "expires_in_sec"
     }
 
+    /// Decodes Zoho's answer, `expires_in` as seconds or legacy milliseconds; one hour when absent.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         accessToken = try c.decode(String.self, forKey: .accessToken)

@@ -10,7 +10,9 @@ import ZohoModel
 /// retried once. 429, 5xx and connection failures back off per ``RetryPolicy`` on the
 /// injected clock; a POST is never repeated when its effect is unknown.
 public struct ZohoClient: Sendable {
+    /// The org this client calls Zoho for, named in errors and logs.
     public let org: String
+    /// The org's accounts, API and download hosts.
     public let endpoints: ZohoEndpoints
     let tokens: TokenProvider
     let transport: any HTTPTransport
@@ -19,6 +21,7 @@ public struct ZohoClient: Sendable {
     let jitter: @Sendable () -> Double
     let logger: Logger
 
+    /// Makes the org's client; `jitter` (0..<1) spreads retry waits, tests pass a fixed one.
     public init(org: String, endpoints: ZohoEndpoints, tokens: TokenProvider, transport: any HTTPTransport,
                 clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger) {

@@ -9,6 +9,7 @@ public struct ZohoEndpoints: Sendable, Equatable {
     /// The API version in paths; v8 is the same API.
     public var version: String
 
+    /// Makes endpoints from their parts; the API version defaults to v7.
     public init(accounts: String, api: String, downloadHosts: [String], version: String = "v7") {
         self.accounts = accounts
         self.api = api

@@ -8,29 +8,42 @@ import ZohoModel
 public struct ZohoError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure: decides retrying, backoff and the hint.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// Access refused: the token, the grant's scopes, or the Zoho user's profile.
         case invalidToken, scopeMismatch, noPermission
+        /// No token: unknown client, invalid or revoked refresh token, or the token limit (Zoho's, or `token.lock` held too long).
         case invalidClient, invalidRefreshToken, tokenLimit
+        /// Zoho refused the backup operation itself; ``code`` has its reason.
         case alreadyScheduled, alreadyCancelled, inProgress, invalidData, limitExceeded, notFound
+        /// Throttled, 5xx, other 4xx, no answer, a POST of unknown effect, an unreadable answer, a refused link or redirect.
         case rateLimited, server, badRequest, network, ambiguousPost, malformedResponse, linkRefused
         /// The caller's sink refused the bytes (e.g. a full disk); ``cause`` is its error.
         case sinkFailed
     }
 
+    /// What kind of failure; decides retrying and the ``hint``.
     public var kind: Kind
+    /// The org the call was for.
     public var org: String
+    /// Which call failed.
     public var operation: ZohoOperation
+    /// The HTTP status of Zoho's answer; nil when no answer was involved (network, token cache).
     public var httpStatus: Int?
     /// Zoho's `code` (`BACKUP_ALREADY_SCHEDULED`, …) or the OAuth `error` (`invalid_code`).
     public var code: String?
+    /// Zoho's message, or ours describing the failure; nil when there is none.
     public var message: String?
+    /// Zoho's `details` object (e.g. `id`, `api_name`); empty when it sent none.
     public var details: [String: JSONValue]
+    /// The backup job concerned; nil for calls about no particular job.
     public var jobID: String?
+    /// The part file concerned (downloads); nil otherwise.
     public var file: String?
     /// How long Zoho asked to wait (`Retry-After`), when it did.
     public var retryAfter: Duration?
     /// For `sinkFailed`: the sink's own error.
     public var cause: (any Error)?
 
+    /// Makes an error from its parts; only `kind`, `org` and `operation` are required.
     public init(kind: Kind, org: String, operation: ZohoOperation, httpStatus: Int? = nil, code: String? = nil,
                 message: String? = nil, details: [String: JSONValue] = [:], jobID: String? = nil,
                 file: String? = nil, retryAfter: Duration? = nil, cause: (any Error)? = nil) {

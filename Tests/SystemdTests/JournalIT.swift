@@ -25,7 +25,8 @@ struct JournalIT {
         for id in MessageID.allCases {
             let found = try entries(["MESSAGE_ID=\(id.rawValue)", "ZOHO_MARKER=\(marker)"])
             let entry = try #require(found.last, "an entry with MESSAGE_ID \(id)")
-            #expect(entry["MESSAGE"] as? String == "probe event \(id)")
+            // The message does not repeat the org; the handler names it, so `journalctl -u` shows it.
+            #expect(entry["MESSAGE"] as? String == "[acme] probe event \(id)")
             #expect(entry["SYSLOG_IDENTIFIER"] as? String == "zoho-crm-backup")
             #expect(entry["PRIORITY"] as? String == "5")
             #expect(entry["ZOHO_ORG"] as? String == "acme")
