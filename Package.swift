@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
         .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive", "CZlibShim", "ZohoModel", "ZohoSimulator", "Supervisor", "ZohoAPI", "TestSupport"]),
+        .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive", "CZlibShim", "ZohoModel", "TestSupport"]),
         .testTarget(
             name: "SystemdTests",
             dependencies: ["Systemd", "systemd-probe", "ZohoModel", "TestSupport", .product(name: "Logging", package: "swift-log")]

@@ -29,6 +29,9 @@ public actor OrgWorker {
     var lastErrorLogged: (text: String, at: Date)?
     /// Complete downloads left in `.partial/` by a crash were committed (once, at start).
     var recoveredPartials = false
+    /// The archive as this cycle read it (once, for ``Reconcile/decide(_:remote:archive:state:now:)``),
+    /// kept up to date with what the cycle archives; nil before the first read.
+    var archiveSeen: ArchiveObservation?
 
     /// - Parameter stateDir: the policy's `state_dir`.
     public init(policy: OrgPolicy, stateDir: String, environment: SupervisorEnvironment, slots: DownloadSlots) {
@@ -99,7 +102,9 @@ public actor OrgWorker {
         if Task.isCancelled { return (false, false) }
         state.lastObservation = remote
         snapshot.nextBackup = remote.job?.isActiveRecurring == true ? remote.job?.scheduledDate : nil
-        let actions = Reconcile.decide(Desired(policy), remote: remote, archive: observeArchive(), state: state, now: now)
+        let archive = observeArchive()
+        archiveSeen = archive
+        let actions = Reconcile.decide(Desired(policy), remote: remote, archive: archive, state: state, now: now)
         snapshot.lastActions = actions
         let ok = await execute(actions, remote: remote, client: client)
         return (!ok, Reconcile.isBusy(remote: remote, state: state, actions: actions))
@@ -188,7 +193,7 @@ public actor OrgWorker {
     }
 
     func updateFreshnessMetrics() {
-        let newest = folder.backups().map(\.manifest.completedAt).max()
+        let newest = (archiveSeen ?? observeArchive()).newestBackup
         let freshness = Freshness.evaluate(newestBackup: newest, watchingSince: state.watchingSince, maxAge: policy.maxAge, now: now)
         metrics.setFreshness(newestAgeSeconds: newest.map { now.timeIntervalSince($0) },
                              maxAgeSeconds: policy.maxAge.map { Double($0.components.seconds) }, alarm: freshness.isAlarm)

@@ -2,7 +2,6 @@ import BackupArchive
 import Foundation
 import Testing
 import ZohoModel
-import ZohoSimulator
 
 @Suite("Archiving a job from the simulator")
 struct ArchiveJobTests {
@@ -17,7 +16,7 @@ struct ArchiveJobTests {
             #expect(backup.name.range(of: #"^\d{4}-\d\d-\d\dT\d{6}Z_\d+$"#, options: .regularExpression) != nil)
             for part in job.parts {
                 let archived = try Data(contentsOf: URL(fileURLWithPath: backup.folder + "/" + part.fileName))
-                #expect(archived == (try await h.served(part.url)), "\(part.fileName) is byte-identical to what was served")
+                #expect(archived == h.served(part.url), "\(part.fileName) is byte-identical to what was served")
                 #expect(mode(backup.folder + "/" + part.fileName) == 0o600)
             }
             #expect(mode(backup.folder) == 0o700)
@@ -39,9 +38,9 @@ struct ArchiveJobTests {
             #expect(report.ok, "\(report.problems)")
 
             // Archiving again is a no-op: no download, the same folder.
-            let before = await h.zoho.count("GET", "/v2/crm/")
+            let before = h.source.count("/v2/crm/")
             #expect(try await folder.archive(job, from: h.source, now: h.clock.date) == backup)
-            #expect(await h.zoho.count("GET", "/v2/crm/") == before)
+            #expect(h.source.count("/v2/crm/") == before)
         }
     }
 
@@ -64,9 +63,9 @@ struct ArchiveJobTests {
         try await ArchiveHarness.run { h async throws in
             let job = try await h.completedJob()
             // Flip a byte inside the compressed data of the first entry of Data_001.zip.
-            await h.zoho.inject(Fault(.flipByte(offset: 120), pathContains: "/Data_001.zip"))
+            h.source.inject(.flipByte(offset: 120), pathContains: "/Data_001.zip")
             let backup = try await h.folder().archive(job, from: h.source, now: h.clock.date)
-            #expect(await h.zoho.requestLog.filter { $0.path.hasSuffix("/Data_001.zip") }.count == 2)
+            #expect(h.source.requestLog.filter { $0.path.hasSuffix("/Data_001.zip") }.count == 2)
             #expect(await h.folder().verify(backup).ok)
         }
     }
@@ -74,7 +73,7 @@ struct ArchiveJobTests {
     @Test func corruptEveryTimeIsReportedAndNothingIsCommitted() async throws {
         try await ArchiveHarness.run { h async throws in
             let job = try await h.completedJob()
-            await h.zoho.inject(Fault(.flipByte(offset: 120), pathContains: "/Data_001.zip", times: 10))
+            h.source.inject(.flipByte(offset: 120, times: 10), pathContains: "/Data_001.zip")
             do {
                 _ = try await h.folder().archive(job, from: h.source, now: h.clock.date)
                 Issue.record("a part that is corrupt every time must not be archived")
@@ -90,7 +89,7 @@ struct ArchiveJobTests {
     @Test func cutOffPartResumesFetchingOnlyTheMissingBytes() async throws {
         try await ArchiveHarness.run({ $0.content.attachmentBytes = 300_000 }) { h async throws in
             let job = try await h.completedJob()
-            await h.zoho.inject(Fault(.truncate(bytes: 100_000), pathContains: "/Attachments_001.zip"))
+            h.source.inject(.truncate(bytes: 100_000), pathContains: "/Attachments_001.zip")
             do {
                 _ = try await h.folder().archive(job, from: h.source, now: h.clock.date)
                 Issue.record("a cut-off part stops the job")
@@ -99,9 +98,9 @@ struct ArchiveJobTests {
             }
             #expect(h.folder().backups().isEmpty, "nothing visible")
             let backup = try await h.folder().archive(job, from: h.source, now: h.clock.date)
-            let log = await h.zoho.requestLog.filter { $0.path.hasSuffix("/Attachments_001.zip") }.map(\.status)
+            let log = h.source.requestLog.filter { $0.path.hasSuffix("/Attachments_001.zip") }.map(\.status)
             #expect(log == [200, 206], "the second attempt asked only for the rest")
-            let data = await h.zoho.requestLog.filter { $0.path.contains("/Data_") }.count
+            let data = h.source.requestLog.filter { $0.path.contains("/Data_") }.count
             #expect(data == 2, "finished parts are not fetched again")
             #expect(await h.folder().verify(backup).ok)
         }

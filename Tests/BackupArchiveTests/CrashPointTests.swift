@@ -2,7 +2,6 @@ import BackupArchive
 import Foundation
 import Testing
 import ZohoModel
-import ZohoSimulator
 
 /// Each named point of the archive's work is made to fail once; the work is then run again.
 /// The archive must hold the complete verified backup or nothing visible for the job, resumed
@@ -48,11 +47,11 @@ struct CrashPointTests {
                 #expect(point.hasPrefix("commit.after") || point == "commit.beforeDirFsync", "visible only once renamed")
                 #expect(await h.folder().verify(visible).ok)
             }
-            let before = await h.zoho.requestLog.count
+            let before = h.source.requestLog.count
             let backup = try await h.folder().archive(job, from: h.source, now: h.clock.date)
             #expect(await h.folder().verify(backup).ok)
             #expect(h.folder().backups().map(\.manifest.jobID) == [earlier.manifest.jobID, job.jobID])
-            let again = await Array(h.zoho.requestLog.dropFirst(before)).filter { $0.path.contains("/\(job.jobID)/") }
+            let again = Array(h.source.requestLog.dropFirst(before)).filter { $0.path.contains("/\(job.jobID)/") }
             if point == "part.midStream" {
                 #expect(again.first?.status == 206, "the cut part resumes with Range")
             }

@@ -3,7 +3,6 @@ import Foundation
 import Glibc
 import Testing
 import ZohoModel
-import ZohoSimulator
 
 @Suite("Disk full, read-only, permission denied")
 struct DiskTests {

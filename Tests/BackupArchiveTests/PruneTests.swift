@@ -2,7 +2,6 @@ import BackupArchive
 import Foundation
 import Testing
 import ZohoModel
-import ZohoSimulator
 
 @Suite("Pruning the archive")
 struct PruneTests {
@@ -17,7 +16,7 @@ struct PruneTests {
     }
 
     @Test func removesWhatRetentionDropsAndRemembersIt() async throws {
-        try await ArchiveHarness.run({ $0.monthlyQuota = 100 }) { h async throws in
+        try await ArchiveHarness.run { h async throws in
             let backups = try await Self.archived(h, count: 5)
             let keep = RetentionCounts(last: 2, weekly: 0, monthly: 0, yearly: 0)
             let utc = try #require(TimeZone(identifier: "UTC"))
@@ -39,7 +38,7 @@ struct PruneTests {
     }
 
     @Test func crashMidDeleteLeavesNoHalfBackupVisible() async throws {
-        try await ArchiveHarness.run({ $0.monthlyQuota = 100 }) { h async throws in
+        try await ArchiveHarness.run { h async throws in
             let backups = try await Self.archived(h, count: 3)
             let keep = RetentionCounts(last: 1, weekly: 0, monthly: 0, yearly: 0)
             let utc = try #require(TimeZone(identifier: "UTC"))
@@ -59,7 +58,7 @@ struct PruneTests {
     }
 
     @Test func foldersWithoutOurManifestAreNeverTouched() async throws {
-        try await ArchiveHarness.run({ $0.monthlyQuota = 100 }) { h async throws in
+        try await ArchiveHarness.run { h async throws in
             _ = try await Self.archived(h, count: 2)
             let stranger = h.root + "/archive/2020-01-01T000000Z_12345"
             try FileManager.default.createDirectory(atPath: stranger, withIntermediateDirectories: true)
@@ -74,7 +73,7 @@ struct PruneTests {
     @Test func partialJobsWhoseLinksExpiredAreCleanedUp() async throws {
         try await ArchiveHarness.run({ $0.content.attachmentBytes = 200_000 }) { h async throws in
             let job = try await h.completedJob()
-            await h.zoho.inject(Fault(.truncate(bytes: 50_000), pathContains: "/Attachments_001.zip"))
+            h.source.inject(.truncate(bytes: 50_000), pathContains: "/Attachments_001.zip")
             _ = try? await h.folder().archive(job, from: h.source, now: h.clock.date)
             let partial = h.root + "/archive/.partial/\(job.jobID)"
             #expect(FileManager.default.fileExists(atPath: partial))
