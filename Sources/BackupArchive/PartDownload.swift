@@ -42,7 +42,6 @@ struct PartDownload {
         var total: Int64?
         var spaceChecked = false
         var chunks = 0
-        var sinkError: ArchiveError?
 
         do {
             try await source.fetch(part, from: written) { start, announced, bytes in
@@ -93,12 +92,13 @@ struct PartDownload {
                     chunks += 1
                     if chunks == 1 { try injected(.partMidStream, path: path, file: file) }
                 } catch {
-                    sinkError = error
                     throw error
                 }
             }
+        } catch let error as ArchiveError {
+            // The sink's own (a full disk, a fault point), handed back unchanged by the source.
+            throw error
         } catch {
-            if let sinkError { throw sinkError }
             throw ArchiveError(.sourceFailed, org: org, jobID: jobID, file: file, detail: "the download stopped after \(written) bytes: \(error)",
                                remedy: "It resumes from there at the next attempt", underlying: error)
         }

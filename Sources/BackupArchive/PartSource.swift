@@ -20,6 +20,7 @@ public protocol PartSource: Sendable {
     ///   first byte belongs in the file (the requested offset, or 0 when the server ignored
     ///   the range), `total` the file's size when known.
     /// - Throws: the source's error when the stream fails; what reached `sink` stays valid.
+    ///   An error `sink` throws is thrown unchanged (the archive tells its own errors apart).
     func fetch(_ part: PartRef, from offset: Int64,
                into sink: (_ start: Int64, _ total: Int64?, _ bytes: UnsafeRawBufferPointer) throws -> Void) async throws
 }

@@ -57,8 +57,11 @@ extension OrgWorker {
 
     /// A committed backup's outcome: bookkeeping, metrics and the journal line (``Reconcile/apply(_:to:desired:now:)``).
     func didArchive(_ archived: ArchivedBackup, fromDisk: Bool = false) {
-        archiveSeen?.knownJobs.insert(archived.manifest.jobID)
-        archiveSeen?.newestBackup = max(archiveSeen?.newestBackup ?? archived.manifest.completedAt, archived.manifest.completedAt)
+        if var seen = archiveSeen {
+            seen.knownJobs.insert(archived.manifest.jobID)
+            seen.newestBackup = max(seen.newestBackup ?? archived.manifest.completedAt, archived.manifest.completedAt)
+            archiveSeen = seen
+        }
         _ = apply(.archived(.init(jobID: archived.manifest.jobID, name: archived.name, folder: archived.folder,
                                   parts: archived.manifest.files.count, bytes: archived.manifest.totalSize, fromDisk: fromDisk)))
     }

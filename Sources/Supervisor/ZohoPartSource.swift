@@ -10,12 +10,7 @@ public struct ZohoPartSource: PartSource {
 
     public func fetch(_ part: PartRef, from offset: Int64,
                       into sink: (_ start: Int64, _ total: Int64?, _ bytes: UnsafeRawBufferPointer) throws -> Void) async throws {
-        do {
-            _ = try await client.download(part.url, from: offset, into: sink)
-        } catch {
-            // The archive's own error (a full disk, say) goes back to it as it was.
-            if error.kind == .sinkFailed, let cause = error.cause { throw cause }
-            throw error
-        }
+        // The archive's own error (a full disk, say) comes back from the client as it was.
+        _ = try await client.download(part.url, from: offset, into: sink)
     }
 }

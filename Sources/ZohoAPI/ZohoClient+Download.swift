@@ -27,9 +27,24 @@ extension ZohoClient {
     ///   - offset: bytes already on disk.
     ///   - sink: called with each piece as it arrives; `start` tells where the first one goes,
     ///     `total` the file's size when the server said it. An error it throws ends the
-    ///     download as `sinkFailed` with that error as `cause`.
+    ///     download and is thrown from here unchanged.
+    /// - Throws: a ``ZohoError``, or the sink's own error as it threw it.
     public func download(_ link: String, from offset: Int64 = 0,
-                         into sink: (_ start: Int64, _ total: Int64?, UnsafeRawBufferPointer) throws -> Void) async throws(ZohoError) -> PartDownload {
+                         into sink: (_ start: Int64, _ total: Int64?, UnsafeRawBufferPointer) throws -> Void) async throws -> PartDownload {
+        let failure: ZohoError
+        do {
+            return try await fetch(link, from: offset, into: sink)
+        } catch {
+            failure = error
+        }
+        // The sink's error was carried through the transport and the retries as a ZohoError; hand it back as it was.
+        if failure.kind == .sinkFailed, let cause = failure.cause { throw cause }
+        throw failure
+    }
+
+    /// ``download(_:from:into:)`` with the sink's error still wrapped (`sinkFailed`).
+    func fetch(_ link: String, from offset: Int64,
+               into sink: (_ start: Int64, _ total: Int64?, UnsafeRawBufferPointer) throws -> Void) async throws(ZohoError) -> PartDownload {
         let parsed: DownloadLink
         switch LinkGuard(allowedHosts: endpoints.downloadHosts).check(link) {
         case .success(let ok): parsed = ok

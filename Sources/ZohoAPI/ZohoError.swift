@@ -17,6 +17,7 @@ public struct ZohoError: Error, Sendable, CustomStringConvertible {
         /// Throttled, 5xx, other 4xx, no answer, a POST of unknown effect, an unreadable answer, a refused link or redirect.
         case rateLimited, server, badRequest, network, ambiguousPost, malformedResponse, linkRefused
         /// The caller's sink refused the bytes (e.g. a full disk); ``cause`` is its error.
+        /// Internal to a download: ``ZohoClient/download(_:from:into:)`` throws the cause itself.
         case sinkFailed
     }
 
