@@ -10,30 +10,19 @@ import Logging
 ///
 /// Never throws and never stops the daemon: an entry the journal refuses goes to stderr.
 /// Secret-shaped text is masked (``SecretScrubber``).
-public struct JournalLogHandler: LogHandler {
+public typealias JournalLogHandler = FieldLogHandler<JournalOutput>
+
+/// Native journal entries, for ``JournalLogHandler``.
+public enum JournalOutput: LogOutput {
+    /// The journal's `SYSLOG_IDENTIFIER` of every entry.
     public static let identifier = "zoho-crm-backup"
 
-    public var logLevel: Logger.Level = .info
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    private let label: String
-
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
-        self.label = label
-        self.metadataProvider = metadataProvider
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        let all = LogField.merged(metadata, metadataProvider, event.metadata)
+    /// Sends the entry; one the journal refuses goes to stderr.
+    public static func write(event: LogEvent, metadata all: Logger.Metadata, label: String) {
         var fields = [
             "MESSAGE=" + SecretScrubber.scrub(LogField.withOrg(event.message.description, all)),
             "PRIORITY=\(LogField.priority(event.level))",
-            "SYSLOG_IDENTIFIER=\(Self.identifier)",
+            "SYSLOG_IDENTIFIER=\(identifier)",
             "CODE_FILE=\(event.file)",
             "CODE_LINE=\(event.line)",
             "CODE_FUNC=\(event.function)",
@@ -42,8 +31,8 @@ public struct JournalLogHandler: LogHandler {
         for (key, value) in all.sorted(by: { $0.key < $1.key }) {
             fields.append(LogField.journalName(for: key) + "=" + SecretScrubber.scrub(LogField.text(value)))
         }
-        if Self.send(fields) < 0 {
-            StderrLogHandler.write(event: event, metadata: all, label: label)
+        if send(fields) < 0 {
+            StderrOutput.write(event: event, metadata: all, label: label)
         }
     }
 

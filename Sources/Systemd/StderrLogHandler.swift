@@ -4,28 +4,12 @@ import Logging
 /// A swift-log handler writing one readable line per entry to stderr, for runs outside
 /// systemd: `2026-11-22T09:30:05Z error [acme job=4876… file=Data_001.zip] message`.
 /// Secret-shaped text is masked (``SecretScrubber``).
-public struct StderrLogHandler: LogHandler {
-    public var logLevel: Logger.Level = .info
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    private let label: String
+public typealias StderrLogHandler = FieldLogHandler<StderrOutput>
 
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
-        self.label = label
-        self.metadataProvider = metadataProvider
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        Self.write(event: event, metadata: LogField.merged(metadata, metadataProvider, event.metadata), label: label)
-    }
-
+/// Readable stderr lines, for ``StderrLogHandler`` (and entries the journal refuses).
+public enum StderrOutput: LogOutput {
     /// Formats and writes one line (one `write(2)`, so concurrent lines do not interleave).
-    static func write(event: LogEvent, metadata: Logger.Metadata, label: String) {
+    public static func write(event: LogEvent, metadata: Logger.Metadata, label: String) {
         FileHandle.standardError.write(Data((format(event: event, metadata: metadata) + "\n").utf8))
     }
 

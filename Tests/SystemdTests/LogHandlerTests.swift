@@ -27,7 +27,7 @@ struct LogHandlerTests {
         #expect(LogField.withOrg("retention removed backup X", org) == "[acme] retention removed backup X")
         #expect(LogField.withOrg("[acme] lost: links expired", org) == "[acme] lost: links expired")
         #expect(LogField.withOrg("policy reloaded", [:]) == "policy reloaded")
-        let line = StderrLogHandler.format(event: LogEvent(level: .error, message: "[acme] lost: links expired", metadata: nil,
+        let line = StderrOutput.format(event: LogEvent(level: .error, message: "[acme] lost: links expired", metadata: nil,
                                                            source: "t", file: #fileID, function: #function, line: #line),
                                            metadata: org)
         #expect(line.hasSuffix(" error [acme] lost: links expired"), "\(line)")
