@@ -5,6 +5,8 @@ import Glibc
 /// The README's list of test hooks is checked against this list.
 public enum FaultPoint: String, CaseIterable, Sendable {
     // The supervisor's own work.
+    /// A change to Zoho's schedule decided, before the org's lock is taken for it.
+    case postBeforeLock = "post.beforeLock"
     /// A backup request recorded on disk, before it is POSTed to Zoho.
     case postBeforeSend = "post.beforeSend"
     /// Zoho accepted the POST, before its outcome is applied.

@@ -45,55 +45,51 @@ struct PartDownload {
 
         do {
             try await source.fetch(part, from: written) { start, announced, bytes in
-                do throws(ArchiveError) {
-                    if chunks == 0, start != written {
-                        guard start == 0 else {
-                            throw ArchiveError(.sizeMismatch, org: org, jobID: jobID, file: file,
-                                               detail: "the server sent bytes from \(start) when \(written) were on disk",
-                                               remedy: "The part is fetched again from the start")
-                        }
-                        // The server ignored the range: start the file again.
-                        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw ioError(errno, "truncate") }
-                        hasher = SHA256()
-                        written = 0
-                        spaceChecked = false
+                if chunks == 0, start != written {
+                    guard start == 0 else {
+                        throw ArchiveError(.sizeMismatch, org: org, jobID: jobID, file: file,
+                                           detail: "the server sent bytes from \(start) when \(written) were on disk",
+                                           remedy: "The part is fetched again from the start")
                     }
-                    if !spaceChecked {
-                        // Once per stream, before its first byte.
-                        total = announced
-                        if let announced {
-                            // The server's number: what is left plus min_free must not overflow.
-                            let (left, o1) = announced.subtractingReportingOverflow(start)
-                            let (needed, o2) = left.addingReportingOverflow(minFree.bytes)
-                            guard !o1, !o2, left >= 0 else {
-                                throw ArchiveError(.sizeMismatch, org: org, jobID: jobID, file: file,
-                                                   detail: "the server announced a size of \(announced) bytes from byte \(start), which no part can have",
-                                                   remedy: "The part is fetched again; if Zoho keeps announcing it, report it to Zoho")
-                            }
-                            if let free = DiskSpace.available(at: path), free < needed {
-                                throw ArchiveError(.diskFull, org: org, jobID: jobID, file: file,
-                                                   detail: "\(ByteSize(bytes: max(free, 0))) free where \(path) needs \(ByteSize(bytes: left)) plus archive.min_free \(minFree)",
-                                                   remedy: "Free space there (or lower archive.keep); the download resumes where it stopped")
-                            }
-                        }
-                        spaceChecked = true
-                    }
-                    var offset = 0
-                    while offset < bytes.count {
-                        let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                        if n < 0 {
-                            if errno == EINTR { continue }
-                            throw ioError(errno, "write")
-                        }
-                        offset += n
-                    }
-                    hasher.update(bufferPointer: bytes)
-                    written += Int64(bytes.count)
-                    chunks += 1
-                    if chunks == 1 { try injected(.partMidStream, path: path, file: file) }
-                } catch {
-                    throw error
+                    // The server ignored the range: start the file again.
+                    guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw ioError(errno, "truncate") }
+                    hasher = SHA256()
+                    written = 0
+                    spaceChecked = false
                 }
+                if !spaceChecked {
+                    // Once per stream, before its first byte.
+                    total = announced
+                    if let announced {
+                        // The server's number: what is left plus min_free must not overflow.
+                        let (left, o1) = announced.subtractingReportingOverflow(start)
+                        let (needed, o2) = left.addingReportingOverflow(minFree.bytes)
+                        guard !o1, !o2, left >= 0 else {
+                            throw ArchiveError(.sizeMismatch, org: org, jobID: jobID, file: file,
+                                               detail: "the server announced a size of \(announced) bytes from byte \(start), which no part can have",
+                                               remedy: "The part is fetched again; if Zoho keeps announcing it, report it to Zoho")
+                        }
+                        if let free = DiskSpace.available(at: path), free < needed {
+                            throw ArchiveError(.diskFull, org: org, jobID: jobID, file: file,
+                                               detail: "\(ByteSize(bytes: max(free, 0))) free where \(path) needs \(ByteSize(bytes: left)) plus archive.min_free \(minFree)",
+                                               remedy: "Free space there (or lower archive.keep); the download resumes where it stopped")
+                        }
+                    }
+                    spaceChecked = true
+                }
+                var offset = 0
+                while offset < bytes.count {
+                    let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw ioError(errno, "write")
+                    }
+                    offset += n
+                }
+                hasher.update(bufferPointer: bytes)
+                written += Int64(bytes.count)
+                chunks += 1
+                if chunks == 1 { try injected(.partMidStream, path: path, file: file) }
             }
         } catch let error as ArchiveError {
             // The sink's own (a full disk, a fault point), handed back unchanged by the source.

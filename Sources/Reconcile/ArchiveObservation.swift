@@ -10,9 +10,13 @@ public struct ArchiveObservation: Sendable, Equatable {
     public var completeJobs: Set<String>
     /// Completion time of the newest verified backup.
     public var newestBackup: Date?
+    /// The job of that backup.
+    public var newestJobID: String?
 
     /// Makes an observation; an empty archive by default.
-    public init(knownJobs: Set<String> = [], partialJobs: Set<String> = [], completeJobs: Set<String> = [], newestBackup: Date? = nil) {
+    public init(knownJobs: Set<String> = [], partialJobs: Set<String> = [], completeJobs: Set<String> = [], newestBackup: Date? = nil,
+                newestJobID: String? = nil) {
+        self.newestJobID = newestJobID
         self.knownJobs = knownJobs
         self.partialJobs = partialJobs
         self.completeJobs = completeJobs

@@ -85,15 +85,20 @@ public enum Reconcile {
         return next
     }
 
-    /// An immediate request is settled — a second `now` may request another — once a backup
-    /// newer than the request is archived, Zoho shows its job failed, or it is a week old
-    /// (Zoho's links last a week: by then it is archived or reported lost).
+    /// An immediate request is settled — a second `now` may request another — once the
+    /// newest archived backup was first seen after the request and is not the backup whose
+    /// links Zoho listed before it, once Zoho shows its job failed, or after ``immediateForgetAfter``.
     public static func immediateSettled(_ request: OrgState.ImmediateRequest, remote: RemoteObservation,
                                         archive: ArchiveObservation, now: Date) -> Bool {
-        if let newest = archive.newestBackup, newest >= request.sentAt { return true }
+        if let newest = archive.newestBackup, newest >= request.sentAt, archive.newestJobID != request.linksJobBefore { return true }
         if let job = remote.job, job.id == request.jobID, job.status == .failed { return true }
-        return now.timeIntervalSince(request.sentAt) > 7 * 86_400
+        return now.timeIntervalSince(request.sentAt) > immediateForgetAfter
     }
+
+    /// How long an immediate request is remembered at most: Zoho's links last about a week
+    /// after the backup completes, and a backup takes hours; after 8 days it is archived,
+    /// reported lost, or never happened.
+    public static let immediateForgetAfter: TimeInterval = 8 * 86_400
 
     /// Whether Zoho shows the effect of a POST: `GET /backup` names a job it did not name before.
     static func pendingTookEffect(_ pending: OrgState.PendingPost, _ job: BackupJob?) -> Bool {

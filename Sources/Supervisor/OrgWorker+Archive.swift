@@ -59,7 +59,10 @@ extension OrgWorker {
     func didArchive(_ archived: ArchivedBackup, fromDisk: Bool = false) {
         if var seen = archiveSeen {
             seen.knownJobs.insert(archived.manifest.jobID)
-            seen.newestBackup = max(seen.newestBackup ?? archived.manifest.completedAt, archived.manifest.completedAt)
+            if seen.newestBackup.map({ archived.manifest.completedAt >= $0 }) ?? true {
+                seen.newestBackup = archived.manifest.completedAt
+                seen.newestJobID = archived.manifest.jobID
+            }
             archiveSeen = seen
         }
         _ = apply(.archived(.init(jobID: archived.manifest.jobID, name: archived.name, folder: archived.folder,

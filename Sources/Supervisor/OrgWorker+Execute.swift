@@ -32,13 +32,13 @@ extension OrgWorker {
                 logger.info("\(action)")
                 state.quotaBlockedUntil = nil
             case .schedule(let rule):
-                guard !zohoChangesStopped else { continue }
+                guard !zohoChangesStopped, !requestsUnreadable else { continue }
                 if await !post(rule, jobBefore: remote.job?.id, client: client) {
                     zohoChangesStopped = true
                     ok = false
                 }
             case .cancel(let jobID, let rule):
-                guard !zohoChangesStopped else { continue }
+                guard !zohoChangesStopped, !requestsUnreadable else { continue }
                 if await !cancel(jobID: jobID, rule: rule, client: client) {
                     zohoChangesStopped = true
                     ok = false

@@ -16,7 +16,7 @@ extension OrgWorker {
             return .notRequested("the daemon is busy with this org (\(store.lockPath)); try again in a moment. Nothing was requested.")
         }
         defer { lock.unlock() }
-        reloadPending()
+        guard reloadPending() else { return .notRequested("\(lastErrorText) Nothing was requested.") }
         let remote: RemoteObservation
         do { remote = try await observe(client) } catch {
             return .notRequested("\(error.description) Nothing was requested.")
@@ -37,11 +37,15 @@ extension OrgWorker {
             return .notRequested("\(why) Nothing was requested.")
         case .request(let cancel):
             if let cancel {
+                let errorBefore = state.lastError
                 guard await cancelHoldingLock(jobID: cancel.jobID, rule: cancel.rrule, client: client) else {
-                    return .notRequested("\(lastErrorText) Nothing was requested.")
+                    // A cancel refused as "not now" records no error: say what happened instead of an older one.
+                    let why = state.lastError != errorBefore ? lastErrorText
+                        : "Zoho did not cancel the recurring schedule (job \(cancel.jobID)) now: an occurrence may have just started; try again once it completes."
+                    return .notRequested("\(why) Nothing was requested.")
                 }
                 request.replacedRule = cancel.rrule
-                request.lines.append("cancelled the recurring schedule \(cancel.rrule ?? "") (job \(cancel.jobID)); it is restored once this backup completes.")
+                request.lines.append("cancelled the recurring schedule \(cancel.rrule ?? "") (job \(cancel.jobID)).")
             }
             guard let id = await send(nil, jobBefore: remote.job?.id, linksJobBefore: remote.linksJobID, client: client) else {
                 request.outcome = .failed
@@ -51,7 +55,8 @@ extension OrgWorker {
                 return request
             }
             request.jobID = id
-            request.lines.append("Zoho accepted the request: immediate backup \(id).")
+            request.lines.append("Zoho accepted the request: immediate backup \(id)."
+                                 + (request.replacedRule == nil ? "" : " The schedule is made again once it completes."))
             return request
         }
     }
@@ -115,7 +120,7 @@ public struct ImmediateRequest: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
         /// Zoho accepted the POST: `jobID` is the new backup.
         case requested
-        /// An earlier, unconfirmed request reached Zoho (`jobID`); nothing new was sent.
+        /// An earlier request (a killed `now`'s, or one not yet archived) reached Zoho as `jobID`; nothing new was sent.
         case earlierRequest
         /// Nothing was sent (``lines`` says why).
         case notRequested

@@ -10,8 +10,15 @@ extension OrgWorker {
     /// never leads to a second POST before an observation; what comes of it is
     /// ``Reconcile/apply(_:to:desired:now:)``'s to decide. - Returns: false on failure.
     func post(_ rule: RRule, jobBefore: String?, client: ZohoClient) async -> Bool {
+        hit(.postBeforeLock)
         guard let lock = await takeLock(for: "schedule \(rule.normalized)") else { return false }
         defer { lock.unlock() }
+        guard requestsUnchanged() else {
+            // `now` recorded a request since this cycle looked: the next cycle decides with it.
+            logger.info("schedule \(rule.normalized) postponed: a request was recorded since this cycle looked")
+            reloadPending()
+            return true
+        }
         return await send(rule, jobBefore: jobBefore, client: client) != nil
     }
 
@@ -63,10 +70,12 @@ extension OrgWorker {
     /// still holds `old` (a `now` may have recorded a newer one). The caller holds the lock.
     func persistRequests(from old: OrgState, to new: OrgState) {
         do {
-            if old.pendingPost != new.pendingPost, try store.readPending() == old.pendingPost { try store.writePending(new.pendingPost) }
+            // The confirmed request first: a crash or a failed write between the two leaves the
+            // unconfirmed one in place, confirmed again at the next observation — never neither.
             if old.immediateRequest != new.immediateRequest, try store.readImmediate() == old.immediateRequest {
                 try store.writeImmediate(new.immediateRequest)
             }
+            if old.pendingPost != new.pendingPost, try store.readPending() == old.pendingPost { try store.writePending(new.pendingPost) }
         } catch {
             logger.warning("could not update the recorded requests in \(store.folder): \(error); they are settled again at the next observation")
         }
@@ -76,6 +85,11 @@ extension OrgWorker {
     func cancel(jobID: String, rule: String?, client: ZohoClient) async -> Bool {
         guard let lock = await takeLock(for: "cancel job \(jobID)") else { return false }
         defer { lock.unlock() }
+        guard requestsUnchanged() else {
+            logger.info("cancel of job \(jobID) postponed: a request was recorded since this cycle looked")
+            reloadPending()
+            return true
+        }
         return await cancelHoldingLock(jobID: jobID, rule: rule, client: client)
     }
 

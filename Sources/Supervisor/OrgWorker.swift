@@ -29,6 +29,11 @@ public actor OrgWorker {
     var lastErrorLogged: (text: String, at: Date)?
     /// Complete downloads left in `.partial/` by a crash were committed (once, at start).
     var recoveredPartials = false
+    /// An unconfirmed POST found in an older `state.json`: it stands while `pending-post.json`
+    /// is absent (a migration that failed, or a command, which does not migrate).
+    let legacyPending: OrgState.PendingPost?
+    /// The recorded requests could not be read at the last look: no request is sent to Zoho.
+    var requestsUnreadable = false
     /// The archive as this cycle read it (once, for ``Reconcile/decide(_:remote:archive:state:now:)``),
     /// kept up to date with what the cycle archives; nil before the first read.
     var archiveSeen: ArchiveObservation?
@@ -38,7 +43,9 @@ public actor OrgWorker {
         let store = StateStore(stateDir: stateDir, org: policy.name, faults: environment.faults)
         var logger = environment.logger
         logger[metadataKey: LogField.orgKey] = .string(policy.name)
-        self.state = Self.loadState(store, now: environment.clock.date, logger: logger, org: policy.name, migrate: environment.writesState)
+        let loaded = Self.loadState(store, now: environment.clock.date, logger: logger, org: policy.name, migrate: environment.writesState)
+        self.state = loaded
+        legacyPending = loaded.pendingPost
         self.policy = policy
         self.environment = environment
         self.slots = slots
@@ -55,7 +62,8 @@ public actor OrgWorker {
     }
 
     /// The saved state, or a fresh one. An unreadable state costs nothing that matters (see
-    /// ``OrgState``): start afresh and say so.
+    /// ``OrgState``): start afresh and say so. (The recorded requests are not part of it:
+    /// ``reloadPending()`` reads them, and an unreadable one blocks every request.)
     /// `migrate`: move an older `state.json`'s unconfirmed POST into its own file (the daemon only).
     static func loadState(_ store: StateStore, now: Date, logger: Logger, org: String, migrate: Bool) -> OrgState {
         do {
@@ -90,6 +98,7 @@ public actor OrgWorker {
     /// is busy (a job runs, links wait, a request is unconfirmed) and is looked at again soon.
     func work() async -> (failed: Bool, busy: Bool) {
         if !recoveredPartials { recoveredPartials = await commitCompletePartials() }
+        archiveSeen = nil
         reloadPending()
         guard let client = connect() else { return (true, false) }
         let remote: RemoteObservation
@@ -107,7 +116,7 @@ public actor OrgWorker {
         let actions = Reconcile.decide(Desired(policy), remote: remote, archive: archive, state: state, now: now)
         snapshot.lastActions = actions
         let ok = await execute(actions, remote: remote, client: client)
-        return (!ok, Reconcile.isBusy(remote: remote, state: state, actions: actions))
+        return (!ok || requestsUnreadable, Reconcile.isBusy(remote: remote, state: state, actions: actions))
     }
 
     /// The org's Zoho client, made from its credentials file (read each cycle, so a fixed file
@@ -147,8 +156,9 @@ public actor OrgWorker {
         let backups = folder.backups()
         var known = Set(backups.map(\.manifest.jobID))
         known.formUnion(PrunedJobs.load(archive: folder.path).pruned.map(\.jobID))
-        return ArchiveObservation(knownJobs: known, partialJobs: folder.partialJobs(),
-                                  completeJobs: folder.completePartialJobs(), newestBackup: backups.map(\.manifest.completedAt).max())
+        let newest = backups.max { ($0.manifest.completedAt, $0.manifest.jobID) < ($1.manifest.completedAt, $1.manifest.jobID) }
+        return ArchiveObservation(knownJobs: known, partialJobs: folder.partialJobs(), completeJobs: folder.completePartialJobs(),
+                                  newestBackup: newest?.manifest.completedAt, newestJobID: newest?.manifest.jobID)
     }
 
     func finishCycle(failed: Bool) {
@@ -173,18 +183,38 @@ public actor OrgWorker {
         saveState()
     }
 
-    /// The recorded requests as on disk: `now` records its requests there while the daemon runs.
-    func reloadPending() {
+    /// The recorded requests as on disk: `now` records its requests there while the daemon
+    /// runs. - Returns: false when they cannot be read — reported, and no request is sent to
+    /// Zoho until they can (an unreadable record may be an unconfirmed POST).
+    @discardableResult
+    func reloadPending() -> Bool {
         do {
-            state.pendingPost = try store.readPending()
+            state.pendingPost = try store.readPending() ?? legacyPending
             state.immediateRequest = try store.readImmediate()
+            requestsUnreadable = false
+            return true
         } catch {
-            logger.error("could not read the recorded requests in \(store.folder): \(error); the daemon keeps those it knew of. Check the state folder's owner.")
+            requestsUnreadable = true
+            _ = apply(.problem(Outcome.Failure(.other, name: "stateFolder",
+                                               message: "[\(policy.name)] the recorded backup requests in \(store.folder) cannot be read (\(error)); no request is sent to Zoho until they can",
+                                               hint: "Check the owner and mode of pending-post.json and immediate-request.json there (the service user's, 0600); a file that does not parse can be removed once `zoho-crm-backup history` shows what Zoho did."),
+                               countedAs: nil))
+            return false
+        }
+    }
+
+    /// Whether the recorded requests on disk are still what this engine decided with (read
+    /// under the org's lock, just before a request): `now` may have recorded one meanwhile.
+    func requestsUnchanged() -> Bool {
+        do {
+            return try store.readPending() == state.pendingPost && store.readImmediate() == state.immediateRequest
+        } catch {
+            return false   // unreadable now: nothing is sent
         }
     }
 
     /// Saves `state.json` — in the daemon only: it is the file's one writer (a command's
-    /// engine records only its requests, in `pending-post.json`).
+    /// engine records only its requests, in `pending-post.json` and `immediate-request.json`).
     func saveState() {
         guard environment.writesState else { return }
         do { try store.save(state) } catch {

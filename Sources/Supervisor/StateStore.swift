@@ -38,17 +38,14 @@ public struct StateStore: Sendable {
         return d
     }()
 
-    /// The saved state with its recorded requests (``OrgState/pendingPost`` from
-    /// `pending-post.json`, ``OrgState/immediateRequest`` from `immediate-request.json`); nil
-    /// when there is no state yet. Without `pending-post.json`, a pending POST recorded in a
-    /// `state.json` written before the file existed is kept (``migratePending(_:)`` moves it).
-    /// - Throws: when a file exists but cannot be read or decoded (the caller decides).
+    /// The saved `state.json`; nil when there is none yet. Its ``OrgState/pendingPost`` is
+    /// set only when an older release wrote it there (``migratePending(_:)`` moves it); the
+    /// recorded requests are read with ``readPending()`` and ``readImmediate()``, apart, so an
+    /// unreadable one is never mistaken for an unreadable state or for no request.
+    /// - Throws: when the file exists but cannot be read or decoded (the caller decides).
     public func read() throws -> OrgState? {
         guard let data = try contents(statePath) else { return nil }
-        var state = try Self.decoder.decode(OrgState.self, from: data)
-        if let pending = try readPending() { state.pendingPost = pending }
-        state.immediateRequest = try readImmediate()
-        return state
+        return try Self.decoder.decode(OrgState.self, from: data)
     }
 
     /// Moves a pending POST read from an older `state.json` into `pending-post.json` (the

@@ -33,6 +33,27 @@ struct SupervisorSafetyTests {
         }
     }
 
+    @Test("a request `now` records after the cycle looked (at post.beforeLock) stops the daemon's POST; the next cycle resolves it first")
+    func requestRecordedMeanwhile() async throws {
+        try await SupervisorHarness.run(Self.acme) { h in
+            let zoho = h.zohos["acme"]!
+            let store = StateStore(stateDir: h.stateDir, org: "acme")
+            let nowsRequest = OrgState.PendingPost(rrule: nil, sentAt: h.clock.date, jobIDBefore: nil)
+            let written = OnceFlag()
+            let faults = FaultPoints { point in
+                // As if `now` took the lock and recorded its request between the look and the POST.
+                if point == .postBeforeLock, written.first() { try store.writePending(nowsRequest) }
+            }
+            let supervisor = try h.supervisor(faults: faults)
+            await h.cycle(supervisor, step: .seconds(60))
+            #expect(await zoho.count("POST", "/backup") == 0, "the daemon did not POST over now's unconfirmed request")
+            #expect(try store.readPending() == nowsRequest, "now's record is intact")
+            await h.cycle(supervisor, times: 2, step: .seconds(60))
+            #expect(try store.readPending() == nil, "resolved by a newer observation (Zoho shows nothing new)")
+            #expect(await zoho.count("POST", "/backup") == 1, "then the schedule is made, once")
+        }
+    }
+
     @Test("a POST whose answer was lost but which Zoho carried out is never sent again")
     func ambiguousPostThatArrived() async throws {
         try await SupervisorHarness.run(Self.acme) { h in
@@ -196,4 +217,17 @@ final class Count: @unchecked Sendable {
     private let lock = NSLock()
     private var n = 0
     func next() -> Int { lock.withLock { n += 1; return n } }
+}
+
+/// True the first time only. Safe: `done` is read and written under `lock`.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func first() -> Bool {
+        lock.withLock {
+            defer { done = true }
+            return !done
+        }
+    }
 }
