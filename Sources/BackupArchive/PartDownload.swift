@@ -42,6 +42,8 @@ struct PartDownload {
         var total: Int64?
         var spaceChecked = false
         var chunks = 0
+        /// Where the free space was last checked, for an answer without a length.
+        var checkedAt: Int64 = -1
 
         do {
             try await source.fetch(part, from: written) { start, announced, bytes in
@@ -77,6 +79,17 @@ struct PartDownload {
                     }
                     spaceChecked = true
                 }
+                if total == nil, checkedAt < 0 || written - checkedAt >= Self.unsizedCheckEvery {
+                    // No length announced (a chunked answer): check as the bytes arrive instead,
+                    // so such an answer cannot fill the disk.
+                    checkedAt = written
+                    let (needed, overflow) = minFree.bytes.addingReportingOverflow(Int64(bytes.count))
+                    if let free = DiskSpace.available(at: path), overflow || free < needed {
+                        throw ArchiveError(.diskFull, org: org, jobID: jobID, file: file,
+                                           detail: "\(ByteSize(bytes: max(free, 0))) free where \(path) has \(ByteSize(bytes: written)) of a part whose size the server did not say, and archive.min_free is \(minFree)",
+                                           remedy: "Free space there (or lower archive.keep); the download resumes where it stopped")
+                    }
+                }
                 var offset = 0
                 while offset < bytes.count {
                     let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -107,6 +120,9 @@ struct PartDownload {
         try injected(.partAfterFsync, path: path, file: file)
         return Result(size: written, sha256: FileDigest.hex(hasher), resumedFrom: resumedFrom)
     }
+
+    /// How often the free space is checked while a part of unknown length streams in.
+    static let unsizedCheckEvery: Int64 = 4 << 20
 
     private func injected(_ point: FaultPoint, path currentPath: String, file currentFile: String) throws(ArchiveError) {
         do { try faults.injected(point) } catch {

@@ -25,6 +25,25 @@ struct DiskTests {
         }
     }
 
+    @Test("an answer without a length (chunked) cannot fill the disk: the free space is checked as the bytes arrive")
+    func unsizedAnswerIsCheckedAsItArrives() async throws {
+        try await ArchiveHarness.run { h async throws in
+            let job = try await h.completedJob()
+            h.source.announceSize(false)
+            do {
+                _ = try await h.folder(minFree: ByteSize(bytes: 1 << 50)).archive(job, from: h.source, now: h.clock.date)
+                Issue.record("a part of unknown size must stop when the disk would go under min_free")
+            } catch let error as ArchiveError {
+                #expect(error.code == .diskFull)
+                #expect(error.file == "Data_001.zip")
+                #expect(error.description.contains("whose size the server did not say"))
+            }
+            #expect(h.folder().backups().isEmpty)
+            // With room, the same answers archive the job.
+            #expect(await h.folder().verify(try await h.folder().archive(job, from: h.source, now: h.clock.date)).ok)
+        }
+    }
+
     @Test(arguments: [(EROFS, ArchiveError.Code.readOnly, "ReadWritePaths="), (EACCES, .permissionDenied, "chown -R zoho-crm-backup")])
     func systemRefusalsSayWhatToDo(_ code: Int32, _ expected: ArchiveError.Code, _ remedy: String) async throws {
         try await ArchiveHarness.run { h async throws in

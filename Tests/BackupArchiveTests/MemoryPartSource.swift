@@ -35,6 +35,10 @@ final class MemoryPartSource: PartSource, @unchecked Sendable {
     private var log: [Request] = []
     /// Bytes handed to the sink per call: small, so a download is cut after its first piece.
     let chunk = 16 * 1024
+    /// Whether the part's size is announced (as `Content-Length` would); false: a chunked answer.
+    var announcesSize: Bool { lock.withLock { announces } }
+    private var announces = true
+    func announceSize(_ yes: Bool) { lock.withLock { announces = yes } }
 
     func serve(_ data: Data, at url: String) { lock.withLock { parts[url] = data } }
     func inject(_ fault: Fault, pathContains: String) { lock.withLock { faults.append((pathContains, fault)) } }
@@ -62,7 +66,8 @@ final class MemoryPartSource: PartSource, @unchecked Sendable {
         var position = start
         while position < end {
             let next = min(end, position + chunk)
-            try body[position..<next].withUnsafeBytes { try sink(offset, Int64(body.count), $0) }
+            let total: Int64? = announcesSize ? Int64(body.count) : nil
+            try body[position..<next].withUnsafeBytes { try sink(offset, total, $0) }
             position = next
         }
         if end < body.count { throw CutOff() }
