@@ -54,6 +54,24 @@ struct SupervisorSafetyTests {
         }
     }
 
+    @Test("no POST without a durable intent: when pending-post.json cannot be used, nothing is sent and the org says why")
+    func noPostWithoutIntent() async throws {
+        try await SupervisorHarness.run(Self.acme) { h in
+            let zoho = h.zohos["acme"]!
+            let store = StateStore(stateDir: h.stateDir, org: "acme")
+            // A folder where the file must go: it can be neither read nor replaced (as root, modes do not stop a write).
+            try FileManager.default.createDirectory(atPath: store.pendingPath + "/blocked", withIntermediateDirectories: true)
+            let supervisor = try h.supervisor()
+            await h.cycle(supervisor, step: .seconds(60))
+            #expect(await zoho.count("POST", "/backup") == 0, "nothing sent without the recorded intent")
+            let error = try #require(await supervisor.worker("acme")?.state.lastError)
+            #expect(error.kind == "stateFolder" && error.message.contains("no request is sent to Zoho"), "\(error)")
+            try FileManager.default.removeItem(atPath: store.pendingPath)
+            await h.cycle(supervisor, times: 2, step: .seconds(60))
+            #expect(await zoho.count("POST", "/backup") == 1, "sent once the intent can be recorded")
+        }
+    }
+
     @Test("a POST whose answer was lost but which Zoho carried out is never sent again")
     func ambiguousPostThatArrived() async throws {
         try await SupervisorHarness.run(Self.acme) { h in
