@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Glibc
+import ZohoModel
 
 extension ArchiveFolder {
     /// The outcome of re-checking one archived backup.
@@ -29,9 +30,17 @@ extension ArchiveFolder {
         }
         if sums.isEmpty { problems.append("SHA256SUMS: missing or empty") }
         for file in backup.manifest.files {
+            // A manifest is a file on disk like any other: its names are checked before any is opened.
+            guard DownloadLink.parseFileName(file.name) != nil else {
+                problems.append("manifest.json names '\(file.name.prefix(200))', which is not a part file (Data_NNN.zip or Attachments_NNN.zip); it was not opened")
+                continue
+            }
             let path = backup.folder + "/" + file.name
-            guard let digest = Self.sha256(of: path) else {
-                problems.append("\(file.name): missing or unreadable")
+            let digest: String
+            switch Self.sha256(of: path) {
+            case .success(let value): digest = value
+            case .failure(let why):
+                problems.append("\(file.name): \(why.text)")
                 continue
             }
             if digest != file.sha256 || (sums[file.name].map { $0 != digest } ?? true) {
@@ -47,13 +56,28 @@ extension ArchiveFolder {
         return VerifyReport(backup: backup.name, jobID: backup.manifest.jobID, problems: problems, filesChecked: backup.manifest.files.count)
     }
 
-    /// SHA-256 of a file, read in 1 MiB pieces; nil when it cannot be read.
-    static func sha256(of path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+    /// Why a part file could not be hashed.
+    struct Unreadable: Error {
+        var text: String
+    }
+
+    /// SHA-256 of a regular file, read in 1 MiB pieces. Never follows a symbolic link and never
+    /// waits on a FIFO or device (`O_NOFOLLOW | O_NONBLOCK`, then a regular-file check).
+    static func sha256(of path: String) -> Result<String, Unreadable> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else {
+            let code = errno
+            return .failure(Unreadable(text: code == ELOOP ? "is a symbolic link; not followed" : "missing or unreadable (\(String(cString: strerror(code))))"))
+        }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(Unreadable(text: "is not a regular file; not read"))
+        }
         var hasher = SHA256()
-        guard case .success = FileDigest.update(&hasher, readingFrom: fd) else { return nil }
-        return FileDigest.hex(hasher)
+        guard case .success = FileDigest.update(&hasher, readingFrom: fd) else {
+            return .failure(Unreadable(text: "could not be read to the end (\(String(cString: strerror(errno))))"))
+        }
+        return .success(FileDigest.hex(hasher))
     }
 }

@@ -27,7 +27,8 @@ struct PartDownload {
         func ioError(_ code: Int32, _ what: String) -> ArchiveError {
             .io(code, path: path, doing: what, org: org, jobID: jobID, file: file)
         }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Never through a symbolic link someone left in `.partial/`.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw ioError(errno, "create") }
         defer { close(fd) }
 
