@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import Testing
 import ZohoAPI
 import ZohoModel
@@ -44,5 +45,13 @@ struct RedirectTests {
         let config = ZohoHTTPClient.configuration
         #expect("\(config.redirectConfiguration)".contains("disallow") || "\(String(reflecting: config.redirectConfiguration))".contains("disallow"))
         #expect("\(config.decompression)".contains("disabled"))
+    }
+
+    @Test("the one HTTP client checks certificates in full and refuses TLS below 1.2 (the library's default minimum is TLS 1.0)")
+    func tlsMinimum() {
+        let tls = ZohoHTTPClient.configuration.tlsConfiguration ?? TLSConfiguration.makeClientConfiguration()
+        #expect(tls.minimumTLSVersion == .tlsv12)
+        #expect(TLSConfiguration.makeClientConfiguration().minimumTLSVersion == .tlsv1, "the default this replaces")
+        #expect(tls.certificateVerification == .fullVerification)
     }
 }
