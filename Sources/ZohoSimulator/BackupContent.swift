@@ -22,13 +22,39 @@ public struct BackupContent: Sendable {
         self.attachmentBytes = attachmentBytes
     }
 
+    /// Why the cache folder cannot be used.
+    public struct ForeignFolder: Error, CustomStringConvertible {
+        /// The folder and what is wrong with it.
+        public var description: String
+    }
+
+    /// Creates the cache folder (0700) or checks the one there: a real folder (not a link),
+    /// owned by this user, writable by no one else — so another local user cannot plant the
+    /// parts this simulator serves (a shared name under /tmp could be created first by anyone).
+    public func ownedFolder() throws { try Self.ownedFolder(folder) }
+
+    /// Creates `folder` (0700) or checks the one there, as ``ownedFolder()`` does.
+    public static func ownedFolder(_ folder: String) throws {
+        var info = stat()
+        if lstat(folder, &info) != 0 {
+            guard errno == ENOENT else { throw ForeignFolder(description: "\(folder): \(String(cString: strerror(errno)))") }
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            guard lstat(folder, &info) == 0 else { throw ForeignFolder(description: "\(folder): \(String(cString: strerror(errno)))") }
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == geteuid(), info.st_mode & 0o022 == 0 else {
+            throw ForeignFolder(description: "\(folder) is not a folder of this user's that only it can write (someone else may have made it): the simulator will not serve parts from it; remove it or choose another folder")
+        }
+    }
+
     /// The modules in data part `number` (1-based) of `parts`.
     public static func modules(inPart number: Int, of parts: Int) -> [String] {
         modules.enumerated().filter { $0.offset % max(parts, 1) == number - 1 }.map(\.element)
     }
 
-    /// The path of the part, generated on first use.
+    /// The path of the part, generated on first use, in a cache folder that must be this
+    /// user's own (see ``ownedFolder()``).
     public func file(job: String, name: String, dataParts: Int, seed: UInt64) throws -> String {
+        try ownedFolder()
         let dir = "\(folder)/\(job)"
         let path = "\(dir)/\(name)"
         if FileManager.default.fileExists(atPath: path) { return path }

@@ -31,11 +31,15 @@ extension ZohoCRMBackup {
             guard days >= 1, days <= 366 else { throw ValidationError("--days must be 1…366") }
             let wallNow = wallClock ?? Date().timeIntervalSince1970
             let root = folder ?? (NSTemporaryDirectory() + "zoho-crm-backup-demo-\(Int(wallNow))")
+            // The folder holds credentials and the served parts: it must be this user's alone
+            // (its default name under /tmp is predictable).
+            try BackupContent.ownedFolder(root)
             try FileManager.default.createDirectory(atPath: root + "/credentials", withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
             LoggingSystem.bootstrap { _ in DemoLogHandler() }
             var acmeConfig = SimulatorConfig()
-            acmeConfig.content = BackupContent(folder: NSTemporaryDirectory() + "zoho-simulator-content")
+            // The simulated parts are cached in the demo's own folder (0700), never in a shared /tmp name.
+            acmeConfig.content = BackupContent(folder: root + "/simulator-content")
             acmeConfig.jobDuration = .seconds(1800)
             var globexConfig = acmeConfig
             globexConfig.dataParts = 1

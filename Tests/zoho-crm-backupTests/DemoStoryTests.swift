@@ -45,6 +45,8 @@ struct DemoStoryTests {
         var status: Int32
         var story: String
         var backups: Int
+        /// The simulated parts were cached in the demo's own folder (not a shared /tmp name).
+        var contentInFolder: Bool
     }
 
     static func runDemo(at wallClock: Double) throws -> Run {
@@ -53,7 +55,9 @@ struct DemoStoryTests {
         let r = try CommandRunner.run(["demo", "--folder", folder, "--wall-clock", String(Int(wallClock))])
         let backups = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/archive/acme"))?
             .filter { !$0.hasPrefix(".") }.count ?? 0
-        return Run(wallClock: wallClock, status: r.status, story: normalised(r.stdout, folder: folder) + r.stderr, backups: backups)
+        let content = FileManager.default.fileExists(atPath: folder + "/simulator-content")
+        return Run(wallClock: wallClock, status: r.status, story: normalised(r.stdout, folder: folder) + r.stderr, backups: backups,
+                   contentInFolder: content)
     }
 
     /// Runs the demos two at a time (one per core), in the order given.
@@ -101,6 +105,7 @@ struct DemoStoryTests {
             #expect(run.story.components(separatedBy: "[acme] archived backup").count - 1 == 3, "demo at \(at): three acme backups\n\(run.story)")
             #expect(run.story.components(separatedBy: "[acme] retention removed backup").count - 1 == 1, "demo at \(at): one prune\n\(run.story)")
             #expect(run.story.contains("[globex] archived backup"), "demo at \(at)\n\(run.story)")
+            #expect(run.contentInFolder, "demo at \(at): its parts come from its own folder")
             #expect(run.story.contains("Zoho shows acme: SCHEDULED RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TU"))
             #expect(run.story.contains("Zoho shows acme: INPROGRESS RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TU"))
             #expect(run.story.contains("acme: 2 backups in <root>/archive/acme"))
