@@ -59,6 +59,7 @@ install -m 0644 packaging/$PKG.catalog "$STAGE/usr/lib/systemd/catalog/$PKG.cata
 install -m 0644 packaging/policy.yaml "$STAGE/etc/$PKG/policy.yaml"
 install -m 0644 config/policy.example.yaml "$DOC/examples/policy.example.yaml"
 install -m 0644 packaging/archive-elsewhere.conf "$DOC/examples/archive-elsewhere.conf"
+install -m 0644 packaging/memory.conf "$DOC/examples/memory.conf"
 install -m 0644 README.md "$DOC/README.md"
 install -m 0644 packaging/debian/lintian-overrides "$STAGE/usr/share/lintian/overrides/$PKG"
 sed "s/@YEAR@/$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y)/" packaging/debian/copyright.in >"$DOC/copyright"

@@ -53,6 +53,11 @@ for step in CommandLine.arguments.dropFirst() {
             metadata[LogField.orgKey] = "acme"
             logger.error("credentials rejected: \(error)", metadata: metadata)
         }
+    case "not-dumpable":
+        // What `run` does first: prints whether the process was dumpable before and after.
+        let before = ProcessHardening.isDumpable
+        let accepted = ProcessHardening.forbidCoreDumps()
+        print("dumpable before=\(before) accepted=\(accepted) after=\(ProcessHardening.isDumpable)")
     case "log-leak":
         logger.error("\(ProcessInfo.processInfo.environment["ZCB_LEAK"] ?? "")", metadata: [LogField.orgKey: "acme"])
     default:

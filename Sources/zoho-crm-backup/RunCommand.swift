@@ -22,6 +22,7 @@ extension ZohoCRMBackup {
         var noJitter = false
 
         func run() async throws {
+            ProcessHardening.forbidCoreDumps()
             LoggingSystem.bootstrap { label in LogDestination.detect().makeHandler(label: label, level: .info) }
             let logger = Logger(label: "zoho-crm-backup")
             let loaded: Policy

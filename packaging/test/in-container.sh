@@ -201,6 +201,19 @@ rm -r /run/systemd/system/$UNIT.d
 systemctl daemon-reload
 check "restart with the packaged WatchdogSec=30s" bash -c "systemctl restart $UNIT && [ \"\$(systemctl show -p WatchdogUSec --value $UNIT)\" = 30s ]"
 
+section "a crash leaves no core dump and no memory in the journal"
+check "MemoryMax=2G and OOMPolicy=continue are in force" bash -c \
+  "[ \"\$(systemctl show -p MemoryMax --value $UNIT)\" = 2147483648 ] && [ \"\$(systemctl show -p OOMPolicy --value $UNIT)\" = continue ]"
+pid=$(prop MainPID) restarts=$(prop NRestarts)
+check "the daemon's core file size limit is 0 (LimitCORE=0)" bash -c "grep -Eq '^Max core file size +0 +0' /proc/$pid/limits"
+c=$(cursor)
+kill -SEGV "$pid"
+check "kill -SEGV: systemd restarts it" wait_until 30 bash -c \
+  "[ \"\$(systemctl show -p NRestarts --value $UNIT)\" -gt $restarts ] && systemctl is-active -q $UNIT"
+check "no backtrace, registers or memory of the crashed process in the journal (SWIFT_BACKTRACE=enable=no)" bash -c \
+  "! journalctl --no-pager -u $UNIT --after-cursor='$c' -o cat | grep -Eiq 'Program crashed|Backtracing|Registers|^Thread [0-9]'"
+check "no core dump was written" bash -c "[ -z \"\$(ls -A /var/lib/systemd/coredump 2>/dev/null)\" ] && ! ls /core* /var/lib/zoho-crm-backup/core* >/dev/null 2>&1"
+
 section "stop"
 c=$(cursor)
 check "systemctl stop" systemctl stop "$UNIT"
