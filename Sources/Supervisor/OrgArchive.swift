@@ -28,12 +28,18 @@ public struct OrgArchive: Sendable {
     /// Applies retention as the daemon does, under the org's lock (waited for up to 30 s;
     /// none is taken for a dry run). - Throws: ``PruneError``.
     public func prune(keep: RetentionCounts, timeZone: TimeZone, dryRun: Bool, now: Date) async throws(PruneError) -> [PruneRow] {
-        var lock: FileLock?
+        // The org's lock, then the archive's: the order every writer takes them in.
+        var locks: [FileLock] = []
+        defer { for lock in locks.reversed() { lock.unlock() } }
         if !dryRun {
-            lock = try? await store.lock(timeout: .seconds(30))
-            guard lock != nil else { throw .busy(org: folder.org, lockPath: store.lockPath) }
+            guard let state = try? await store.lock(timeout: .seconds(30)) else { throw .busy(org: folder.org, lockPath: store.lockPath) }
+            locks.append(state)
+            let holder = "pid \(getpid()), zoho-crm-backup prune"
+            guard let archive = try? await folder.lock(holder: holder, timeout: .seconds(30)) else {
+                throw .busy(org: folder.org, lockPath: "\(folder.lockPath), held by \(folder.lockHolder() ?? "another process")")
+            }
+            locks.append(archive)
         }
-        defer { lock?.unlock() }
         do {
             return try folder.prune(keep: keep, timeZone: timeZone, now: now, dryRun: dryRun)
                 .map { PruneRow(backup: $0.backup, jobID: $0.jobID, keep: $0.decision.keep, reasons: $0.decision.reasons) }

@@ -22,7 +22,7 @@ extension OrgWorker {
             reportArchiveFailure(error, jobID: download.jobID)
             return false
         }
-        guard let lock = await takeLock(for: "download job \(download.jobID)") else { return false }
+        guard let lock = await takeArchiveLock(for: "download job \(download.jobID)") else { return false }
         defer { lock.unlock() }
         snapshot.downloading = (download.jobID, spec.parts.count)
         defer { snapshot.downloading = nil }
@@ -72,7 +72,7 @@ extension OrgWorker {
     /// Commits a job whose parts are all verified in `.partial/` (its links may have expired).
     /// - Returns: false on failure.
     func commitComplete(jobID: String) async -> Bool {
-        guard let lock = await takeLock(for: "commit job \(jobID)") else { return false }
+        guard let lock = await takeArchiveLock(for: "commit job \(jobID)") else { return false }
         defer { lock.unlock() }
         do {
             guard let archived = try await folder.commitComplete(jobID: jobID, now: now) else { return true }
@@ -89,7 +89,7 @@ extension OrgWorker {
     /// lock could not be taken (tried again next cycle).
     func commitCompletePartials() async -> Bool {
         guard !folder.completePartialJobs().isEmpty else { return true }
-        guard let lock = await takeLock(for: "commit complete downloads") else { return false }
+        guard let lock = await takeArchiveLock(for: "commit complete downloads") else { return false }
         defer { lock.unlock() }
         for result in await folder.commitCompletePartials(now: now) {
             switch result {
@@ -119,7 +119,7 @@ extension OrgWorker {
     /// Moves what `.partial/` holds of a lost job into the quarantine (under the org's lock,
     /// so a `prune` command cannot settle the same job at once), with the alarm.
     func quarantine(jobID: String) async {
-        guard let lock = await takeLock(for: "quarantine job \(jobID)") else { return }   // settled by the next prune
+        guard let lock = await takeArchiveLock(for: "quarantine job \(jobID)") else { return }   // settled by the next prune
         defer { lock.unlock() }
         do {
             guard let kept = try folder.quarantine(jobID: jobID, reason: "its links expired before every part was downloaded and verified", now: now) else { return }

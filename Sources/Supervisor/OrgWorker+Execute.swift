@@ -57,7 +57,7 @@ extension OrgWorker {
             case .reportUnreadableLinks(let problem):
                 ok = apply(.linksUnreadable(problem)) && ok
             case .prune:
-                if !prune() { ok = false }
+                if await !prune() { ok = false }
             case .raiseFreshnessAlarm(let freshness):
                 state.freshnessAlarm = true
                 logger.critical("no recent backup: \(freshness). Check `zoho-crm-backup status` and the journal for this org's errors; Zoho's schedule may have been changed or the downloads may be failing.",
@@ -143,12 +143,11 @@ extension OrgWorker {
 
     // MARK: - Retention
 
-    /// Applies retention under the org's lock. - Returns: false on failure.
-    func prune() -> Bool {
-        guard let lock = try? FileLock.tryAcquire(store.lockPath) else {
-            logger.info("retention postponed: another command holds \(store.lockPath)")
-            return true
-        }
+    /// Applies retention under the org's and the archive's locks. - Returns: false on failure
+    /// (a lock held briefly by a command only postpones it).
+    func prune() async -> Bool {
+        let errorBefore = state.lastError
+        guard let lock = await takeArchiveLock(for: "retention") else { return state.lastError == errorBefore }
         defer { lock.unlock() }
         do {
             // Expired downloads that can never complete: what they held goes to the quarantine, with the alarm.

@@ -1,5 +1,6 @@
 import BackupArchive
 import Foundation
+import Logging
 import Reconcile
 import Supervisor
 import Testing
@@ -69,6 +70,27 @@ struct SupervisorSafetyTests {
             try FileManager.default.removeItem(atPath: store.pendingPath)
             await h.cycle(supervisor, times: 2, step: .seconds(60))
             #expect(await zoho.count("POST", "/backup") == 1, "sent once the intent can be recorded")
+        }
+    }
+
+    @Test("an archive another process writes into (another state_dir) is left alone: nothing in .partial, the org names the holder; released, the backup is archived")
+    func archiveInUseByAnother() async throws {
+        try await SupervisorHarness.run([.init(name: "acme", schedule: "unmanaged")]) { h in
+            let other = ArchiveFolder(path: h.archivePath("acme"), org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "other"))
+            let held = try #require(try await other.lock(holder: "pid 4242, state_dir /srv/other-state", timeout: .zero))
+            let supervisor = try h.supervisor()
+            try await h.startImmediateBackup("acme")
+            await h.cycle(supervisor, times: 3, step: .seconds(60))
+            let partial = (try? FileManager.default.contentsOfDirectory(atPath: h.archivePath("acme") + "/.partial")) ?? []
+            #expect(partial.isEmpty, "nothing written while another holds the archive: \(partial)")
+            #expect(h.archived("acme").isEmpty)
+            let error = try #require(await supervisor.worker("acme")?.state.lastError)
+            #expect(error.kind == "archiveInUse" && error.message.contains("pid 4242, state_dir /srv/other-state"), "\(error)")
+            #expect(error.hint.contains("own archive.path"))
+            held.unlock()
+            await h.cycle(supervisor, times: 2, step: .seconds(60))
+            #expect(h.archived("acme").count == 1)
+            #expect(await supervisor.worker("acme")?.state.lastError == nil)
         }
     }
 
