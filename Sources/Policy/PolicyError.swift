@@ -21,8 +21,14 @@ public struct PolicyDiagnostic: Hashable, Sendable, Codable, CustomStringConvert
 /// A policy that cannot be used, with every problem found (not just the first).
 public struct PolicyError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [PolicyDiagnostic]
+    /// Problems found, counting those beyond the ones shown (the last diagnostic then says
+    /// "and N more").
+    public var total: Int
 
-    public init(_ diagnostics: [PolicyDiagnostic]) { self.diagnostics = diagnostics }
+    public init(_ diagnostics: [PolicyDiagnostic], total: Int? = nil) {
+        self.diagnostics = diagnostics
+        self.total = total ?? diagnostics.count
+    }
 
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }

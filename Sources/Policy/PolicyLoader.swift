@@ -42,15 +42,47 @@ public struct PolicyLoader: Sendable {
         return try parse(text, file: path)
     }
 
+    /// Problems shown at most; the rest are counted ("and N more").
+    public static let shownAtMost = 100
+
+    /// The first node (in document order) that carries an anchor: its definition, which comes
+    /// before any alias of it — so the search stops before anything aliased is walked twice.
+    static func firstAnchor(in root: Node) -> (name: String, position: SourcePosition?)? {
+        var stack = [root]
+        while let node = stack.popLast() {
+            if let anchor = node.anchor {
+                return (anchor.rawValue, node.mark.map { SourcePosition(line: $0.line, column: $0.column) })
+            }
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping.reversed() { stack.append(value); stack.append(key) }
+            case .sequence(let sequence):
+                stack.append(contentsOf: sequence.reversed())
+            case .scalar, .alias:
+                break
+            }
+        }
+        return nil
+    }
+
     /// Validates policy text; `file` names it in diagnostics.
     public func parse(_ text: String, file: String) throws(PolicyError) -> Policy {
         func fail(_ position: SourcePosition?, _ message: String) -> PolicyError {
             PolicyError([PolicyDiagnostic(file: file, position: position, message: message)])
         }
+        if let found = AnchorScan.first(in: text) {
+            throw fail(SourcePosition(line: found.line, column: found.column),
+                       "YAML \(found.isAlias ? "aliases" : "anchors and aliases") (\(found.isAlias ? "*" : "&")\(found.name)) are not accepted in a policy file: an alias can make a small file take minutes to read. Put settings shared by orgs under `defaults:` instead")
+        }
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // A second net after the scan: the parser keeps the anchors alive while the tree is searched for one.
+            let parser = try Yams.Parser(yaml: text)
+            guard let node = try parser.singleRoot() else {
                 throw fail(nil, "the file is empty; a policy needs at least 'version: 1' and 'orgs: {}'")
+            }
+            if let anchored = withExtendedLifetime(parser, { Self.firstAnchor(in: node) }) {
+                throw fail(anchored.position, "YAML anchors and aliases (&\(anchored.name)) are not accepted in a policy file: an alias can make a small file take minutes to read. Put settings shared by orgs under `defaults:` instead")
             }
             root = node
         } catch let error as PolicyError {
@@ -64,7 +96,13 @@ public struct PolicyLoader: Sendable {
         var reader = PolicyReader(file: file)
         let policy = reader.policy(root, loader: self)
         guard reader.diagnostics.isEmpty, let policy else {
-            throw PolicyError(reader.diagnostics.sorted { ($0.position?.line ?? 0, $0.position?.column ?? 0) < ($1.position?.line ?? 0, $1.position?.column ?? 0) })
+            let sorted = reader.diagnostics.sorted { ($0.position?.line ?? 0, $0.position?.column ?? 0) < ($1.position?.line ?? 0, $1.position?.column ?? 0) }
+            var shown = Array(sorted.prefix(Self.shownAtMost))
+            let more = sorted.count - shown.count + reader.uncounted
+            if more > 0 {
+                shown.append(PolicyDiagnostic(file: file, position: nil, message: "and \(more) more problem\(more == 1 ? "" : "s") (the first \(Self.shownAtMost) are shown)"))
+            }
+            throw PolicyError(shown, total: sorted.count + reader.uncounted)
         }
         return policy
     }

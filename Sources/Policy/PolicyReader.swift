@@ -7,11 +7,28 @@ import ZohoModel
 struct PolicyReader {
     let file: String
     private(set) var diagnostics: [PolicyDiagnostic] = []
+    /// Problems found beyond those kept (``keptAtMost``): counted, not stored.
+    private(set) var uncounted = 0
+    /// Problems kept in memory at most; the loader shows the first ``PolicyLoader/shownAtMost``.
+    static let keptAtMost = 10_000
+
+    /// The lines of `defaults:`, and the org being read: a problem in a value the org
+    /// inherited says so (its position is in `defaults:`).
+    var inheritedLines: ClosedRange<Int>?
+    var currentOrg: String?
 
     init(file: String) { self.file = file }
 
     mutating func report(_ position: SourcePosition?, _ message: String) {
-        diagnostics.append(PolicyDiagnostic(file: file, position: position, message: message))
+        guard diagnostics.count < Self.keptAtMost else {
+            uncounted += 1
+            return
+        }
+        var text = message
+        if let org = currentOrg, let line = position?.line, inheritedLines?.contains(line) == true {
+            text += " (set in defaults:, inherited by org \(org))"
+        }
+        diagnostics.append(PolicyDiagnostic(file: file, position: position, message: text))
     }
 
     mutating func report(_ node: Node, _ message: String) {

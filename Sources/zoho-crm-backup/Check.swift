@@ -56,6 +56,8 @@ struct CheckReport: Encodable {
     var valid: Bool
     var credentials_checked: Bool
     var errors: [Problem]
+    /// Problems found when more were found than `errors` shows (the last says "and N more").
+    var problems: Int?
     var orgs: [Org]
 
     static func make(policyPath: String, checkCredentials: Bool) -> CheckReport {
@@ -65,6 +67,7 @@ struct CheckReport: Encodable {
             loaded = try PolicyLoader().load(path: policyPath)
         } catch {
             report.errors = error.diagnostics.map(Problem.init)
+            report.problems = error.total
             return report
         }
         let lookup = CredentialsLookup()
@@ -92,7 +95,8 @@ struct CheckReport: Encodable {
     func printText() {
         for problem in errors { Output.error(problem.text) }
         guard valid else {
-            if errors.count > 1 { Output.error("\(policy): \(errors.count) problem\(errors.count == 1 ? "" : "s")") }
+            let count = max(problems ?? 0, errors.count)
+            if count > 1 { Output.error("\(policy): \(count) problems") }
             return
         }
         let what = credentials_checked ? "policy and credentials" : "policy (credentials not checked)"
