@@ -99,6 +99,11 @@ demo: build
 ## Benchmark (not a test): our download and zip verification vs curl and unzip; see bench/download.sh.
 bench: deps
 	bash bench/download.sh
+	bash bench/check.sh
+
+## Benchmark (not a test): `check` on 1,000 to 10,000 orgs; see bench/check.sh.
+bench-check: deps
+	bash bench/check.sh
 
 ## Benchmark (not a test): the daemon with 1, 50 and 200 orgs against the simulator; see bench/scale.sh.
 bench-scale: deps

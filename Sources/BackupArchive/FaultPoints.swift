@@ -5,6 +5,8 @@ import Glibc
 /// The README's list of test hooks is checked against this list.
 public enum FaultPoint: String, CaseIterable, Sendable {
     // The supervisor's own work.
+    /// A reload's parse thread, before it reads the policy file (SIGHUP).
+    case reloadParse = "reload.parse"
     /// A change to Zoho's schedule decided, before the org's lock is taken for it.
     case postBeforeLock = "post.beforeLock"
     /// A backup request recorded on disk, before it is POSTed to Zoho.

@@ -105,13 +105,27 @@ public actor Supervisor: Service {
     public func reloadFromFile() async -> Bool {
         notifier.reloading()
         defer { notifier.ready(status: lastStatusLine) }
-        do {
-            let newPolicy = try loader.load(path: policy.file)
+        switch await Self.load(policy.file, with: loader, faults: environment.faults) {
+        case .success(let newPolicy):
             await reload(newPolicy)
             return true
-        } catch {
+        case .failure(let error):
             environment.logger.error("policy reload failed; the policy in force stays unchanged. Fix these and reload again (`zoho-crm-backup check` shows them too):\n\(error.description)")
             return false
+        }
+    }
+
+    /// Reads and checks the policy file on a thread of its own, off this actor and off the
+    /// cooperative pool: however long a file takes, the heartbeat keeps sending `WATCHDOG=1`
+    /// and the orgs keep working with the policy in force.
+    static func load(_ file: String, with loader: PolicyLoader, faults: FaultPoints) async -> Result<Policy, PolicyError> {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                try? faults.injected(.reloadParse)
+                continuation.resume(returning: Result { () throws(PolicyError) -> Policy in try loader.load(path: file) })
+            }
+            thread.name = "policy-reload"
+            thread.start()
         }
     }
 

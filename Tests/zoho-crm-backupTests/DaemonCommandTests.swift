@@ -218,4 +218,40 @@ struct WatchdogTests {
         #expect(eventually(timeout: 30) { ((try? setup.archivedJobs()) ?? []).count == 1 }, "released, it is verified and archived: \(daemon.log)")
         #expect(daemon.stop())
     }
+
+    @Test("a SIGHUP whose policy takes long to read (its parse held at reload.parse) keeps WATCHDOG=1 going; a hostile file is refused and the old policy stays")
+    func watchdogDuringSlowReload() throws {
+        let sim = try SimulatorProcess(jobDuration: "1s")
+        defer { sim.stop() }
+        let setup = try DaemonSetup(sim, schedule: "unmanaged")
+        let release = setup.folder + "/release"
+        defer { FileManager.default.createFile(atPath: release, contents: nil) }
+        let socket = try NotifySocket()
+        var environment = setup.environment
+        environment["NOTIFY_SOCKET"] = socket.path
+        environment["WATCHDOG_USEC"] = "2000000"
+        environment["ZOHO_CRM_BACKUP_FAULT"] = "hold:reload.parse:\(release)"
+        let daemon = try DaemonProcess(policy: setup.policy, environment: environment, logPath: setup.folder + "/daemon.log")
+        #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: setup.statePath) }, "\(daemon.log)")
+        _ = socket.receiveAll()
+
+        // The alias bomb of the policy-bounds tests: refused at its first anchor once read.
+        let hostile = "version: 1\norgs:\n  acme: &a {data_center: us}\n  beta: *a\n"
+        try hostile.write(toFile: setup.policy, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        var during: [String] = []
+        let end = Date().addingTimeInterval(5)
+        while Date() < end { during += socket.receiveAll() }
+        #expect(during.contains { $0.contains("RELOADING=1") }, "\(during)")
+        #expect(during.filter { $0.contains("WATCHDOG=1") }.count >= 2, "WATCHDOG=1 goes on while the reload reads (interval 1 s): \(during)")
+        #expect(!during.contains { $0.contains("READY=1") }, "not ready again before the file is read: \(during)")
+        #expect(daemon.process.isRunning)
+
+        FileManager.default.createFile(atPath: release, contents: nil)
+        #expect(eventually(timeout: 10) { daemon.log.contains("policy reload failed") }, "\(daemon.log)")
+        #expect(daemon.log.contains("anchors and aliases (&a) are not accepted"), "\(daemon.log)")
+        #expect(eventually(timeout: 5) { socket.receiveAll().contains { $0.contains("READY=1") } })
+        #expect(daemon.process.isRunning, "the old policy stays in force")
+        #expect(daemon.stop())
+    }
 }
