@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "zoho-crm-backup", targets: ["zoho-crm-backup"]),
+        // For the libFuzzer package in fuzz/ (it depends on this one by path).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +55,7 @@ let package = Package(
             ]
         ),
         .target(name: "Reconcile", dependencies: ["ZohoModel"]),
+        .target(name: "FuzzTargets", dependencies: ["BackupArchive", "Policy", "ZohoAPI", "ZohoModel"]),
         .target(
             name: "Policy",
             dependencies: ["ZohoModel", .product(name: "Yams", package: "Yams")]
@@ -125,6 +128,7 @@ let package = Package(
         // Helpers shared by the test targets (not shipped).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "ZohoModel"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets", "TestSupport"]),
         .testTarget(
             name: "SupervisorTests",
             dependencies: [

@@ -180,3 +180,16 @@ final class DownloadProgress: @unchecked Sendable {
         return (s, e, Int64(parts[1]))
     }
 }
+
+/// The `Content-Range` header of a download's answer, parsed as the client reads it.
+public enum ContentRange {
+    /// `bytes START-END/TOTAL` (a 206); nil when it is not that shape or END < START.
+    public static func parse(_ value: String) -> (start: Int64, end: Int64, total: Int64?)? {
+        DownloadProgress.parseContentRange(value)
+    }
+
+    /// The size in a 416's `bytes */TOTAL`; nil when it is not that shape.
+    public static func unsatisfiedTotal(_ value: String) -> Int64? {
+        DownloadProgress.unsatisfiedTotal(value)
+    }
+}
