@@ -11,15 +11,24 @@ extension OrgWorker {
     /// ``Reconcile/apply(_:to:desired:now:)``'s to decide. - Returns: false on failure.
     func post(_ rule: RRule, jobBefore: String?, client: ZohoClient) async -> Bool {
         hit(.postBeforeLock)
-        guard let lock = await takeLock(for: "schedule \(rule.normalized)") else { return false }
+        return await withZohoChangeLock(for: "schedule \(rule.normalized)") {
+            await send(rule, jobBefore: jobBefore, client: client) != nil
+        }
+    }
+
+    /// Runs `change` holding the org's lock, if the recorded requests are still what this cycle
+    /// decided with; when `now` recorded one since, the change waits for the next cycle,
+    /// which decides with it. - Returns: `change`'s result; false when the lock was not had;
+    /// true when postponed.
+    func withZohoChangeLock(for work: String, _ change: () async -> Bool) async -> Bool {
+        guard let lock = await takeLock(for: work) else { return false }
         defer { lock.unlock() }
         guard requestsUnchanged() else {
-            // `now` recorded a request since this cycle looked: the next cycle decides with it.
-            logger.info("schedule \(rule.normalized) postponed: a request was recorded since this cycle looked")
+            logger.info("\(work) postponed: a request was recorded since this cycle looked")
             reloadPending()
             return true
         }
-        return await send(rule, jobBefore: jobBefore, client: client) != nil
+        return await change()
     }
 
     /// Records the intent, POSTs and applies the outcome; the caller holds the org's lock.
@@ -83,14 +92,9 @@ extension OrgWorker {
 
     /// Cancels a recurring schedule. - Returns: false on failure.
     func cancel(jobID: String, rule: String?, client: ZohoClient) async -> Bool {
-        guard let lock = await takeLock(for: "cancel job \(jobID)") else { return false }
-        defer { lock.unlock() }
-        guard requestsUnchanged() else {
-            logger.info("cancel of job \(jobID) postponed: a request was recorded since this cycle looked")
-            reloadPending()
-            return true
+        await withZohoChangeLock(for: "cancel job \(jobID)") {
+            await cancelHoldingLock(jobID: jobID, rule: rule, client: client)
         }
-        return await cancelHoldingLock(jobID: jobID, rule: rule, client: client)
     }
 
     /// Cancels a recurring schedule and applies the outcome; the caller holds the org's lock.
