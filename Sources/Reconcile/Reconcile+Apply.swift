@@ -7,8 +7,16 @@ extension Reconcile {
     /// `linksJobBefore`: for an immediate backup, the job of the links Zoho lists now.
     public static func beforePost(rule: String?, jobBefore: String?, linksJobBefore: String? = nil, to state: OrgState, now: Date) -> OrgState {
         var next = state
-        next.pendingPost = OrgState.PendingPost(rrule: rule, sentAt: now, jobIDBefore: jobBefore, linksJobBefore: rule == nil ? linksJobBefore : nil)
+        next.pendingPost = OrgState.PendingPost(rrule: rule, sentAt: recordTime(now), jobIDBefore: jobBefore,
+                                                linksJobBefore: rule == nil ? linksJobBefore : nil)
         return next
+    }
+
+    /// A time as the request files keep it: whole seconds (their JSON has no fraction), rounded
+    /// up — so the record in memory equals the one on disk (writers compare them), and an
+    /// observation made in the second of the send never counts as newer than it.
+    public static func recordTime(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up))
     }
 
     /// What an outcome does to the org's state, and what is reported. Pure: the shell saves
@@ -27,7 +35,7 @@ extension Reconcile {
         case .postAccepted(let rule, let id):
             if rule == nil {
                 // Remembered until settled: a second `now` reports it instead of spending another backup.
-                next.immediateRequest = OrgState.ImmediateRequest(sentAt: state.pendingPost?.sentAt ?? now, jobID: id,
+                next.immediateRequest = OrgState.ImmediateRequest(sentAt: state.pendingPost?.sentAt ?? recordTime(now), jobID: id,
                                                                   linksJobBefore: state.pendingPost?.linksJobBefore)
             }
             next.pendingPost = nil

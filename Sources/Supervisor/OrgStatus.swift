@@ -7,6 +7,7 @@ extension OrgWorker {
     /// What `status` shows for the org as of `now`: with `daemonRunning`, the daemon's last
     /// observation (from its `state.json`) — Zoho is not asked; otherwise a live look.
     public func status(daemonRunning: Bool, now: Date) async -> OrgStatus {
+        reloadPending()   // an unconfirmed request is in pending-post.json, not state.json
         var remote = state.lastObservation
         var observation = remote == nil ? "none" : "daemon"
         var problem = state.lastError

@@ -12,6 +12,9 @@ extension OrgWorker {
     /// says so, cancels the recurring schedule and POSTs the immediate backup.
     public func requestImmediate(replaceSchedule: Bool) async -> ImmediateRequest {
         guard let client = connect() else { return .notRequested(lastErrorText) }
+        // A first look without the lock (the records are replaced whole, atomically): an earlier
+        // request or a refusal is said at once, even while the daemon downloads for hours.
+        if let answer = await answerWithoutLock(replaceSchedule: replaceSchedule, client: client) { return answer }
         guard let lock = await takeLock(for: "the immediate backup") else {
             return .notRequested("the daemon is busy with this org (\(store.lockPath)); try again in a moment. Nothing was requested.")
         }
@@ -27,12 +30,7 @@ extension OrgWorker {
         var request = ImmediateRequest(outcome: .requested, linksJobBefore: remote.linksJobID)
         switch decision {
         case .earlierRequest(let earlier, let job):
-            request.outcome = .earlierRequest
-            request.jobID = earlier.jobID
-            request.linksJobBefore = earlier.linksJobBefore
-            let where_ = job.map { "Zoho shows it \($0.status)" } ?? "its links are awaited"
-            request.lines = ["an immediate backup requested \(ZohoDate.format(earlier.sentAt, in: TimeZone(identifier: "UTC")!)) reached Zoho as job \(earlier.jobID) and is not archived yet (\(where_)). Nothing new was requested: one immediate backup at a time, so that a repeated or interrupted `now` never spends a second one."]
-            return request
+            return Self.earlier(earlier, job: job, org: policy.name)
         case .refuse(let why):
             return .notRequested("\(why) Nothing was requested.")
         case .request(let cancel):
@@ -59,6 +57,28 @@ extension OrgWorker {
                                  + (request.replacedRule == nil ? "" : " The schedule is made again once it completes."))
             return request
         }
+    }
+
+    /// What `now` can say without the org's lock — an earlier request, a refusal — or nil when
+    /// it would send something or a record must change (then it looks again under the lock).
+    func answerWithoutLock(replaceSchedule: Bool, client: ZohoClient) async -> ImmediateRequest? {
+        guard reloadPending(), let remote = try? await observe(client) else { return nil }
+        let (decision, bookkeeping) = Reconcile.immediate(Desired(policy), remote: remote, archive: observeArchive(), state: state,
+                                                          replaceSchedule: replaceSchedule)
+        guard bookkeeping.isEmpty else { return nil }
+        switch decision {
+        case .request: return nil
+        case .refuse(let why): return .notRequested("\(why) Nothing was requested.")
+        case .earlierRequest(let earlier, let job): return Self.earlier(earlier, job: job, org: policy.name)
+        }
+    }
+
+    /// The report of an earlier immediate request that is not settled.
+    static func earlier(_ earlier: OrgState.ImmediateRequest, job: BackupJob?, org: String) -> ImmediateRequest {
+        let where_ = job.map { "Zoho shows it \($0.status)" } ?? "its links are awaited"
+        return ImmediateRequest(outcome: .earlierRequest, jobID: earlier.jobID, linksJobBefore: earlier.linksJobBefore, lines: [
+            "an immediate backup requested \(ZohoDate.format(earlier.sentAt, in: TimeZone(identifier: "UTC")!)) reached Zoho as job \(earlier.jobID) and is not archived yet (\(where_)). Nothing new was requested: one immediate backup at a time, so that a repeated or interrupted `now` never spends a second one.",
+        ])
     }
 
     /// Follows a requested backup until it is archived: with `daemonRuns`, by watching the

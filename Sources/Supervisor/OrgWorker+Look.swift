@@ -15,6 +15,7 @@ extension OrgWorker {
 
     /// Observes Zoho and the archive and decides, without acting or saving anything.
     public func look() async -> Look {
+        reloadPending()   // the recorded requests decide too (state.json no longer holds them)
         let archive = observeArchive()
         guard let client = connect() else {
             return Look(remote: nil, archive: archive, actions: [], error: state.lastError)

@@ -23,6 +23,9 @@ struct NowRequestTests {
         defer { sim.stop() }
         let setup = try DaemonSetup(sim, schedule: "none")
         try Self.killedNow(setup)
+        let status = try CommandRunner.run(["status", "--policy", setup.policy, "--json"], environment: setup.environment)
+        let rows = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.first?["unconfirmed_request_since"] as? Double != nil, "status shows the killed request: \(status.all)")
         // Completed in Zoho: `GET /backup` no longer shows a pending one-off, only the record does.
         #expect(eventually(timeout: 20) { (try? setup.historyCount("completed")) == 1 })
 
