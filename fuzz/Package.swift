@@ -7,7 +7,7 @@ import PackageDescription
 
 import Foundation
 
-let targets = ["zip", "policy", "rrule", "wire", "link", "headers"]
+let targets = ["zip", "policy", "rrule", "wire", "link", "headers", "csv"]
 /// A path dependency's identity is its folder's name (the clone's name, whatever it is).
 let main = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
 

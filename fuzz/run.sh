@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 seconds=${FUZZ_SECONDS:-600}
-targets=${FUZZ_TARGETS:-zip policy rrule wire link headers}
+targets=${FUZZ_TARGETS:-zip policy rrule wire link headers csv}
 swift build -c release --scratch-path .build-fuzz --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -v "Cannot export local symbol" | tail -3
 printf '%-9s %8s %12s %9s %7s %7s %8s\n' target seconds runs exec/s cov ft crashes
 for t in $targets; do

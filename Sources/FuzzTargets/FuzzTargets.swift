@@ -11,7 +11,7 @@ import ZohoModel
 public enum FuzzTargets {
     /// The targets by name, as `fuzz/corpus/<name>/` and `fuzz/dicts/<name>.dict` name them.
     public static let all: [String: @Sendable (Data) -> Void] = [
-        "zip": zip, "policy": policy, "rrule": rrule, "wire": wire, "link": link, "headers": headers,
+        "zip": zip, "policy": policy, "rrule": rrule, "wire": wire, "link": link, "headers": headers, "csv": csv,
     ]
 
     /// A part file: written to a temporary file, then its zip directory read and every entry
@@ -75,5 +75,15 @@ public enum FuzzTargets {
         _ = ContentRange.parse(text)
         _ = ContentRange.unsatisfiedTotal(text)
         _ = RetryAfter.read(text, now: 1_800_000_000)
+    }
+
+    /// A CSV file as a backup's zip holds it, fed to the reader in pieces whose size the
+    /// first byte picks (the seams between the inflater's chunks must not matter).
+    public static func csv(_ data: Data) {
+        guard let first = data.first else { return }
+        let chunk = Int(first % 17) + 1
+        let bytes = [UInt8](data.dropFirst())
+        let (collected, reader) = CSVRowCollector.read(bytes, chunk: chunk, maxFieldBytes: 4_096)
+        precondition(collected.rows.count == reader.rows, "every row the reader counts reaches its sink")
     }
 }

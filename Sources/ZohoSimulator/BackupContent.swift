@@ -1,25 +1,36 @@
 import Foundation
 
-/// The contents of a simulated backup: real zips of CSV files per CRM module with known
-/// record counts, and attachment files; deterministic from the seed, generated once into a
-/// cache folder.
+/// The parts of a simulated backup, written in Zoho's layout from a ``SimulatedDataset``:
+/// data zips of `Data/<Module>_NNN.csv` files and attachment zips of
+/// `Attachments/<id>_<name>` files; generated once per backup into a cache folder.
 public struct BackupContent: Sendable {
-    /// The CRM modules every backup holds, spread over the data parts.
-    public static let modules = ["Leads", "Contacts", "Accounts", "Deals", "Tasks", "Notes", "Calls", "Products"]
+    /// The CRM modules every backup holds (API names).
+    public static var modules: [String] { SimulatedDataset.moduleNames }
 
-    /// Records per module in every backup (tests check the CSVs hold exactly this many).
+    /// Records per module in the first backup.
     public var recordsPerModule: Int
-    /// Attachment files per attachment part, and the size of each (random, so incompressible:
-    /// this sets an attachment part's size, from a few KB for tests to a GiB for benchmarks).
+    /// Attachment files per attachment part in the first backup, and the size of each (random,
+    /// so incompressible: this sets an attachment part's size, from a few KB for tests to a
+    /// GiB for benchmarks).
     public var attachmentsPerPart: Int
     public var attachmentBytes: Int
     public var folder: String
+    /// The admin's language, for CSV headers: `en` or `it`.
+    public var locale = "en"
+    /// How much changes from one backup to the next.
+    public var rates = SimulatedDataset.Rates()
 
     public init(folder: String, recordsPerModule: Int = 25, attachmentsPerPart: Int = 3, attachmentBytes: Int = 4_096) {
         self.folder = folder
         self.recordsPerModule = recordsPerModule
         self.attachmentsPerPart = attachmentsPerPart
         self.attachmentBytes = attachmentBytes
+    }
+
+    /// The org's data before its first backup.
+    public func dataset(seed: UInt64, attachmentParts: Int) -> SimulatedDataset {
+        SimulatedDataset(seed: seed, recordsPerModule: recordsPerModule, attachments: attachmentsPerPart * max(attachmentParts, 1),
+                         attachmentBytes: attachmentBytes, locale: locale, rates: rates)
     }
 
     /// Why the cache folder cannot be used.
@@ -46,16 +57,18 @@ public struct BackupContent: Sendable {
         }
     }
 
-    /// The modules in data part `number` (1-based) of `parts`.
-    public static func modules(inPart number: Int, of parts: Int) -> [String] {
-        modules.enumerated().filter { $0.offset % max(parts, 1) == number - 1 }.map(\.element)
+    /// The path of part `name` of the first backup of a new org (seeded by `seed`), generated on first use.
+    public func file(job: String, name: String, dataParts: Int, seed: UInt64) throws -> String {
+        var dataset = dataset(seed: seed, attachmentParts: 1)
+        dataset.takeBackup()
+        return try file(job: job, name: name, dataParts: dataParts, attachmentParts: 1, dataset: dataset)
     }
 
-    /// The path of the part, generated on first use, in a cache folder that must be this
-    /// user's own (see ``ownedFolder()``).
-    public func file(job: String, name: String, dataParts: Int, seed: UInt64) throws -> String {
+    /// The path of part `name` of the backup whose data is `dataset`, generated on first use
+    /// in a cache folder that must be this user's own (see ``ownedFolder()``).
+    public func file(job: String, name: String, dataParts: Int, attachmentParts: Int, dataset: SimulatedDataset) throws -> String {
         try ownedFolder()
-        let dir = "\(folder)/\(job)"
+        let dir = "\(folder)/\(job)-\(dataset.fingerprint)-\(dataParts)x\(attachmentParts)"
         let path = "\(dir)/\(name)"
         if FileManager.default.fileExists(atPath: path) { return path }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -63,25 +76,15 @@ public struct BackupContent: Sendable {
         let writer = try ZipWriter(path: temp)
         let number = Int(name.filter(\.isNumber)) ?? 1
         if name.hasPrefix("Data_") {
-            for module in Self.modules(inPart: number, of: dataParts) {
-                var rows = (0..<recordsPerModule).makeIterator()
-                var headerSent = false
-                try writer.add(name: "\(module).csv") {
-                    if !headerSent {
-                        headerSent = true
-                        return Data("Record Id,Name,Email,Owner,Created Time\n".utf8)
-                    }
-                    guard let i = rows.next() else { return nil }
-                    let id = 4_876_876_000_002_000_000 + Int(seed % 1000) * 10_000 + i
-                    return Data("\(id),\(module) record \(i),\(module.lowercased())\(i)@example.com,Simulated Admin,2026-01-01T00:00:00+05:30\n".utf8)
-                }
+            for file in dataset.dataFiles(part: number, of: dataParts) {
+                try writer.add(name: file.path, produce: dataset.chunks(file))
             }
         } else {
-            let jobHash = job.utf8.reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
-            var generator = SeededGenerator(seed: seed &+ UInt64(number) &* 7_919 &+ jobHash)
-            for index in 0..<attachmentsPerPart {
-                var remaining = attachmentBytes
-                try writer.add(name: "Attachments/\(number)-\(index + 1).bin") {
+            for (entry, attachment) in dataset.attachmentEntries(part: number, of: attachmentParts) {
+                // The bytes depend on the attachment alone: unchanged, they are identical in the next backup.
+                var generator = SeededGenerator(seed: dataset.seed &* 7_919 &+ UInt64(attachment.ordinal))
+                var remaining = attachment.size
+                try writer.add(name: entry) {
                     guard remaining > 0 else { return nil }
                     let n = min(remaining, 256 * 1024)
                     remaining -= n

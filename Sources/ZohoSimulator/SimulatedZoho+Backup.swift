@@ -23,6 +23,8 @@ struct Run: Sendable {
     var status: BackupStatus
     var expiresAt: Double?
     var parts: [String] = []
+    /// What the backup holds (set when it completes).
+    var dataset: SimulatedDataset?
 }
 
 extension SimulatedZoho {
@@ -53,6 +55,8 @@ extension SimulatedZoho {
         let overQuota = completions(inMonthOf: run.completesAt) >= config.monthlyQuota
         run.status = overQuota ? .failed : .completed
         if !overQuota {
+            dataset.takeBackup()
+            run.dataset = dataset
             run.expiresAt = run.completesAt + seconds(config.linkLifetime)
             run.parts = (1...max(1, config.dataParts)).map { String(format: "Data_%03d.zip", $0) }
                 + (0..<config.attachmentParts).map { String(format: "Attachments_%03d.zip", $0 + 1) }

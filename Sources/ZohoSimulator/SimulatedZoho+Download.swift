@@ -12,7 +12,8 @@ extension SimulatedZoho {
         }
         let path: String
         do {
-            path = try config.partFiles[file] ?? config.content.file(job: job, name: file, dataParts: config.dataParts, seed: config.seed)
+            path = try config.partFiles[file] ?? config.content.file(job: job, name: file, dataParts: config.dataParts,
+                                                                       attachmentParts: config.attachmentParts, dataset: run.dataset ?? dataset)
         } catch {
             return .error(500, code: "INTERNAL_ERROR", message: "Internal Server Error", nested: false)
         }

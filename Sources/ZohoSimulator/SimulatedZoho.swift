@@ -27,6 +27,8 @@ public actor SimulatedZoho {
     var lastJob: BackupJob?
     var history: [BackupHistoryEntry] = []
     var idCounter = 0
+    /// The org's CRM data now; each completed backup keeps a copy.
+    public internal(set) var dataset: SimulatedDataset
 
     /// `scheme://host:port` that download links point at; the server sets its own address.
     public private(set) var downloadBase = "http://127.0.0.1"
@@ -37,7 +39,11 @@ public actor SimulatedZoho {
     public init(config: SimulatorConfig = SimulatorConfig(), clock: any WallClock) {
         self.config = config
         self.clock = clock
+        dataset = config.content.dataset(seed: config.seed, attachmentParts: config.attachmentParts)
     }
+
+    /// Does what an admin does in Zoho's web UI: the next backup shows it.
+    public func admin(_ action: AdminAction) { dataset.admin(action) }
 
     /// A request the simulator answered.
     public struct LoggedRequest: Sendable, Equatable {
@@ -117,6 +123,9 @@ public actor SimulatedZoho {
 
     /// The job ids (as in the links) of every backup Zoho completed, oldest first.
     public var completedJobIDs: [String] { completedRuns.filter { $0.status == .completed }.map(\.jobID) }
+
+    /// The data backup `jobID` (as in its links) holds.
+    public func dataset(ofJob jobID: String) -> SimulatedDataset? { completedRuns.first { $0.jobID == jobID }?.dataset }
 
     /// How many requests matched `method` and a path containing `fragment`.
     public func count(_ method: String, _ fragment: String) -> Int {

@@ -12,6 +12,15 @@ extension ZohoCRMBackup {
                 Accounts server, backup API and download host share the port, told apart by path. \
                 An immediate backup completes after --job-duration; scheduled ones run at their RRULE's \
                 occurrences. Runs until interrupted (Ctrl-C).
+
+                Each backup holds the org's data as it is then, in Zoho's layout (Data/<Module>_NNN.csv, \
+                Attachments/<id>_<name>), changing a little from one backup to the next. Lines typed on \
+                standard input act as an admin in Zoho's web UI; the next backup shows them:
+                  mass-change MODULE delete|edit PERCENT   e.g. mass-change Contacts delete 30
+                  add-field MODULE HEADER                  a new custom field, empty until records are edited
+                  rename-column MODULE FROM TO             e.g. rename-column Leads Email "E-mail address"
+                  rename-module MODULE LABEL               e.g. rename-module Accounts Clienti
+                  backup                                   start a backup now, as from the web UI
                 """)
 
         @Option(name: .long, help: "Port on 127.0.0.1 (0: any free port).")
@@ -30,6 +39,8 @@ extension ZohoCRMBackup {
         var part: [String] = []
         @Option(name: .long, help: ArgumentHelp("Inject a fault into matching requests (tests): KIND@PATH[*TIMES], e.g. reset@Data_002.zip, status=429,TOO_MANY_REQUESTS,2@/backup, truncate=4096@Data_001.zip*2, flip=100@…, slow=50ms@…, stall@…, nocontent@…, ignore-range@….", valueName: "fault"))
         var fault: [String] = []
+        @Option(name: .long, help: "The admin's language for CSV headers: en or it.")
+        var locale: String = "en"
         @Flag(name: .long, help: "Print a line on stderr for every request answered: method, path, status, Range.")
         var logRequests = false
 
@@ -44,6 +55,7 @@ extension ZohoCRMBackup {
             for spec in fault where Fault.parse(spec) == nil {
                 throw ValidationError("--fault takes KIND@PATH[*TIMES] (see --help), got '\(spec)'")
             }
+            guard ["en", "it"].contains(locale) else { throw ValidationError("--locale must be en or it, got '\(locale)'") }
             guard TimeSpan.parse(jobDuration) != nil else {
                 throw ValidationError("--job-duration '\(jobDuration)' is not a duration such as 2s or 1m")
             }
@@ -58,6 +70,7 @@ extension ZohoCRMBackup {
             config.jobDuration = TimeSpan.parse(jobDuration) ?? .seconds(2)
             config.linkLifetime = TimeSpan.parse(linkLifetime) ?? .seconds(7 * 86_400)
             config.content = BackupContent(folder: NSTemporaryDirectory() + "zoho-simulator-\(getpid())")
+            config.content.locale = locale
             config.dataParts = dataParts
             config.attachmentParts = attachmentParts
             for spec in part {
@@ -88,10 +101,36 @@ extension ZohoCRMBackup {
                     \(credentials)
                     """)
                 Output.flush()
+                Self.readAdminActions(zoho)
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(3_600))
                 }
             }
+        }
+    
+        /// Reads admin actions from standard input on a thread of its own (a blocking read
+        /// must not hold a thread of Swift's pool) and hands each to the simulator.
+        static func readAdminActions(_ zoho: SimulatedZoho) {
+            Thread {
+                while let line = readLine() {
+                    let text = line.trimmingCharacters(in: .whitespaces)
+                    guard !text.isEmpty else { continue }
+                    Task {
+                        if text == "backup" {
+                            let id = await zoho.startBackupFromUI()
+                            Output.error(id.map { "backup \($0) started" } ?? "Zoho refuses a backup now (one is pending, or the month's quota is used)")
+                            return
+                        }
+                        switch AdminAction.parse(text) {
+                        case .success(let action):
+                            await zoho.admin(action)
+                            Output.error("the next backup shows: \(action)")
+                        case .failure(let error):
+                            Output.error(error.description)
+                        }
+                    }
+                }
+            }.start()
         }
     }
 }
