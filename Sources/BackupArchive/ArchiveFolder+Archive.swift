@@ -31,7 +31,7 @@ extension ArchiveFolder {
             files.append(try await fetchVerified(part, of: job, into: work, from: source))
         }
         try injected(.jobAfterVerify, jobID: job.jobID)
-        return try commit(job, files: files, from: work, now: now)
+        return try await commit(job, files: files, from: work, now: now)
     }
 
     /// Downloads (or finds downloaded) and verifies one part; a corrupt one is fetched again.
@@ -63,9 +63,10 @@ extension ArchiveFolder {
                 try PartMarker(size: size, sha256: sha).write(marker, org: org, jobID: job.jobID, file: part.fileName)
             }
             let summary: ZipVerifier.Summary
+            let indexer = partIndexer(work, part: part.fileName, jobID: job.jobID)
             do {
                 summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism, lanes: lanes,
-                                                       checker: FaultingChecker(base: checker, faults: faults))
+                                                       checker: FaultingChecker(base: checker, faults: faults), tap: indexer)
             } catch {
                 // Keep Zoho's bytes: the newest copy that failed replaces an older one. The marker
                 // goes first, so a crash in between leaves no marker naming these bytes.
@@ -82,6 +83,11 @@ extension ArchiveFolder {
                 logger.warning("[\(org)] \(part.fileName) of backup \(job.jobID): \(warning); it verified, but look at it if it is not what Zoho exports",
                                metadata: metadata(jobID: job.jobID, file: part.fileName))
             }
+            // The part's index material is durable before its marker says "verified"; if not, the commit indexes it again.
+            do { try indexer?.seal() } catch {
+                logger.warning("[\(org)] \(error.description); \(part.fileName) is indexed again before the commit",
+                               metadata: metadata(jobID: job.jobID, file: part.fileName))
+            }
             let kind = part.fileName.hasPrefix("Data_") ? "data" : "attachments"
             let verified = Manifest.File(name: part.fileName, kind: kind, size: size, sha256: sha, entries: summary.entries,
                                          uncompressedBytes: summary.uncompressedBytes, verifiedAt: clock.date.wholeSeconds)
@@ -92,9 +98,11 @@ extension ArchiveFolder {
     }
 
     /// Seals the job (SHA256SUMS and manifest.json written, fsync'd), then publishes it.
-    private func commit(_ job: JobSpec, files: [Manifest.File], from work: String, now: Date) throws(ArchiveError) -> ArchivedBackup {
+    private func commit(_ job: JobSpec, files: [Manifest.File], from work: String, now: Date) async throws(ArchiveError) -> ArchivedBackup {
         // Every part verified: an older failed copy (a crash before its removal) is not part of the backup.
         for part in files { unlink("\(work)/\(Self.failedPrefix)\(part.name)") }
+        // The record index first: a backup never appears without it.
+        try await writeIndex(jobID: job.jobID, parts: files.map(\.name), in: work)
         let sums = files.sorted { $0.name < $1.name }.map { "\($0.sha256)  \($0.name)\n" }.joined()
         try write(Data(sums.utf8), to: "\(work)/SHA256SUMS", job: job)
         try injected(.commitBeforeManifest, jobID: job.jobID)

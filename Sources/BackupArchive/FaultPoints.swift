@@ -28,6 +28,8 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     case jobBetweenParts = "job.betweenParts"
     /// Every part of a job downloaded and verified, before the commit.
     case jobAfterVerify = "job.afterVerify"
+    /// Every part verified, before the record index is written into the job's folder.
+    case indexBeforeWrite = "index.beforeWrite"
     /// `SHA256SUMS` written, before `manifest.json`.
     case commitBeforeManifest = "commit.beforeManifest"
     /// The job sealed in `.partial/`, before it is renamed into the archive.

@@ -6,8 +6,16 @@ import Glibc
 /// directory's. Runs on a ``VerifyLanes`` thread, so it may block; tests stand one in that
 /// does.
 public protocol ZipEntryChecker: Sendable {
-    /// Checks `entry` of the zip open as `fd` (`fileSize` bytes); returns its size.
-    func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64) throws(ZipVerifier.Failure) -> Int64
+    /// Checks `entry` of the zip open as `fd` (`fileSize` bytes), handing what it inflates to
+    /// `output` as it goes; returns its size.
+    func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64, output: ((UnsafeRawBufferPointer) -> Void)?) throws(ZipVerifier.Failure) -> Int64
+}
+
+extension ZipEntryChecker {
+    /// Checks `entry` without passing its bytes on.
+    public func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64) throws(ZipVerifier.Failure) -> Int64 {
+        try check(entry, fd: fd, fileSize: fileSize, output: nil)
+    }
 }
 
 /// The real checker: zlib's raw inflate (or stored bytes), CRC-32 and size. An entry that
@@ -16,9 +24,11 @@ public struct ZlibEntryChecker: ZipEntryChecker {
     /// Makes the checker; it holds no state, so one serves every lane.
     public init() {}
 
-    /// Inflates (or reads) one entry and compares CRC-32 and size; returns its size.
-    public func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64) throws(ZipVerifier.Failure) -> Int64 {
+    /// Inflates (or reads) one entry, handing the bytes to `output`, and compares CRC-32 and
+    /// size; returns its size.
+    public func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64, output: ((UnsafeRawBufferPointer) -> Void)?) throws(ZipVerifier.Failure) -> Int64 {
         func fail(_ problem: String) -> ZipVerifier.Failure { ZipVerifier.Failure(entry: entry.name, problem: problem) }
+        let emit = output
         guard entry.flags & 1 == 0 else { throw fail("encrypted entries cannot be verified") }
         guard entry.localHeaderOffset >= 0, entry.localHeaderOffset <= fileSize - 30 else { throw fail("its local header lies outside the file") }
         let header: [UInt8]
@@ -48,7 +58,10 @@ public struct ZlibEntryChecker: ZipEntryChecker {
         case 0:
             while remaining > 0 {
                 let n = try readNext()
-                input.withUnsafeBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                input.withUnsafeBytes {
+                    crc.update(UnsafeRawBufferPointer(rebasing: $0[0..<n]))
+                    emit?(UnsafeRawBufferPointer(rebasing: $0[0..<n]))
+                }
                 produced += Int64(n)
             }
         case 8:
@@ -72,6 +85,7 @@ public struct ZlibEntryChecker: ZipEntryChecker {
                             status = inflate(&stream, Z_NO_FLUSH)
                             let made = out.count - Int(stream.avail_out)
                             crc.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[0..<made]))
+                            emit?(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[0..<made]))
                             return made
                         }
                         produced += Int64(made)
@@ -103,10 +117,10 @@ struct FaultingChecker: ZipEntryChecker {
     let base: any ZipEntryChecker
     let faults: FaultPoints
 
-    func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64) throws(ZipVerifier.Failure) -> Int64 {
+    func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64, output: ((UnsafeRawBufferPointer) -> Void)?) throws(ZipVerifier.Failure) -> Int64 {
         do { try faults.injected(.verifyEntry) } catch {
             throw ZipVerifier.Failure(entry: entry.name, problem: error.description)
         }
-        return try base.check(entry, fd: fd, fileSize: fileSize)
+        return try base.check(entry, fd: fd, fileSize: fileSize, output: output)
     }
 }

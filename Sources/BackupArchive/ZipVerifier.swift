@@ -38,8 +38,10 @@ public enum ZipVerifier {
     ///
     /// - Parameters:
     ///   - checker: inflates and checks one entry (tests stand in one that blocks).
+    ///   - tap: receives each entry's bytes as they are inflated (the record index).
     public static func verify(path: String, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
-                              lanes: VerifyLanes = .shared, checker: any ZipEntryChecker = ZlibEntryChecker()) async throws(Failure) -> Summary {
+                              lanes: VerifyLanes = .shared, checker: any ZipEntryChecker = ZlibEntryChecker(),
+                              tap: (any ZipEntryTap)? = nil) async throws(Failure) -> Summary {
         // The directory is read on a lane too: a million-entry directory takes seconds.
         let planned: Result<(ZipDirectory, ZipLayout, Int64), Failure> = await lanes.run {
             let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
@@ -66,7 +68,7 @@ public enum ZipVerifier {
         let result: Result<Int64, Failure> = await withTaskCancellationHandler {
           await withTaskGroup(of: Result<Int64, Failure>.self) { group in
             for _ in 0..<jobs {
-                group.addTask { await lanes.run { cursor.drain(checker: checker, fileSize: size) } }
+                group.addTask { await lanes.run { cursor.drain(checker: checker, tap: tap, fileSize: size) } }
             }
             var total: Int64 = 0
             for await lane in group {
@@ -124,7 +126,7 @@ public enum ZipVerifier {
         func fail() { lock.withLock { failed = true } }
 
         /// A lane's work: checks entries until none is left; returns their total size.
-        func drain(checker: any ZipEntryChecker, fileSize: Int64) -> Result<Int64, Failure> {
+        func drain(checker: any ZipEntryChecker, tap: (any ZipEntryTap)?, fileSize: Int64) -> Result<Int64, Failure> {
             let laneFD = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
             guard laneFD >= 0 else {
                 fail()
@@ -134,7 +136,14 @@ public enum ZipVerifier {
             var total: Int64 = 0
             do throws(Failure) {
                 while let entry = try next() {
-                    let (sum, overflowed) = total.addingReportingOverflow(try checker.check(entry, fd: laneFD, fileSize: fileSize))
+                    let output = tap?.begin(entry)
+                    let size: Int64
+                    do { size = try checker.check(entry, fd: laneFD, fileSize: fileSize, output: output.map { o in { o.consume($0) } }) } catch {
+                        output?.end(verified: false)
+                        throw error
+                    }
+                    output?.end(verified: true)
+                    let (sum, overflowed) = total.addingReportingOverflow(size)
                     guard !overflowed else { throw Failure(problem: "the entries' sizes add up beyond 2^63") }
                     total = sum
                 }

@@ -9,7 +9,7 @@ import ZohoModel
 @Suite("Crash points")
 struct CrashPointTests {
     static let points = ["part.midStream", "part.beforeFsync", "part.afterFsync", "job.betweenParts", "job.afterVerify",
-                         "commit.beforeManifest", "commit.beforeRename", "commit.afterRename", "commit.beforeDirFsync"]
+                         "index.beforeWrite", "commit.beforeManifest", "commit.beforeRename", "commit.afterRename", "commit.beforeDirFsync"]
 
     struct Injected: Error {}
 
@@ -46,10 +46,12 @@ struct CrashPointTests {
             if let visible = h.folder().backup(jobID: job.jobID) {
                 #expect(point.hasPrefix("commit.after") || point == "commit.beforeDirFsync", "visible only once renamed")
                 #expect(await h.folder().verify(visible).ok)
+                #expect((try? RecordIndex(path: visible.folder + "/index")) != nil, "never visible without a valid index")
             }
             let before = h.source.requestLog.count
             let backup = try await h.folder().archive(job, from: h.source, now: h.clock.date)
             #expect(await h.folder().verify(backup).ok)
+            #expect((try? RecordIndex(path: backup.folder + "/index"))?.header.modules.isEmpty == false, "the rerun finishes the index")
             #expect(h.folder().backups().map(\.manifest.jobID) == [earlier.manifest.jobID, job.jobID])
             let again = Array(h.source.requestLog.dropFirst(before)).filter { $0.path.contains("/\(job.jobID)/") }
             if point == "part.midStream" {

@@ -57,13 +57,13 @@ struct RecoverTests {
         private var entered = 0
         private var open = false
         var count: Int { condition.withLock { entered } }
-        func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64) throws(ZipVerifier.Failure) -> Int64 {
+        func check(_ entry: ZipEntry, fd: Int32, fileSize: Int64, output: ((UnsafeRawBufferPointer) -> Void)?) throws(ZipVerifier.Failure) -> Int64 {
             condition.lock()
             entered += 1
             condition.broadcast()
             while !open { condition.wait() }
             condition.unlock()
-            return try ZlibEntryChecker().check(entry, fd: fd, fileSize: fileSize)
+            return try ZlibEntryChecker().check(entry, fd: fd, fileSize: fileSize, output: output)
         }
         func waitForEntry() { condition.withLock { while entered == 0 { condition.wait() } } }
         func release() { condition.withLock { open = true; condition.broadcast() } }

@@ -32,7 +32,7 @@ struct CrashPointTests {
 
     static let archivePoints = [
         "part.midStream", "part.beforeFsync", "part.afterFsync", "job.betweenParts", "job.afterVerify",
-        "commit.beforeManifest", "commit.beforeRename", "commit.afterRename", "commit.beforeDirFsync",
+        "index.beforeWrite", "commit.beforeManifest", "commit.beforeRename", "commit.afterRename", "commit.beforeDirFsync",
         "state.beforeRename:2",
     ]
 
@@ -55,7 +55,7 @@ struct CrashPointTests {
             let offset = data.count == 2 ? data[1].components(separatedBy: "range=bytes=").last.flatMap { Int($0.dropLast()) } : nil
             #expect(data.count == 2 && data[1].contains(" 206 ") && (offset ?? 0) > 0 && (offset ?? .max) < 600_000, "\(data)")
         }
-        if ["job.betweenParts", "job.afterVerify", "commit.beforeManifest", "commit.beforeRename"].contains(point) {
+        if ["job.betweenParts", "job.afterVerify", "index.beforeWrite", "commit.beforeManifest", "commit.beforeRename"].contains(point) {
             #expect(data.count == 1, "a finished part is never fetched again: \(data)")
         }
         if ["commit.afterRename", "commit.beforeDirFsync"].contains(point) {

@@ -1,3 +1,4 @@
+import BackupArchive
 import Foundation
 import TestSupport
 import Testing
@@ -104,6 +105,7 @@ struct DaemonSetup {
         #expect(visible.count == jobs.count, "no half-visible folder: \(visible)", sourceLocation: sourceLocation)
         for name in visible {
             #expect(FileManager.default.fileExists(atPath: "\(archive)/\(name)/manifest.json"), "\(name) has its manifest", sourceLocation: sourceLocation)
+            #expect((try? RecordIndex(path: "\(archive)/\(name)/index")) != nil, "\(name) has a valid record index", sourceLocation: sourceLocation)
         }
         let partial = (try? FileManager.default.contentsOfDirectory(atPath: archive + "/.partial")) ?? []
         #expect(Set(partial).isDisjoint(with: jobs), "no leftovers of archived jobs in .partial: \(partial)", sourceLocation: sourceLocation)
