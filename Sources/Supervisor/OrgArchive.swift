@@ -4,7 +4,7 @@ import Logging
 import Policy
 import ZohoModel
 
-/// One org's archive as the archive commands (`list`, `verify`, `prune`) and `now` see it:
+/// One org's archive as the archive commands (`list`, `verify`, `prune`, `inspect`, `reindex`) and `now` see it:
 /// the commands go through here, never through `BackupArchive` itself.
 public struct OrgArchive: Sendable {
     let folder: ArchiveFolder
@@ -26,26 +26,33 @@ public struct OrgArchive: Sendable {
     }
 
     /// Applies retention as the daemon does, under the org's lock (waited for up to 30 s;
-    /// none is taken for a dry run). - Throws: ``PruneError``.
-    public func prune(keep: RetentionCounts, timeZone: TimeZone, dryRun: Bool, now: Date) async throws(PruneError) -> [PruneRow] {
-        // The org's lock, then the archive's: the order every writer takes them in.
+    /// none is taken for a dry run). - Throws: ``ArchiveCommandError``.
+    public func prune(keep: RetentionCounts, timeZone: TimeZone, dryRun: Bool, now: Date) async throws(ArchiveCommandError) -> [PruneRow] {
+        try await withLocks(command: "prune", take: !dryRun) { () throws(ArchiveCommandError) in
+            do {
+                return try folder.prune(keep: keep, timeZone: timeZone, now: now, dryRun: dryRun)
+                    .map { PruneRow(backup: $0.backup, jobID: $0.jobID, keep: $0.decision.keep, reasons: $0.decision.reasons) }
+            } catch {
+                throw .failed("\(error)")
+            }
+        }
+    }
+
+    /// Runs `body` holding the org's lock, then the archive's (the order every writer takes
+    /// them in), each waited for up to 30 s; without them when `take` is false.
+    func withLocks<T>(command: String, take: Bool = true, _ body: () async throws(ArchiveCommandError) -> T) async throws(ArchiveCommandError) -> T {
         var locks: [FileLock] = []
         defer { for lock in locks.reversed() { lock.unlock() } }
-        if !dryRun {
+        if take {
             guard let state = try? await store.lock(timeout: .seconds(30)) else { throw .busy(org: folder.org, lockPath: store.lockPath) }
             locks.append(state)
-            let holder = "pid \(getpid()), zoho-crm-backup prune"
+            let holder = "pid \(getpid()), zoho-crm-backup \(command)"
             guard let archive = try? await folder.lock(holder: holder, timeout: .seconds(30)) else {
                 throw .busy(org: folder.org, lockPath: "\(folder.lockPath), held by \(folder.lockHolder() ?? "another process")")
             }
             locks.append(archive)
         }
-        do {
-            return try folder.prune(keep: keep, timeZone: timeZone, now: now, dryRun: dryRun)
-                .map { PruneRow(backup: $0.backup, jobID: $0.jobID, keep: $0.decision.keep, reasons: $0.decision.reasons) }
-        } catch {
-            throw .failed(error.description)
-        }
+        return try await body()
     }
 }
 
@@ -91,11 +98,11 @@ public struct PruneRow: Sendable, Equatable {
     public var reasons: [String]
 }
 
-/// Why `prune` did nothing for an org.
-public enum PruneError: Error, CustomStringConvertible {
+/// Why an archive command that writes (`prune`, `reindex`) did nothing for an org.
+public enum ArchiveCommandError: Error, CustomStringConvertible {
     /// Another process (the daemon, most likely) holds the org's lock.
     case busy(org: String, lockPath: String)
-    /// Retention failed; the sentence names the folder and what to do.
+    /// The work failed; the sentence names the folder and what to do.
     case failed(String)
 
     public var description: String {

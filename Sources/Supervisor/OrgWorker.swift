@@ -29,6 +29,8 @@ public actor OrgWorker {
     var lastErrorLogged: (text: String, at: Date)?
     /// Complete downloads left in `.partial/` by a crash were committed (once, at start).
     var recoveredPartials = false
+    /// The newest backup's record index was checked (and built if missing) at start.
+    var indexChecked = false
     /// An unconfirmed POST found in an older `state.json`: it stands while `pending-post.json`
     /// is absent (a migration that failed, or a command, which does not migrate).
     let legacyPending: OrgState.PendingPost?
@@ -98,6 +100,7 @@ public actor OrgWorker {
     /// is busy (a job runs, links wait, a request is unconfirmed) and is looked at again soon.
     func work() async -> (failed: Bool, busy: Bool) {
         if !recoveredPartials { recoveredPartials = await commitCompletePartials() }
+        if recoveredPartials && !indexChecked && environment.writesState { indexChecked = await indexNewestBackup() }
         archiveSeen = nil
         reloadPending()
         guard let client = connect() else { return (true, false) }

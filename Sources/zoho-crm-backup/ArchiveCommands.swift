@@ -19,6 +19,23 @@ struct ArchiveContext {
     }
 
     func archive(_ org: OrgPolicy) -> OrgArchive { OrgArchive(org, stateDir: policy.stateDir) }
+
+    /// The backups named (folder names or job ids; every backup when none is named), oldest
+    /// first per org. - Throws: a validation error naming what matched nothing.
+    func choose(_ names: [String]) throws -> [(org: OrgPolicy, backup: BackupSummary)] {
+        var chosen: [(OrgPolicy, BackupSummary)] = []
+        for target in orgs {
+            for backup in archive(target).backups() where names.isEmpty || names.contains(backup.name) || names.contains(backup.jobID) {
+                chosen.append((target, backup))
+            }
+        }
+        let found = Set(chosen.flatMap { [$0.1.name, $0.1.jobID] })
+        let missing = names.filter { !found.contains($0) }
+        guard missing.isEmpty else {
+            throw ValidationError("no archived backup named \(missing.joined(separator: ", ")) (give a folder name or job id from `zoho-crm-backup list`)")
+        }
+        return chosen
+    }
 }
 
 extension ZohoCRMBackup {
@@ -86,18 +103,7 @@ extension ZohoCRMBackup {
 
         func run() async throws {
             let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
-            var chosen: [(OrgPolicy, BackupSummary)] = []
-            for target in context.orgs {
-                for backup in context.archive(target).backups()
-                where backups.isEmpty || backups.contains(backup.name) || backups.contains(backup.jobID) {
-                    chosen.append((target, backup))
-                }
-            }
-            let found = Set(chosen.flatMap { [$0.1.name, $0.1.jobID] })
-            let missing = backups.filter { !found.contains($0) }
-            guard missing.isEmpty else {
-                throw ValidationError("no archived backup named \(missing.joined(separator: ", ")) (give a folder name or job id from `zoho-crm-backup list`)")
-            }
+            let chosen = try context.choose(backups)
             var results: [Result] = []
             for (target, backup) in chosen {
                 let report = await context.archive(target).verify(backup)

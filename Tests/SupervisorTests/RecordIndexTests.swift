@@ -122,3 +122,25 @@ struct RecordIndexTests {
         }
     }
 }
+
+/// The daemon, at start, builds the index of each org's newest backup when it lacks one.
+@Suite("Record index at start", .serialized)
+struct IndexAtStartTests {
+    @Test("a backup archived without an index (or with a damaged one) gets it at the next start; older ones are left to reindex")
+    func newestBackupIsIndexedAtStart() async throws {
+        try await SupervisorHarness.run([.init(name: "acme", schedule: "unmanaged")]) { h in
+            for _ in 0..<2 {
+                try await h.startImmediateBackup("acme")
+                h.clock.advance(by: .seconds(3))
+                await h.cycle(try h.supervisor(), times: 2, step: .seconds(60))
+            }
+            let backups = h.archived("acme")
+            try #require(backups.count == 2)
+            for backup in backups { unlink(backup.folder + "/index") }
+            try Data("damaged".utf8).write(to: URL(fileURLWithPath: backups[1].folder + "/index"))
+            await h.cycle(try h.supervisor(), times: 1)
+            #expect((try? RecordIndex(path: backups[1].folder + "/index"))?.header.modules.isEmpty == false, "the newest is indexed")
+            #expect(!FileManager.default.fileExists(atPath: backups[0].folder + "/index"), "older ones wait for `reindex`")
+        }
+    }
+}

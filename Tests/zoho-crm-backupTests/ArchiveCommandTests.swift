@@ -89,6 +89,37 @@ struct ArchiveCommandTests {
         #expect(FileManager.default.fileExists(atPath: backups[3].folder))
         #expect(FileManager.default.fileExists(atPath: dir + "/archive/.pruned.json"))
     }
+
+    @Test("inspect shows what the index holds (counts as Python's csv reads them); without an index it says to reindex, which builds it")
+    func inspectAndReindex() async throws {
+        let (_, policy, backups) = try await Self.archive(count: 2)
+        let newest = backups[1]
+        let python = try PythonCSV.read(newest.manifest.files.map { newest.folder + "/" + $0.name }, rows: false)
+        var expected: [String: Int] = [:]
+        for (name, file) in python.files {
+            let stem = name.dropFirst("Data/".count).dropLast(".csv".count)
+            expected[String(stem[..<stem.lastIndex(of: "_")!]), default: 0] += file.ids.count
+        }
+        let json = try CommandRunner.run(["inspect", "--policy", policy, newest.manifest.jobID, "--json"])
+        #expect(json.status == 0, "\(json.all)")
+        let contents = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let modules = try #require(contents["modules"] as? [[String: Any]])
+        #expect(Dictionary(uniqueKeysWithValues: modules.map { ($0["name"] as? String ?? "", $0["records"] as? Int ?? -1) }) == expected)
+        #expect(contents["previous_backup"] as? String == backups[0].name && contents["modules_added"] as? [String] == [])
+        #expect(contents["attachments"] as? Int == python.attachments.count)
+        let text = try CommandRunner.run(["inspect", "--policy", policy, newest.name])
+        #expect(text.status == 0 && text.stdout.contains("Data/Leads_001.csv (Data_001.zip), Data/Leads_002.csv (Data_002.zip)"), "\(text.all)")
+
+        unlink(newest.folder + "/index")
+        let missing = try CommandRunner.run(["inspect", "--policy", policy, newest.name])
+        #expect(missing.status == 1 && missing.stderr.contains("zoho-crm-backup reindex \(newest.name)"), "\(missing.all)")
+        let sealed = try ["manifest.json", "SHA256SUMS"].map { try Data(contentsOf: URL(fileURLWithPath: newest.folder + "/" + $0)) }
+        let reindex = try CommandRunner.run(["reindex", "--policy", policy])
+        #expect(reindex.status == 0, "\(reindex.all)")
+        #expect(reindex.stdout.contains("acme \(newest.name): index built") && reindex.stdout.contains("acme \(backups[0].name): index valid"), "\(reindex.all)")
+        #expect(try CommandRunner.run(["inspect", "--policy", policy, newest.name, "--json"]).stdout == json.stdout)
+        #expect(try ["manifest.json", "SHA256SUMS"].map { try Data(contentsOf: URL(fileURLWithPath: newest.folder + "/" + $0)) } == sealed)
+    }
 }
 
 /// `status` names what the archive's quarantine holds.
