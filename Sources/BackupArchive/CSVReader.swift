@@ -35,8 +35,10 @@ public struct CSVReader {
     public private(set) var problems: [String] = []
     /// How many problems there were in all.
     public private(set) var problemCount = 0
+    /// How many problems ``problems`` keeps.
     public static let maxProblems = 20
 
+    /// A reader at the start of a file.
     public init() {}
 
     /// Reads `buffer`, passing fields and rows to `sink`.
@@ -139,12 +141,14 @@ public struct CSVRowCollector: CSVSink {
     /// A collector that keeps at most `maxFieldBytes` of each field.
     public init(maxFieldBytes: Int = 1 << 20) { self.maxFieldBytes = maxFieldBytes }
 
+    /// Keeps the piece, up to the field's limit.
     public mutating func bytes(_ piece: UnsafeRawBufferPointer) {
         let room = maxFieldBytes - field.count
         if piece.count > room { truncated = true }
         field.append(contentsOf: piece.prefix(max(room, 0)))
     }
 
+    /// Ends the field: it joins the row.
     public mutating func endField() {
         fields.append(String(decoding: field, as: UTF8.self))
         if truncated { truncatedFields += 1 }
@@ -152,6 +156,7 @@ public struct CSVRowCollector: CSVSink {
         truncated = false
     }
 
+    /// Ends the row: it joins ``rows``.
     public mutating func endRow(line: Int) {
         rows.append((line, fields))
         fields.removeAll(keepingCapacity: true)

@@ -99,6 +99,7 @@ public final class PartIndexer: ZipEntryTap, @unchecked Sendable {
         return .other
     }
 
+    /// A module's CSV gets an ``EntryIndexer``; an attachment is counted; others are noted.
     public func begin(_ entry: ZipEntry) -> (any ZipEntryOutput)? {
         switch Self.role(entry.name) {
         case .module(let module):

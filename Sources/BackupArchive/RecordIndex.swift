@@ -18,15 +18,19 @@ import Glibc
 /// SHA-256 of every byte before it, 32 bytes
 /// ```
 public struct RecordIndex: Sendable {
+    /// The first 8 bytes of every index.
     public static let magic = Array("ZCBINDX1".utf8)
     /// The file name inside a backup folder.
     public static let fileName = "index"
 
+    /// Where the index file is.
     public let path: String
+    /// What the index says about the backup (checked against the checksum).
     public let header: RecordIndexHeader
 
     /// Why an index cannot be used (it is rebuilt).
     public struct Unusable: Error, Sendable, CustomStringConvertible {
+        /// What is wrong, naming the file.
         public var description: String
     }
 

@@ -1,6 +1,8 @@
 /// One record of the index: its id (numeric, ``RowHasher/numericID(_:)``) and the hash of its row.
 public struct IndexRecord: Sendable, Equatable, Comparable {
+    /// The record id (`zcrm_` stripped).
     public var id: UInt64
+    /// The 64-bit hash of the row's non-empty (column, value) pairs.
     public var hash: UInt64
 
     /// A record with `id` and row hash `hash`.
@@ -9,6 +11,7 @@ public struct IndexRecord: Sendable, Equatable, Comparable {
         self.hash = hash
     }
 
+    /// By id, then by hash.
     public static func < (a: IndexRecord, b: IndexRecord) -> Bool { a.id < b.id || (a.id == b.id && a.hash < b.hash) }
 }
 

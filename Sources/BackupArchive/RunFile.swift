@@ -7,6 +7,7 @@ import Glibc
 public enum RunFile {
     /// What went wrong writing or reading index material, naming the file.
     public struct Failure: Error, CustomStringConvertible {
+        /// What went wrong, naming the file.
         public var description: String
     }
 
