@@ -21,7 +21,7 @@ PY_NODEPS := zohocrmsdk7-0==6.0.0
 # Debian with systemd as PID 1.
 DEB_APT_PACKAGES := dpkg-dev binutils lintian debootstrap systemd-container
 
-.PHONY: all deps venv build release test demo bench bench-scale bench-check fuzz clean help
+.PHONY: all deps venv build release test demo bench bench-scale bench-check bench-index fuzz clean help
 
 all: build
 
@@ -100,6 +100,11 @@ demo: build
 bench: deps
 	bash bench/download.sh
 	bash bench/check.sh
+	bash bench/index.sh
+
+## Benchmark (not a test): the record index's cost, memory and `inspect` on a part in Zoho's layout; see bench/index.sh.
+bench-index: deps
+	bash bench/index.sh
 
 ## libFuzzer on every parser (not a test: minutes per target), FUZZ_SECONDS each (default 600); see fuzz/run.sh.
 fuzz: deps

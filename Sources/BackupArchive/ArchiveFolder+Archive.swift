@@ -63,7 +63,7 @@ extension ArchiveFolder {
                 try PartMarker(size: size, sha256: sha).write(marker, org: org, jobID: job.jobID, file: part.fileName)
             }
             let summary: ZipVerifier.Summary
-            let indexer = partIndexer(work, part: part.fileName, jobID: job.jobID)
+            let indexer = indexing ? partIndexer(work, part: part.fileName, jobID: job.jobID) : nil
             do {
                 summary = try await ZipVerifier.verify(path: file, parallelism: verifyParallelism, lanes: lanes,
                                                        checker: FaultingChecker(base: checker, faults: faults), tap: indexer)
@@ -102,7 +102,7 @@ extension ArchiveFolder {
         // Every part verified: an older failed copy (a crash before its removal) is not part of the backup.
         for part in files { unlink("\(work)/\(Self.failedPrefix)\(part.name)") }
         // The record index first: a backup never appears without it.
-        try await writeIndex(jobID: job.jobID, parts: files.map(\.name), in: work)
+        if indexing { try await writeIndex(jobID: job.jobID, parts: files.map(\.name), in: work) }
         let sums = files.sorted { $0.name < $1.name }.map { "\($0.sha256)  \($0.name)\n" }.joined()
         try write(Data(sums.utf8), to: "\(work)/SHA256SUMS", job: job)
         try injected(.commitBeforeManifest, jobID: job.jobID)

@@ -27,6 +27,8 @@ public struct ArchiveFolder: Sendable {
     public var lanes: VerifyLanes = .shared
     /// Inflates and checks one entry (tests stand in one that blocks).
     public var checker: any ZipEntryChecker = ZlibEntryChecker()
+    /// Builds each backup's record index (false only for the benchmark's comparison).
+    public var indexing = true
     let logger: Logger
 
     /// Makes the org's archive folder at `path`; nothing is created on disk until work needs it.

@@ -53,50 +53,105 @@ public struct CSVReader {
                 bomChecked = 3
             }
         }
-        // A field's bytes are passed on as spans of `buffer`, never copied.
-        var spanStart: Int? = state == .unquoted || state == .quoted ? start : nil
-        func flush(_ end: Int, _ sink: inout Sink) {
-            if let s = spanStart, end > s { sink.bytes(UnsafeRawBufferPointer(rebasing: buffer[s..<end])) }
-            spanStart = nil
+        // A field's bytes are passed on as spans of `buffer`, never copied. The hot paths (the
+        // inside of a field) scan for the next byte that matters without leaving their loop.
+        guard let base = buffer.baseAddress else { return }
+        let count = buffer.count
+        @inline(__always) func byte(_ k: Int) -> UInt8 { base.load(fromByteOffset: k, as: UInt8.self) }
+        @inline(__always) func flush(_ from: Int, _ to: Int, _ sink: inout Sink) {
+            if from >= 0, to > from { sink.bytes(UnsafeRawBufferPointer(start: base + from, count: to - from)) }
         }
+        var spanStart = state == .unquoted || state == .quoted ? start : -1
         var i = start
-        while i < buffer.count {
-            let byte = buffer[i]
-            defer { i += 1 }
-            // Lines: CR, LF and CRLF each end one.
-            if byte == cr || (byte == lf && !lastWasCR) { line += 1 }
-            lastWasCR = byte == cr
+        while i < count {
+            let b = byte(i)
             if skipLF {
+                // The LF of a CRLF that ended a row (or an empty line): no new line.
                 skipLF = false
-                if byte == lf { continue }
+                if b == lf { lastWasCR = false; i += 1; continue }
             }
             switch state {
+            case .unquoted:
+                let j = Self.nextDelimiter(base, from: i, count: count)
+                lastWasCR = false
+                if j == count { i = j; continue }
+                flush(spanStart, j, &sink)
+                spanStart = -1
+                let c = byte(j)
+                if c == comma { sink.endField(); state = .fieldStart } else { lineBreak(c); endRow(&sink, crlf: c == cr) }
+                i = j + 1
+            case .quoted:
+                var j = i
+                while j < count {
+                    let c = byte(j)
+                    if c == quote { break }
+                    if c == lf || c == cr { lineBreak(c) } else { lastWasCR = false }
+                    j += 1
+                }
+                if j == count { i = j; continue }
+                flush(spanStart, j, &sink)
+                spanStart = -1
+                lastWasCR = false
+                state = .quoteInQuoted
+                i = j + 1
             case .rowStart, .fieldStart:
                 if state == .rowStart {
-                    if byte == lf || byte == cr { skipLF = byte == cr; continue }  // an empty line
+                    if b == lf || b == cr {  // an empty line
+                        lineBreak(b)
+                        skipLF = b == cr
+                        i += 1
+                        continue
+                    }
                     rowLine = line
                 }
-                switch byte {
+                switch b {
                 case quote: state = .quoted; quotedSince = line; spanStart = i + 1
                 case comma: sink.endField(); state = .fieldStart
-                case lf, cr: endRow(&sink, crlf: byte == cr)
+                case lf, cr: lineBreak(b); endRow(&sink, crlf: b == cr)
                 default: state = .unquoted; spanStart = i
                 }
-            case .unquoted:
-                if byte == comma { flush(i, &sink); sink.endField(); state = .fieldStart }
-                else if byte == lf || byte == cr { flush(i, &sink); endRow(&sink, crlf: byte == cr) }
-            case .quoted:
-                if byte == quote { flush(i, &sink); state = .quoteInQuoted }
+                if b != lf && b != cr { lastWasCR = false }
+                i += 1
             case .quoteInQuoted:
-                switch byte {
+                switch b {
                 case quote: state = .quoted; spanStart = i  // a doubled quote: one quote
                 case comma: sink.endField(); state = .fieldStart
-                case lf, cr: endRow(&sink, crlf: byte == cr)
+                case lf, cr: lineBreak(b); endRow(&sink, crlf: b == cr)
                 default: state = .unquoted; spanStart = i  // text after the closing quote, kept
                 }
+                if b != lf && b != cr { lastWasCR = false }
+                i += 1
             }
         }
-        flush(buffer.count, &sink)
+        if state == .unquoted || state == .quoted { flush(spanStart, count, &sink) }
+    }
+
+    /// The index of the first comma, LF or CR at or after `from` (`count` if none): eight bytes
+    /// at a step (a zero-byte test on the word XORed with each delimiter), then byte by byte.
+    @inline(__always)
+    static func nextDelimiter(_ base: UnsafeRawPointer, from: Int, count: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        var j = from
+        while j + 8 <= count {
+            let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+            let hits = zeroBytes(w ^ (0x2C &* ones)) | zeroBytes(w ^ (0x0A &* ones)) | zeroBytes(w ^ (0x0D &* ones))
+            if hits != 0 { return j + hits.trailingZeroBitCount / 8 }
+            j += 8
+        }
+        while j < count {
+            let c = base.load(fromByteOffset: j, as: UInt8.self)
+            if c == 0x2C || c == 0x0A || c == 0x0D { return j }
+            j += 1
+        }
+        return count
+    }
+
+    /// Counts a line break: CR, LF, and CRLF (one).
+    @inline(__always)
+    private mutating func lineBreak(_ byte: UInt8) {
+        if byte == 0x0D || !lastWasCR { line += 1 }
+        lastWasCR = byte == 0x0D
     }
 
     /// Ends the input: a row without a final line break is completed; a quoted field still

@@ -116,6 +116,25 @@ extension SimulatedDataset {
         column.header ?? column.key.map { ModuleLayout.header($0, module: module.api, locale: locale) } ?? ""
     }
 
+    /// Pseudo-words for the description's extra text (``extraText``), from a fixed seed.
+    static let vocabulary: [String] = {
+        var random = SeededGenerator(seed: 2026)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        return (0..<4_096).map { _ in String((0..<(3 + Int(random.next() % 8))).map { _ in letters[Int(random.next() % 26)] }) }
+    }()
+
+    /// About `bytes` bytes of words picked by `seed`: text that deflates about as real notes do.
+    static func words(bytes: Int, seed: UInt64) -> String {
+        var random = SeededGenerator(seed: seed)
+        var text = ""
+        text.reserveCapacity(bytes + 12)
+        while text.utf8.count < bytes {
+            text += " "
+            text += vocabulary[Int(random.next() % UInt64(vocabulary.count))]
+        }
+        return text
+    }
+
     static let surnames = ["Rossi", "Müller", "O'Brien", "García", "Nguyễn", "Smith", "van der Berg"]
 
     /// The value of `column` for record `ordinal`: a function of the record and the backup
@@ -133,13 +152,17 @@ extension SimulatedDataset {
         case .email: return o % 6 == 5 ? "" : "user\(o)@example.com"
         case .phone: return "+39 02 \(5_550_000 + o)" + (edit > 0 ? " ext \(edit)" : "")
         case .description:
-            if edit > 0 { return "Updated in backup \(edit), see \"notes\"" }
-            switch o % 4 {
-            case 0: return ""
-            case 1: return "Called, left \"voicemail\"\nwill call back"
-            case 2: return "Plain note \(o)"
-            default: return "Met at the fair; budget €\(o * 10), \"hot\" lead\r\nsecond line"
+            var text: String
+            if edit > 0 { text = "Updated in backup \(edit), see \"notes\"" } else {
+                switch o % 4 {
+                case 0: text = ""
+                case 1: text = "Called, left \"voicemail\"\nwill call back"
+                case 2: text = "Plain note \(o)"
+                default: text = "Met at the fair; budget €\(o * 10), \"hot\" lead\r\nsecond line"
+                }
             }
+            if extraText > 0 { text += Self.words(bytes: extraText, seed: UInt64(module.firstID) &+ UInt64(o) &* 31 &+ UInt64(edit)) }
+            return text
         case .ownerID: return Self.users[o % Self.users.count].0
         case .owner: return Self.users[o % Self.users.count].1
         case .accountID: return modules[2].id(o % max(modules[2].allocated, 1))
@@ -154,7 +177,7 @@ extension SimulatedDataset {
 
     /// A field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.
     static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

@@ -67,6 +67,9 @@ public struct SimulatedDataset: Sendable, Hashable {
     let attachmentBytes: Int
     /// The admin's language: `en` or `it` (headers are written in it).
     public let locale: String
+    /// Bytes of extra words in every description (0: none): wide rows, as real records with
+    /// many fields have, for benchmarks.
+    public var extraText = 0
     /// What happened, backup by backup (admin actions), part of ``fingerprint``.
     public private(set) var log: [String] = []
     var pending: [AdminAction] = []
@@ -121,7 +124,7 @@ public struct SimulatedDataset: Sendable, Hashable {
 
     /// A stable hash of everything that decides the bytes of this copy's parts.
     public var fingerprint: String {
-        let text = "\(seed)|\(locale)|\(modules.map { "\($0.api):\($0.allocated)" })|\(attachments.count)|\(attachmentBytes)|\(rates)|\(backup)|\(log)"
+        let text = "\(seed)|\(locale)|\(extraText)|\(modules.map { "\($0.api):\($0.allocated)" })|\(attachments.count)|\(attachmentBytes)|\(rates)|\(backup)|\(log)"
         let hash = text.utf8.reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
         return String(hash, radix: 16)
     }

@@ -8,6 +8,10 @@
 //                                      SHA256SUMS and manifest, commit
 //   archive-bench zoho BASE DIR        the whole job from `zoho-crm-backup simulator` at BASE, through
 //                                      the Zoho client (OAuth, API calls, link checks) as `run` does
+//   archive-bench job-noindex URL DIR  the whole job without the record index (the comparison)
+//   archive-bench index FILE           zip verification with the index's tap, one task (compare: verify FILE 1)
+//   archive-bench make-part OUT MIB    a data part of about MIB MiB in Zoho's layout (Data/<Module>_NNN.csv,
+//                                      unique ids) from the simulator's content generator; prints its records
 import AsyncHTTPClient
 import BackupArchive
 import Foundation
@@ -57,15 +61,37 @@ case "verify":
     } catch {
         fail("verify failed: \(error)")
     }
-case "download", "job":
+case "index":
+    // Verification with the index's tap, one lane: what indexing adds to `verify FILE 1`.
+    guard args.count >= 2 else { fail("usage: archive-bench index FILE") }
+    let folder = NSTemporaryDirectory() + "zcb-bench-index-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    do {
+        let indexer = try PartIndexer(folder: folder, part: "Data_001.zip")
+        _ = try await ZipVerifier.verify(path: args[1], parallelism: 1, tap: indexer)
+        try indexer.seal()
+    } catch {
+        fail("index failed: \(error)")
+    }
+case "make-part":
+    guard args.count == 3, let mib = Double(args[2]) else { fail("usage: archive-bench make-part OUT MIB") }
+    do {
+        let records = try ZohoLayoutPart.make(out: args[1], mib: mib)
+        print(records)
+        exit(0)
+    } catch {
+        fail("make-part failed: \(error)")
+    }
+case "download", "job", "job-noindex":
     guard args.count == 3 else { fail("usage: archive-bench \(mode) URL DIR") }
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     let source = PlainHTTPSource(client: client)
-    let folder = ArchiveFolder(path: args[2], org: "bench", minFree: ByteSize(bytes: 0), logger: logger)
+    var folder = ArchiveFolder(path: args[2], org: "bench", minFree: ByteSize(bytes: 0), logger: logger)
+    folder.indexing = mode == "job"
     let job = JobSpec(org: "bench", jobID: "\(getpid())\(Int(Date().timeIntervalSince1970))", zgid: nil,
                       parts: [PartRef(fileName: "Data_001.zip", url: args[1])], completedAt: Date())
     do {
-        if mode == "job" {
+        if mode.hasPrefix("job") {
             _ = try await folder.archive(job, from: source, now: Date())
         } else {
             _ = try await folder.downloadOnly(job, from: source)

@@ -17,6 +17,8 @@ public struct PythonCSV: Decodable, Sendable {
         public var part: String
         public var name: String
         public var size: Int
+        /// The entry's CRC-32, as the zip's directory gives it.
+        public var crc: UInt32
     }
 
     /// The CSV files by entry name (`Data/Leads_001.csv`).

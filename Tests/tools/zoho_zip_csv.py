@@ -23,7 +23,7 @@ def main(argv):
         with zipfile.ZipFile(path) as z:
             for info in z.infolist():
                 if info.filename.startswith("Attachments/"):
-                    result["attachments"].append({"part": part, "name": info.filename, "size": info.file_size})
+                    result["attachments"].append({"part": part, "name": info.filename, "size": info.file_size, "crc": info.CRC})
                     continue
                 if not info.filename.endswith(".csv"):
                     continue

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): what the record index costs. A data part in Zoho's layout
+# (Data/<Module>_NNN.csv, unique ids) made by the simulator's content generator, served by
+# nginx; the same whole job (download, SHA-256, verify, commit) run with and without
+# indexing, alternating, RUNS times; peak RSS of the indexed job at each size (it must not
+# grow with the record count); `zoho-crm-backup inspect` on the result.
+#
+# INDEX_SIZES (MiB, default "128 1024"), RUNS (default 3), BENCH_DIR (default .build/bench).
+# Needs about 3 GiB free. Run with: make bench (or bash bench/index.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR=${BENCH_DIR:-$PWD/.build/bench}
+RUNS=${RUNS:-3}
+SIZES=${INDEX_SIZES:-"128 1024"}
+mkdir -p "$DIR"
+missing=""
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+[ -x /usr/bin/time ] || missing="$missing time"
+command -v bc >/dev/null || missing="$missing bc"
+if [ -n "$missing" ]; then
+  echo "installing:$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+for product in archive-bench zoho-crm-backup; do
+  swift build -c release --product "$product" >"$DIR/build.log" 2>&1 || { tail -20 "$DIR/build.log"; exit 1; }
+done
+BIN=$(swift build -c release --show-bin-path)
+BENCH=$BIN/archive-bench
+
+for mib in $SIZES; do
+  if [ ! -f "$DIR/zoho-part-$mib.zip" ]; then
+    echo "making a $mib MiB part in Zoho's layout (once)…"
+    "$BENCH" make-part "$DIR/zoho-part-$mib.zip" "$mib" >"$DIR/zoho-part-$mib.records"
+  fi
+done
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$DIR/nginx"
+cat >"$DIR/nginx/nginx.conf" <<CONF
+daemon off; worker_processes 1; pid $DIR/nginx/nginx.pid; error_log $DIR/nginx/error.log;
+events { worker_connections 64; }
+http { access_log off; sendfile on; client_body_temp_path $DIR/nginx; proxy_temp_path $DIR/nginx;
+  fastcgi_temp_path $DIR/nginx; uwsgi_temp_path $DIR/nginx; scgi_temp_path $DIR/nginx;
+  server { listen 127.0.0.1:$PORT; root $DIR; } }
+CONF
+/usr/sbin/nginx -c "$DIR/nginx/nginx.conf" -p "$DIR/nginx" & NGINX=$!
+trap 'kill $NGINX 2>/dev/null; rm -rf "$DIR/idx"' EXIT
+until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.1; done
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+range() { sort -n | awk '{a[NR]=$1} END {printf "%.2f s (%.2f–%.2f)", a[int((NR+1)/2)], a[1], a[NR]}'; }
+rss() { { /usr/bin/time -v "$@" >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {print int($2 / 1024)}'; }
+
+printf '\n| part | records | job without index | job with index | cost | peak RSS without | peak RSS with | index size | inspect |\n|---|---|---|---|---|---|---|---|---|\n'
+for mib in $SIZES; do
+  url="http://127.0.0.1:$PORT/zoho-part-$mib.zip"
+  records=$(cat "$DIR/zoho-part-$mib.records")
+  plain=(); indexed=()
+  for _ in $(seq "$RUNS"); do
+    rm -rf "$DIR/idx"; mkdir -p "$DIR/idx"
+    plain+=("$("$BENCH" job-noindex "$url" "$DIR/idx/p")")
+    indexed+=("$("$BENCH" job "$url" "$DIR/idx/i")")
+  done
+  a=$(printf '%s\n' "${plain[@]}" | median); b=$(printf '%s\n' "${indexed[@]}" | median)
+  rm -rf "$DIR/idx"; mkdir -p "$DIR/idx"
+  rss_plain=$(rss "$BENCH" job-noindex "$url" "$DIR/idx/p")
+  rss_indexed=$(rss "$BENCH" job "$url" "$DIR/idx/i")
+  backup=$(ls "$DIR/idx/i" | grep -v '^\.' | head -1)
+  index_size=$(du -h "$DIR/idx/i/$backup/index" | cut -f1)
+  cat >"$DIR/idx/policy.yaml" <<POLICY
+version: 1
+state_dir: $DIR/idx/state
+orgs:
+  bench:
+    data_center: us
+    credentials: bench
+    schedule: none
+    timezone: UTC
+    archive:
+      path: $DIR/idx/i
+POLICY
+  "$BIN/zoho-crm-backup" inspect --policy "$DIR/idx/policy.yaml" "$backup" >/dev/null
+  insp=()
+  for _ in $(seq 5); do
+    s=$(date +%s.%N); "$BIN/zoho-crm-backup" inspect --policy "$DIR/idx/policy.yaml" "$backup" >/dev/null; e=$(date +%s.%N)
+    insp+=("$(echo "($e - $s) * 1000" | bc)")
+  done
+  printf '| %s MiB | %s | %s | %s | %+.1f %% | %s MiB | %s MiB | %s | %.0f ms |\n' "$mib" "$records" \
+    "$(printf '%s\n' "${plain[@]}" | range)" "$(printf '%s\n' "${indexed[@]}" | range)" \
+    "$(echo "($b / $a - 1) * 100" | bc -l)" "$rss_plain" "$rss_indexed" "$index_size" "$(printf '%s\n' "${insp[@]}" | median)"
+done
+echo
+echo "(median of $RUNS runs, min–max; cost = indexed / unindexed − 1; inspect = the command's wall time, median of 5, the index's checksum verified each time)"
