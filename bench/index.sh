@@ -5,13 +5,13 @@
 # indexing, alternating, RUNS times; peak RSS of the indexed job at each size (it must not
 # grow with the record count); `zoho-crm-backup inspect` on the result.
 #
-# INDEX_SIZES (MiB, default "128 1024"), RUNS (default 3), BENCH_DIR (default .build/bench).
+# INDEX_SIZES (MiB, default "160 1024": about 1.1 and 7.3 million records), RUNS (default 3), BENCH_DIR (default .build/bench).
 # Needs about 3 GiB free. Run with: make bench (or bash bench/index.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${BENCH_DIR:-$PWD/.build/bench}
 RUNS=${RUNS:-3}
-SIZES=${INDEX_SIZES:-"128 1024"}
+SIZES=${INDEX_SIZES:-"160 1024"}
 mkdir -p "$DIR"
 missing=""
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx"

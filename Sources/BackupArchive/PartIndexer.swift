@@ -60,7 +60,7 @@ public final class PartIndexer: ZipEntryTap, @unchecked Sendable {
     private var runCounter = 0
 
     /// An indexer writing runs of at most `runLimit` records into `folder` (made afresh).
-    public init(folder: String, part: String, runLimit: Int = 262_144) throws(RunFile.Failure) {
+    public init(folder: String, part: String, runLimit: Int = 131_072) throws(RunFile.Failure) {
         self.folder = folder
         self.part = part
         self.runLimit = runLimit
@@ -157,6 +157,8 @@ final class EntryIndexer: ZipEntryOutput {
         self.module = module
         self.name = name
         hasher = RowHasher(capture: module == "Attachments" ? ["Parent.id", "Size"] : [])
+        // Room for a run and what one inflated chunk can add past it: the buffer never doubles.
+        hasher.records.reserveCapacity(owner.runLimit + 32_768)
     }
 
     func consume(_ bytes: UnsafeRawBufferPointer) {
