@@ -15,36 +15,16 @@ free_kib=$(df -Pk "$DIR" | awk 'NR==2 {print $4}')
 if [ "$free_kib" -lt $((5 * 1024 * 1024)) ]; then
   echo "bench: needs 5 GiB free under $DIR, has $((free_kib / 1024)) MiB; stopping"; exit 1
 fi
-missing=""
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
-[ -x /usr/bin/time ] || missing="$missing time"
-command -v bc >/dev/null || missing="$missing bc"
-if [ -n "$missing" ]; then
-  echo "installing:$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
-for product in archive-bench zoho-crm-backup; do
-  swift build -c release --product "$product" >"$DIR/build.log" 2>&1 || { tail -20 "$DIR/build.log"; exit 1; }
-done
-BIN=$(swift build -c release --show-bin-path)
+. bench/nginx.sh
+bench_setup archive-bench zoho-crm-backup
 BENCH=$BIN/archive-bench
 
 for mib in $SIZES; do
   [ -f "$DIR/part-$mib.zip" ] || python3 bench/make_part.py "$DIR/part-$mib.zip" "$mib"
 done
 
-# nginx on a free loopback port, serving $DIR.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$DIR/nginx"
-cat >"$DIR/nginx/nginx.conf" <<CONF
-daemon off; worker_processes 1; pid $DIR/nginx/nginx.pid; error_log $DIR/nginx/error.log;
-events { worker_connections 64; }
-http { access_log off; sendfile on; client_body_temp_path $DIR/nginx; proxy_temp_path $DIR/nginx;
-  fastcgi_temp_path $DIR/nginx; uwsgi_temp_path $DIR/nginx; scgi_temp_path $DIR/nginx;
-  server { listen 127.0.0.1:$PORT; root $DIR; } }
-CONF
-/usr/sbin/nginx -c "$DIR/nginx/nginx.conf" -p "$DIR/nginx" & NGINX=$!
+serve_dir
 trap 'kill $NGINX 2>/dev/null; rm -rf "$DIR/out"' EXIT
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.1; done
 
 # median, min, max of numbers on stdin
 stats() { sort -n | awk '{a[NR]=$1} END {printf "%.2f s (%.2f–%.2f)", a[int((NR+1)/2)], a[1], a[NR]}'; }

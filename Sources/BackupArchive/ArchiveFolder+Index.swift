@@ -21,6 +21,11 @@ extension ArchiveFolder {
     /// skipped entries) go to the journal; they never fail the backup.
     func writeIndex(jobID: String, parts: [String], in work: String) async throws(ArchiveError) {
         try injected(.indexBeforeWrite, jobID: jobID)
+        // Written by a run that died before the manifest: it is checked, not made again.
+        if let done = try? RecordIndex(path: "\(work)/\(RecordIndex.fileName)"), done.header.jobID == jobID {
+            try? FileManager.default.removeItem(atPath: "\(work)/.index")
+            return
+        }
         var folders: [String] = []
         for part in parts {
             let folder = indexMaterial(work, part: part)

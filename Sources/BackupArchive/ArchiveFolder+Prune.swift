@@ -62,7 +62,7 @@ extension ArchiveFolder {
     /// verified parts and failed copies of an incomplete one go to the quarantine.
     public func removeLeftovers(now: Date) throws(ArchiveError) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: partialRoot)) ?? []
-        for name in names where name.hasPrefix(".deleting-") {
+        for name in names where name.hasPrefix(".deleting-") || name.hasPrefix(".reindex-") {
             try removeTree("\(partialRoot)/\(name)", jobID: nil)
         }
         for kept in try settleExpired(now: now) {

@@ -11,7 +11,8 @@ public struct BackupContent: Sendable {
     public var recordsPerModule: Int
     /// Attachment files per attachment part in the first backup, and the size of each (random,
     /// so incompressible: this sets an attachment part's size, from a few KB for tests to a
-    /// GiB for benchmarks).
+    /// GiB for benchmarks). The defaults make attachments about 90 % of a backup's bytes, as
+    /// in real orgs.
     public var attachmentsPerPart: Int
     public var attachmentBytes: Int
     public var folder: String
@@ -20,7 +21,7 @@ public struct BackupContent: Sendable {
     /// How much changes from one backup to the next.
     public var rates = SimulatedDataset.Rates()
 
-    public init(folder: String, recordsPerModule: Int = 25, attachmentsPerPart: Int = 3, attachmentBytes: Int = 4_096) {
+    public init(folder: String, recordsPerModule: Int = 25, attachmentsPerPart: Int = 3, attachmentBytes: Int = 32_768) {
         self.folder = folder
         self.recordsPerModule = recordsPerModule
         self.attachmentsPerPart = attachmentsPerPart
