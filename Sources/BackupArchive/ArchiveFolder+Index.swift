@@ -34,12 +34,13 @@ extension ArchiveFolder {
             }
             folders.append(folder)
         }
-        do { try RecordIndexWriter.build(jobID: jobID, partFolders: folders, into: work) } catch {
+        let header: RecordIndexHeader
+        do { header = try RecordIndexWriter.build(jobID: jobID, partFolders: folders, into: work) } catch {
             throw ArchiveError(.io, org: org, jobID: jobID, detail: "cannot write the record index: \(error.description)",
                                remedy: "Free space or fix the folder's permissions; the job is committed at the next cycle")
         }
         try? FileManager.default.removeItem(atPath: "\(work)/.index")
-        if let index = try? RecordIndex(path: "\(work)/\(RecordIndex.fileName)") { logProblems(index.header, jobID: jobID) }
+        logProblems(header, jobID: jobID)
     }
 
     /// Reads `file` (a part) again, verifying it, to make its index material in `folder`.

@@ -8,8 +8,9 @@ import ZohoModel
 /// list; the file written through a temporary name, fsync'd and renamed into place. Memory
 /// stays at a buffer per run, whatever the record count.
 public enum RecordIndexWriter {
-    /// Writes `<folder>/index` from the part summaries in `partFolders`.
-    public static func build(jobID: String, partFolders: [String], into folder: String) throws(RunFile.Failure) {
+    /// Writes `<folder>/index` from the part summaries in `partFolders`. - Returns: its header.
+    @discardableResult
+    public static func build(jobID: String, partFolders: [String], into folder: String) throws(RunFile.Failure) -> RecordIndexHeader {
         var summaries: [(folder: String, summary: PartSummary)] = []
         for partFolder in partFolders {
             guard let data = FileManager.default.contents(atPath: PartSummary.path(partFolder)),
@@ -96,6 +97,7 @@ public enum RecordIndexWriter {
             throw RunFile.Failure(description: "cannot rename \(temp): \(String(cString: strerror(errno)))")
         }
         do { try AtomicFile.syncFolder(folder) } catch { throw RunFile.Failure(description: "cannot fsync \(folder): \(error)") }
+        return header
     }
 
     /// A file written through a 1 MiB buffer, hashed as it goes; ``finish()`` appends the
