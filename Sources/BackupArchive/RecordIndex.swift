@@ -65,6 +65,18 @@ public struct RecordIndex: Sendable {
             throw Unusable(description: "\(path): the header is not readable: \(error)")
         }
         guard header.format <= RecordIndexHeader.currentFormat else { throw Unusable(description: "\(path): format \(header.format) is newer than this program") }
+        // Numbers from a file are not trusted, even with a matching checksum: every section must lie inside the body.
+        let records = body - 4 - length
+        func inside(_ offset: Int64, _ count: Int, _ size: Int64, plus extra: Int64 = 0) -> Bool {
+            let (bytes, o1) = Int64(count).multipliedReportingOverflow(by: size)
+            let (end, o2) = offset.addingReportingOverflow(bytes)
+            let (last, o3) = end.addingReportingOverflow(extra)
+            return !o1 && !o2 && !o3 && offset >= 8 && count >= 0 && extra >= 0 && last <= records
+        }
+        guard header.modules.allSatisfy({ inside($0.offset, $0.numericRecords, 16, plus: $0.otherBytes) }),
+              inside(header.attachments.offset, header.attachments.parents, 24) else {
+            throw Unusable(description: "\(path): the header names sections outside the file")
+        }
         self.path = path
         self.header = header
     }

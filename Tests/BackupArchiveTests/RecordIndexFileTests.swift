@@ -56,6 +56,28 @@ struct RecordIndexFileTests {
         }
     }
 
+    @Test("a header naming sections outside the file is refused even with a matching checksum")
+    func hostileHeader() async throws {
+        try await ArchiveHarness.run { h async throws in
+            let backup = try await h.folder().archive(try await h.completedJob(), from: h.source, now: h.clock.date)
+            let path = backup.folder + "/index"
+            // Rewrites the header (numericRecords of the first module: 2^40) and the checksum, as a forger would.
+            let script = """
+                import hashlib, json, struct, sys
+                b = open(sys.argv[1], 'rb').read()
+                body, n = b[:-32], struct.unpack('<I', b[-36:-32])[0]
+                head = json.loads(body[-4 - n:-4]); head['modules'][0]['numericRecords'] = 1 << 40
+                j = json.dumps(head).encode(); out = body[:-4 - n] + j + struct.pack('<I', len(j))
+                open(sys.argv[1], 'wb').write(out + hashlib.sha256(out).digest())
+                """
+            let forged = try ChildProcess.run("/usr/bin/python3", ["-c", script, path])
+            #expect(forged.status == 0, "\(forged.all)")
+            #expect(throws: RecordIndex.Unusable.self) { try RecordIndex(path: path) }
+            guard case .failure(let problem) = h.folder().index(of: backup) else { Issue.record("a forged index was trusted"); return }
+            #expect(problem.description.contains("outside the file"), "\(problem)")
+        }
+    }
+
     @Test("unsafe entry names and a module that does not parse: reported and skipped, the backup still verified")
     func badEntries() async throws {
         let folder = try makeTemporaryFolder("index-bad")
