@@ -15,7 +15,7 @@ extension ZohoCRMBackup {
                 Starts two simulated Zoho organisations on loopback, writes a policy for them (acme: a weekly \
                 schedule, on the day after the simulated start, keeping the last 2 backups; globex: unmanaged, with a backup started in Zoho's UI), \
                 and runs the supervisor through three weeks on an accelerated clock: schedule, in progress, \
-                completed, download, verify, commit, prune. Then shows `status` and `list` and where the files are. \
+                completed, download, verify, commit, prune. Then shows `status`, `list`, `inspect` of the newest backup and where the files are. \
                 The simulated weeks start on a Monday at midnight in the simulated Zoho user's zone and end \
                 in the last week, so the story is the same whenever the demo runs.
                 """)
@@ -101,9 +101,15 @@ extension ZohoCRMBackup {
                     Output.flush()
                     let list = try List.parse(["--policy", policyPath])
                     try await list.run()
+                    if let acme = policy.orgs.first(where: { $0.name == "acme" }),
+                       let newest = OrgArchive(acme, stateDir: policy.stateDir).backups().last {
+                        Output.line("\n── zoho-crm-backup inspect \(newest.jobID) ──")
+                        Output.flush()
+                        try await Inspect.parse(["--policy", policyPath, "--org", "acme", newest.jobID]).run()
+                    }
                     Output.line("""
 
-                        The files: \(root)/archive/<org>/<UTC time>_<job id>/ (Data_NNN.zip, Attachments_NNN.zip, SHA256SUMS, manifest.json)
+                        The files: \(root)/archive/<org>/<UTC time>_<job id>/ (Data_NNN.zip, Attachments_NNN.zip, SHA256SUMS, manifest.json, index)
                         Check one yourself:  cd \(root)/archive/acme/<folder> && sha256sum -c SHA256SUMS
                         The policy the demo wrote: \(policyPath)
                         Daemon state: \(policy.stateDir)/<org>/state.json
