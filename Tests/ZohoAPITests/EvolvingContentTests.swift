@@ -59,4 +59,20 @@ struct EvolvingContentTests {
         for _ in 0..<2 { again.takeBackup() }
         #expect(try Self.read(content, again, job: "2b").files["Data/Contacts_001.csv"]!.ids == second.files["Data/Contacts_001.csv"]!.ids, "deterministic from the seed")
     }
+
+    @Test("admin actions as typed on the simulator's standard input", arguments: [
+        ("mass-change Contacts delete 30", "mass-change Contacts delete 30"),
+        ("mass-change Leads edit 2.5", "mass-change Leads edit 2.5"),
+        ("add-field Leads \"Budget 2027\"", "add-field Leads \"Budget 2027\""),
+        ("rename-column Leads Email \"E-mail address\"", "rename-column Leads Email \"E-mail address\""),
+        ("rename-module Accounts Clienti", "rename-module Accounts Clienti"),
+        ("mass-change Contacts delete 0", "error: not a percentage"), ("mass-change Contacts delete 101", "error: not a percentage"),
+        ("mass-change Contacts purge 5", "error: neither delete nor edit"), ("drop-table Leads", "error: expected"), ("", "error: expected"),
+    ])
+    func parse(_ line: String, _ expected: String) {
+        switch AdminAction.parse(line) {
+        case .success(let action): #expect(action.description == expected)
+        case .failure(let error): #expect(expected.hasPrefix("error: ") && error.description.contains(expected.dropFirst(7)), "\(error)")
+        }
+    }
 }
