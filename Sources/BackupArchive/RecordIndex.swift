@@ -100,17 +100,14 @@ public struct RecordIndex: Sendable {
     /// The records of `module` whose ids are not numbers, in id order.
     public func otherRecords(of module: RecordIndexHeader.Module) throws -> [(id: String, hash: UInt64)] {
         guard module.otherBytes > 0 else { return [] }
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { throw Unusable(description: "\(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let bytes = try Self.read(fd, at: module.offset + Int64(module.numericRecords) * 16, count: Int(module.otherBytes), path: path)
+        let bytes = try section(at: module.offset + Int64(module.numericRecords) * 16, count: Int(module.otherBytes))
         var result: [(String, UInt64)] = []
         var i = 0
         while i + 2 <= bytes.count {
             let length = Int(bytes[i]) | Int(bytes[i + 1]) << 8
             guard i + 2 + length + 8 <= bytes.count else { break }
             let id = String(decoding: bytes[(i + 2)..<(i + 2 + length)], as: UTF8.self)
-            let hash = bytes[(i + 2 + length)..<(i + 10 + length)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let hash = Self.u64(bytes, at: i + 2 + length)
             result.append((id, hash))
             i += 10 + length
         }
@@ -119,13 +116,20 @@ public struct RecordIndex: Sendable {
 
     /// Every parent record with attachments: its id, how many, and their bytes, in id order.
     public func attachmentParents() throws -> [(parent: UInt64, count: UInt64, bytes: UInt64)] {
+        let bytes = try section(at: header.attachments.offset, count: header.attachments.parents * 24)
+        return stride(from: 0, to: bytes.count, by: 24).map { (Self.u64(bytes, at: $0), Self.u64(bytes, at: $0 + 8), Self.u64(bytes, at: $0 + 16)) }
+    }
+
+    /// `count` bytes of the index from `offset` (the header has placed them inside the file).
+    private func section(at offset: Int64, count: Int) throws(Unusable) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw Unusable(description: "\(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let bytes = try Self.read(fd, at: header.attachments.offset, count: header.attachments.parents * 24, path: path)
-        return stride(from: 0, to: bytes.count, by: 24).map { i in
-            func u64(_ at: Int) -> UInt64 { bytes[at..<(at + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
-            return (u64(i), u64(i + 8), u64(i + 16))
-        }
+        return try Self.read(fd, at: offset, count: count, path: path)
+    }
+
+    /// The little-endian u64 at `at`.
+    static func u64(_ bytes: [UInt8], at: Int) -> UInt64 {
+        bytes[at..<(at + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 }

@@ -110,6 +110,9 @@ struct RecordIndexTests {
             #expect(index.header.attachments.count == python.attachments.count)
             #expect(index.header.attachments.bytes == Int64(python.attachments.reduce(0) { $0 + $1.size }))
             #expect(index.header.skipped.isEmpty && index.header.otherFiles.isEmpty)
+            let parents = try index.attachmentParents()
+            #expect(parents.count == index.header.attachments.parents && parents.reduce(0) { $0 + Int($1.count) } == python.files["Data/Attachments_001.csv"]?.ids.count,
+                    "every attachment row counted under its parent")
             if number == 2 {
                 #expect(leads.header.last == "Budget 2027", "the custom field's column")
                 let unchanged = try Self.records(index, leads).filter { previous?.python["Leads"]?[$0.key] == byModule["Leads"]?[$0.key] }
