@@ -22,15 +22,25 @@ extension ArchiveFolder {
     /// removed job in `.pruned.json` and deletes its folder — first renamed out of sight into
     /// `.partial/`, so a crash mid-delete never leaves a half backup visible. Also removes
     /// leftovers of interrupted deletions. Touches only folders with this tool's manifest.
+    /// A backup with a hold in force (``HoldFile``) is kept; when the holds cannot be read,
+    /// nothing is removed.
     public func prune(keep: RetentionCounts, timeZone: TimeZone, now: Date, dryRun: Bool) throws(ArchiveError) -> [PruneOutcome] {
         let all = backups()
+        let holds: HoldFile
+        do { holds = try self.holds() } catch {
+            throw ArchiveError.io(EIO, path: holdsPath, doing: "read the holds before retention (\(error.description))", org: org, jobID: nil, file: nil)
+        }
+        let held = holds.active(at: now).mapValues { $0.map(\.reason).joined(separator: "; ") }
         let decisions = Retention.decide(all.map { Retention.Candidate(id: $0.name, completedAt: $0.manifest.completedAt) },
-                                         keep: keep, timeZone: timeZone)
+                                         keep: keep, timeZone: timeZone, held: held)
         let byName = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let outcomes = decisions.compactMap { d in byName[d.id].map { PruneOutcome(backup: d.id, jobID: $0.manifest.jobID, decision: d) } }
         guard !dryRun else { return outcomes }
 
         try removeLeftovers(now: now)
+        if holds.holds.contains(where: { !$0.isActive(at: now) || byName[$0.backup] == nil }) {
+            try updateHolds(now: now) { _ in }   // drops expired holds and holds of backups gone by hand
+        }
         let removals = outcomes.filter { !$0.decision.keep }
         guard !removals.isEmpty else { return outcomes }
         var pruned = PrunedJobs.load(archive: path)

@@ -34,8 +34,10 @@ public enum Retention {
         public var description: String { (keep ? "kept: " : "removed: ") + reasons.joined(separator: ", ") }
     }
 
-    /// Decides for every backup in `backups`, newest first in the result.
-    public static func decide(_ backups: [Candidate], keep: RetentionCounts, timeZone: TimeZone) -> [Decision] {
+    /// Decides for every backup in `backups`, newest first in the result. A backup in `held`
+    /// (id → why) is kept whatever the counts, with `held — <why>` among its reasons; a hold
+    /// does not take the place of a backup the counts keep.
+    public static func decide(_ backups: [Candidate], keep: RetentionCounts, timeZone: TimeZone, held: [String: String] = [:]) -> [Decision] {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = timeZone
         let sorted = backups.sorted { ($0.completedAt, $0.id) > ($1.completedAt, $1.id) }
@@ -65,6 +67,9 @@ public enum Retention {
             return String(format: "%04d-%02d", c.year ?? 0, c.month ?? 0)
         }
         bucketRule("yearly", keep.yearly) { date in String(format: "%04d", calendar.component(.year, from: date)) }
+        for backup in sorted {
+            if let why = held[backup.id] { reasons[backup.id, default: []].append("held — \(why)") }
+        }
         if let newest = sorted.first, reasons[newest.id] == nil {
             reasons[newest.id] = ["newest backup (always kept)"]
         }

@@ -43,6 +43,8 @@ public struct OrgPolicy: Sendable, Equatable {
     public var endpoints: Endpoints
     /// The freshness limit: an alarm when the newest verified backup is older. Nil: no alarm.
     public var maxAge: Duration?
+    /// The mass-change alarm's limits (`alert.max_deleted`, `max_changed`, `min_records`, `hold_days`).
+    public var massChange: MassChangeLimits = .default
     /// Where the org's name stands in the file.
     public var position: SourcePosition
 }

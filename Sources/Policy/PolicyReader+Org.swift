@@ -37,9 +37,17 @@ extension PolicyReader {
         if let node = values["archive"] { archive = readArchive(node, default: archive) ?? archive }
         let endpoints = readEndpoints(values["endpoints"], dataCenter: dataCenter ?? .us)
         var maxAge = schedule?.defaultMaxAge
-        if let alertNode = values["alert"], let alert = mapping(alertNode, at: "alert", allowed: ["max_age"]) {
-            for entry in alert where entry.key == "max_age" {
-                maxAge = duration(entry.value, at: "alert.max_age", in: .seconds(3_600)...(.seconds(520 * 7 * 86_400)))
+        var massChange = MassChangeLimits.default
+        if let alertNode = values["alert"],
+           let alert = mapping(alertNode, at: "alert", allowed: ["max_age", "max_deleted", "max_changed", "min_records", "hold_days"]) {
+            for entry in alert {
+                switch entry.key {
+                case "max_age": maxAge = duration(entry.value, at: "alert.max_age", in: .seconds(3_600)...(.seconds(520 * 7 * 86_400)))
+                case "max_deleted": massChange.maxDeleted = share(entry.value, at: "alert.max_deleted") ?? massChange.maxDeleted
+                case "max_changed": massChange.maxChanged = share(entry.value, at: "alert.max_changed") ?? massChange.maxChanged
+                case "min_records": massChange.minRecords = int(entry.value, at: "alert.min_records", in: 1...1_000_000_000) ?? massChange.minRecords
+                default: massChange.holdDays = int(entry.value, at: "alert.hold_days", in: 1...3_650) ?? massChange.holdDays
+                }
             }
         }
 
@@ -48,7 +56,7 @@ extension PolicyReader {
             name: name, dataCenter: dataCenter, credentials: credentials,
             credentialsPosition: values["credentials"]?.position ?? SourcePosition(line: 0, column: 0),
             schedule: schedule, attachments: attachments, pollInterval: poll, timeZone: zone,
-            archive: archive, endpoints: endpoints, maxAge: maxAge,
+            archive: archive, endpoints: endpoints, maxAge: maxAge, massChange: massChange,
             position: keyNode.position ?? SourcePosition(line: 0, column: 0))
     }
 
@@ -65,6 +73,26 @@ extension PolicyReader {
 
     static func isValidOrgName(_ name: String) -> Bool {
         (1...63).contains(name.count) && name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    /// A limit written as a percentage (`5%`, `12.5 %`) in (0, 100], or `off`: the share
+    /// (0.05), `.some(nil)` for off, nil when a problem was reported.
+    private mutating func share(_ node: Node, at path: String) -> Double?? {
+        guard case .scalar(let scalar) = node else {
+            report(node, "\(path): expected a percentage such as 5%, or off, got \(node.kindDescription)")
+            return nil
+        }
+        let text = scalar.string.trimmingCharacters(in: .whitespaces)
+        if text == "off" || (node.tagName == .bool && node.bool == false) { return .some(nil) }
+        guard text.hasSuffix("%"), let value = Double(text.dropLast().trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            report(node, "\(path): '\(text)' is not a percentage; write it with its % sign (5%, 12.5%), or off")
+            return nil
+        }
+        guard value > 0, value <= 100 else {
+            report(node, "\(path): must be more than 0% and at most 100%, got \(text) (off turns it off)")
+            return nil
+        }
+        return .some(value / 100)
     }
 
     private mutating func readDataCenter(_ node: Node) -> DataCenter? {

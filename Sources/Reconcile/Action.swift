@@ -30,7 +30,12 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
     case reportLost(jobID: String, expiry: Date?)
     /// Zoho's links cannot be read: an error for the org every cycle while it lasts.
     case reportUnreadableLinks(LinksProblem)
-    /// Apply retention (what to remove is `BackupArchive`'s retention).
+    /// The backups held in the archive changed (a hold made, released or expired): remember
+    /// them; a release makes retention due.
+    case noteHolds(Set<String>)
+    /// Apply retention (what to remove is `BackupArchive`'s retention) — first comparing the
+    /// newest backup with the one before it, once a backup (``OrgState/lastCompared``), so
+    /// that a mass change holds the older backup before retention can remove it.
     case prune
     /// The newest verified backup is too old (or there is none): raise the alarm.
     case raiseFreshnessAlarm(Freshness)
@@ -98,6 +103,7 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
         case .reportLost(let id, let expiry):
             "report backup \(id) lost: its links expired\(expiry.map { " at \(ISO8601DateFormatter().string(from: $0))" } ?? "") before it was archived"
         case .reportUnreadableLinks(let problem): "report unreadable download links: \(problem)"
+        case .noteHolds(let held): held.isEmpty ? "no backup is held" : "held backups: \(held.sorted().joined(separator: ", "))"
         case .prune: "apply retention"
         case .raiseFreshnessAlarm(let f): "raise the freshness alarm (\(f))"
         case .clearFreshnessAlarm: "end the freshness alarm"

@@ -12,10 +12,13 @@ public struct ArchiveObservation: Sendable, Equatable {
     public var newestBackup: Date?
     /// The job of that backup.
     public var newestJobID: String?
+    /// Backups with a hold in force (folder names).
+    public var heldBackups: Set<String>
 
     /// Makes an observation; an empty archive by default.
     public init(knownJobs: Set<String> = [], partialJobs: Set<String> = [], completeJobs: Set<String> = [], newestBackup: Date? = nil,
-                newestJobID: String? = nil) {
+                newestJobID: String? = nil, heldBackups: Set<String> = []) {
+        self.heldBackups = heldBackups
         self.newestJobID = newestJobID
         self.knownJobs = knownJobs
         self.partialJobs = partialJobs

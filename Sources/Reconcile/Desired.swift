@@ -14,9 +14,13 @@ public struct Desired: Sendable, Equatable {
     public var timeZone: TimeZone
     /// Whether `Attachments_NNN.zip` parts are archived (`attachments: false` leaves them out).
     public var attachments: Bool
+    /// The mass-change alarm's limits (`alert.max_deleted`, …).
+    public var massChange: MassChangeLimits
 
     /// Makes the decision-relevant part of an org's policy (built by the caller).
-    public init(org: String, schedule: BackupSchedule, maxAge: Duration?, timeZone: TimeZone, attachments: Bool = true) {
+    public init(org: String, schedule: BackupSchedule, maxAge: Duration?, timeZone: TimeZone, attachments: Bool = true,
+                massChange: MassChangeLimits = .default) {
+        self.massChange = massChange
         self.org = org
         self.schedule = schedule
         self.maxAge = maxAge

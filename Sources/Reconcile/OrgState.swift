@@ -129,6 +129,12 @@ public struct OrgState: Codable, Sendable, Equatable {
     public var lastSuccess: Date?
     /// The newest backup archived by the daemon and when.
     public var lastArchived: String?
+    /// The job of the newest backup compared with the one before it (the mass-change alarm
+    /// runs once a backup).
+    public var lastCompared: String?
+    /// The backups held when the daemon last looked (a release makes retention due). Optional
+    /// so that a state file written before holds existed still reads.
+    public var heldBackups: Set<String>?
 
     /// A fresh state for an org first watched at `watchingSince`.
     public init(watchingSince: Date) { self.watchingSince = watchingSince }

@@ -24,6 +24,10 @@ public enum Outcome: Sendable, Equatable {
     case pruned(removed: [Pruned])
     /// What a lost backup held was moved to the archive's `.quarantine/`.
     case quarantined(jobID: String, files: [String], folder: String)
+    /// The newest backup was compared with the one before it (``Reconcile/massChanges(in:limits:)``
+    /// decides the alarm); `holdFailure` says why the older backup could not be held, when
+    /// the shell tried and failed.
+    case compared(Comparison, holdFailure: String?)
     /// Something else failed before or around the work: Zoho could not be observed, the
     /// credentials file cannot be used, the state folder cannot be written, retention or the
     /// quarantine failed. `countedAs` is the failure metric's kind, if it is counted.
@@ -119,7 +123,7 @@ public struct Report: Sendable, Equatable {
     /// The journal event (a fixed `MESSAGE_ID`) this report is, if one.
     public enum Event: Sendable, Equatable {
         case scheduleChanged, credentialsRejected, backupArchived, backupFailed, linksExpired, linksUnreadable
-        case retentionRemoved, partsQuarantined
+        case retentionRemoved, partsQuarantined, massChange
     }
     /// What a metric counts.
     public enum Count: Sendable, Equatable {
@@ -128,6 +132,8 @@ public struct Report: Sendable, Equatable {
         case quotaError
         /// A backup archived: its bytes and parts, and the time of the last success.
         case archived(bytes: Int64, parts: Int)
+        /// A module's records in the newest backup, and those deleted and changed since the one before.
+        case records(module: String, records: Int, deleted: Int, changed: Int)
     }
 
     /// The journal priority.
@@ -143,9 +149,13 @@ public struct Report: Sendable, Equatable {
     public var isError: Bool
     /// What the metrics count for it.
     public var counts: [Count]
+    /// More journal fields (`module` → `ZOHO_MODULE`).
+    public var fields: [String: String]
 
     /// Makes a report; an error report (`isError`) also becomes the org's last error.
-    public init(_ level: Level, _ message: String, event: Event? = nil, jobID: String? = nil, isError: Bool = false, counts: [Count] = []) {
+    public init(_ level: Level, _ message: String, event: Event? = nil, jobID: String? = nil, isError: Bool = false, counts: [Count] = [],
+                fields: [String: String] = [:]) {
+        self.fields = fields
         self.level = level
         self.message = message
         self.event = event

@@ -104,6 +104,10 @@ extension Reconcile {
         case .quarantined(let id, let files, let folder):
             let text = "[\(org)] backup \(id): its links expired; Zoho's bytes of \(files.joined(separator: ", ")) are kept in \(folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done."
             return (next, [Report(.critical, text, event: .partsQuarantined, jobID: id)])
+        case .compared(let comparison, let holdFailure):
+            next.lastCompared = comparison.newerJobID
+            let reports = comparedReports(comparison, holdFailure: holdFailure, desired: desired, next: &next, now: now)
+            return (next, reports)
         case .problem(let failure, let countedAs):
             let report = failed(failure, counts: countedAs.map { [.failure($0)] } ?? [])
             return (next, [report])
@@ -115,5 +119,47 @@ extension Reconcile {
                 at: now, jobID: nil)
             return (next, [Report(.error, message, event: .linksUnreadable, isError: true, counts: [.failure("links_unreadable")])])
         }
+    }
+
+    /// The reports of a comparison: the metrics of every module, the alarm when a module is
+    /// over a limit (the older backup held), header changes and vanished modules as notices.
+    static func comparedReports(_ c: Comparison, holdFailure: String?, desired: Desired, next: inout OrgState, now: Date) -> [Report] {
+        let org = desired.org
+        let counts = c.modules.filter { !$0.vanished }.map {
+            Report.Count.records(module: $0.name, records: $0.newerRecords, deleted: $0.deleted, changed: $0.changed)
+        }
+        var reports: [Report] = []
+        let changes = massChanges(in: c, limits: desired.massChange)
+        if changes.isEmpty {
+            let moved = c.modules.filter { $0.added + $0.deleted + $0.changed > 0 || $0.appeared || $0.vanished }
+            let summary = moved.isEmpty ? "no record changed" : moved.map { m in
+                m.appeared ? "\(m.name) appeared (\(MassChange.grouped(m.newerRecords)))" : m.vanished ? "\(m.name) vanished (had \(MassChange.grouped(m.olderRecords)))"
+                    : "\(m.name) +\(MassChange.grouped(m.added)) −\(MassChange.grouped(m.deleted)) ~\(MassChange.grouped(m.changed))"
+            }.joined(separator: ", ")
+            reports.append(Report(.info, "[\(org)] backup \(c.newerJobID) against the one before it (\(c.older)): \(summary)", jobID: c.newerJobID, counts: counts))
+        } else {
+            let phrases = changes.map(\.phrase).joined(separator: "; ")
+            let held = holdFailure.map { "backup \(c.older) could not be held (\($0)): retention may remove it" } ?? "backup \(c.older) is held"
+            let message = "[\(org)] mass change: \(phrases) between backup \(c.older) and backup \(c.newer); \(held)"
+            let modules = changes.map(\.module)
+            var fields = ["module": modules.joined(separator: ","), "older_backup": c.older, "newer_backup": c.newer,
+                          "held_backup": holdFailure == nil ? c.older : ""]
+            if let first = changes.first { fields["records_\(first.kind.rawValue)"] = String(first.count) }
+            if let failure = holdFailure {
+                next.lastError = OrgState.LastError(
+                    kind: "holdFailed", message: message,
+                    hint: "Fix the archive folder (\(failure)), then pin the backup by hand: zoho-crm-backup hold --org \(org) \(c.older) --reason 'before the mass change'",
+                    at: now, jobID: c.newerJobID)
+            }
+            reports.append(Report(.critical, message, event: .massChange, jobID: c.newerJobID, isError: holdFailure != nil, counts: counts, fields: fields))
+        }
+        for module in c.modules {
+            if let change = module.headerChange, !module.appeared, !module.vanished {
+                reports.append(Report(.notice, "[\(org)] \(module.name): \(change) between backup \(c.older) and backup \(c.newer)"
+                                      + (module.changedComparable ? "" : " (every record with a value there shows as changed: reported, not an alarm)"),
+                                      jobID: c.newerJobID, fields: ["module": module.name]))
+            }
+        }
+        return reports
     }
 }

@@ -41,7 +41,10 @@ public enum Reconcile {
         let downloads = downloadActions(desired, remote: remote, archive: archive, state: state, now: now)
         actions += downloads
         let willDownload = downloads.contains { if case .download = $0 { true } else { false } }
-        if willDownload || state.pruneDue { actions.append(.prune) }
+        let wasHeld = state.heldBackups ?? []
+        if archive.heldBackups != wasHeld { actions.append(.noteHolds(archive.heldBackups)) }
+        let released = !wasHeld.isSubset(of: archive.heldBackups)
+        if willDownload || state.pruneDue || released { actions.append(.prune) }
         if !willDownload { actions += freshnessActions(desired, archive: archive, state: state, now: now) }
         return actions
     }

@@ -40,6 +40,8 @@ public struct BackupContents: Sendable, Encodable {
     public var records_with_attachments: Int
     public var other_files: [String]
     public var skipped_entries: [String]
+    /// Why the backup is held (retention keeps it), if it is.
+    public var held: [String]?
 }
 
 /// What `reindex` did to one backup.
@@ -80,7 +82,8 @@ extension OrgArchive {
             kind: manifest.kind?.rawValue, modules: modules, modules_added: oldNames.map { names.subtracting($0).sorted() },
             modules_removed: oldNames.map { $0.subtracting(names).sorted() }, previous_backup: previous == nil ? nil : previousBackup?.name,
             attachments: header.attachments.count, attachment_bytes: header.attachments.bytes,
-            records_with_attachments: header.attachments.parents, other_files: header.otherFiles, skipped_entries: header.skipped))
+            records_with_attachments: header.attachments.parents, other_files: header.otherFiles, skipped_entries: header.skipped,
+            held: (try? folder.holds())?.active(at: Date())[backup.name]?.map(\.reason)))
     }
 
     /// Builds the record index of `backup` when it is missing or damaged (always with

@@ -12,6 +12,8 @@ public struct OrgSnapshot: Sendable, Equatable {
     public var nextBackup: Date?
     /// What the last cycle decided.
     public var lastActions: [Action]
+    /// The modules of the mass changes whose holds are in force (`Contacts, Leads`); nil: no such alarm.
+    public var massChange: String?
 
     public init(org: String) {
         self.org = org
@@ -21,6 +23,6 @@ public struct OrgSnapshot: Sendable, Equatable {
 
     public static func == (a: OrgSnapshot, b: OrgSnapshot) -> Bool {
         a.org == b.org && a.failing == b.failing && a.downloading?.jobID == b.downloading?.jobID
-            && a.nextBackup == b.nextBackup && a.lastActions == b.lastActions
+            && a.nextBackup == b.nextBackup && a.lastActions == b.lastActions && a.massChange == b.massChange
     }
 }

@@ -56,6 +56,8 @@ extension OrgWorker {
                 await reportLost(jobID: jobID, expiry: expiry)
             case .reportUnreadableLinks(let problem):
                 ok = apply(.linksUnreadable(problem)) && ok
+            case .noteHolds(let held):
+                noteHolds(held)
             case .prune:
                 if await !prune() { ok = false }
             case .raiseFreshnessAlarm(let freshness):
@@ -87,6 +89,7 @@ extension OrgWorker {
         switch outcome {
         case .postAccepted, .cancelled, .archived, .pruned, .quarantined: return true
         case .postFailed, .cancelFailed, .archiveFailed, .linksLost, .linksUnreadable, .problem: return false
+        case .compared(_, let holdFailure): return holdFailure == nil
         }
     }
 
@@ -97,6 +100,8 @@ extension OrgWorker {
             case .failure(let kind): metrics.recordFailure(kind: kind)
             case .quotaError: metrics.recordQuotaError()
             case .archived(let bytes, let parts): metrics.recordArchived(bytes: bytes, parts: parts, at: now.timeIntervalSince1970)
+            case .records(let module, let records, let deleted, let changed):
+                metrics.setRecords(module: module, records: records, deleted: deleted, changed: changed)
             }
         }
         let messageID: MessageID? = switch report.event {
@@ -108,6 +113,7 @@ extension OrgWorker {
         case .linksUnreadable: .linksUnreadable
         case .retentionRemoved: .retentionRemoved
         case .partsQuarantined: .partsQuarantined
+        case .massChange: .massChange
         case nil: nil
         }
         let level: Logger.Level = switch report.level {
@@ -117,8 +123,9 @@ extension OrgWorker {
         case .error: .error
         case .critical: .critical
         }
-        if report.isError { return logError(report.message, level: level, messageID: messageID, jobID: report.jobID) }
+        if report.isError { return logError(report.message, level: level, messageID: messageID, jobID: report.jobID, fields: report.fields) }
         var metadata: Logger.Metadata = messageID?.metadata ?? [:]
+        for (key, value) in report.fields { metadata[key] = .string(value) }
         if let jobID = report.jobID { metadata[LogField.jobIDKey] = .string(jobID) }
         logger.log(level: level, "\(report.message)", metadata: metadata)
     }
@@ -143,9 +150,13 @@ extension OrgWorker {
 
     // MARK: - Retention
 
-    /// Applies retention under the org's and the archive's locks. - Returns: false on failure
+    /// Compares the newest backup with the one before it (once a backup), then applies
+    /// retention under the org's and the archive's locks. - Returns: false on failure
     /// (a lock held briefly by a command only postpones it).
     func prune() async -> Bool {
+        // The newest backup is compared first: a mass change holds the backup before it. When
+        // that hold could not be written, retention waits (it could remove that backup).
+        guard await compareNewest() else { return false }
         let errorBefore = state.lastError
         guard let lock = await takeArchiveLock(for: "retention") else { return state.lastError == errorBefore }
         defer { lock.unlock() }

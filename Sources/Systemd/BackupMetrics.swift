@@ -50,7 +50,9 @@ public struct OrgMetrics: Sendable {
     }
 
     private var labels: [(String, String)] { [("org", org)] }
-    private func gauge(_ name: MetricName) -> Metrics.Gauge { Metrics.Gauge(label: name.rawValue, dimensions: labels, factory: factory) }
+    private func gauge(_ name: MetricName, _ extra: [(String, String)] = []) -> Metrics.Gauge {
+        Metrics.Gauge(label: name.rawValue, dimensions: labels + extra, factory: factory)
+    }
     private func counter(_ name: MetricName, _ extra: [(String, String)] = []) -> Metrics.Counter {
         Metrics.Counter(label: name.rawValue, dimensions: labels + extra, factory: factory)
     }
@@ -80,6 +82,16 @@ public struct OrgMetrics: Sendable {
 
     /// Parts kept in the archive's `.quarantine/` (0: none).
     public func setQuarantinedParts(_ count: Int) { gauge(.quarantinedParts).record(count) }
+
+    /// A module's records in the newest backup, and those deleted and changed since the backup before it.
+    public func setRecords(module: String, records: Int, deleted: Int, changed: Int) {
+        gauge(.records, [("module", module)]).record(records)
+        gauge(.recordsDeleted, [("module", module)]).record(deleted)
+        gauge(.recordsChanged, [("module", module)]).record(changed)
+    }
+
+    /// An alarm of `kind` (`mass_change`) raised (1) or not (0).
+    public func setAlarm(kind: String, raised: Bool) { gauge(.alarm, [("kind", kind)]).record(raised ? 1 : 0) }
 }
 
 /// Every metric the daemon writes, with its help text. Names never change once released.
@@ -96,6 +108,10 @@ public enum MetricName: String, CaseIterable, Sendable {
     case downloadsInFlight = "zoho_crm_backup_downloads_in_flight"
     case downloadBytesPerSecond = "zoho_crm_backup_download_bytes_per_second"
     case quarantinedParts = "zoho_crm_backup_quarantined_parts"
+    case records = "zoho_crm_backup_records"
+    case recordsDeleted = "zoho_crm_backup_records_deleted"
+    case recordsChanged = "zoho_crm_backup_records_changed"
+    case alarm = "zoho_crm_backup_alarm"
 
     public var help: String {
         switch self {
@@ -110,6 +126,10 @@ public enum MetricName: String, CaseIterable, Sendable {
         case .quotaErrors: "LIMIT_EXCEEDED answers from Zoho for the org since the daemon started."
         case .downloadsInFlight: "Downloads running now, across all orgs."
         case .downloadBytesPerSecond: "Download rate in bytes per second across all orgs."
+        case .records: "Records of the module in the org's newest backup (from its record index)."
+        case .recordsDeleted: "Records of the module deleted between the org's two newest backups."
+        case .recordsChanged: "Records of the module whose values changed between the org's two newest backups."
+        case .alarm: "1 while an alarm of this kind is raised for the org (mass_change: a backup is held after a mass change), else 0."
         case .quarantinedParts: "Parts of the org's backups kept in the archive's .quarantine/ after their links expired; the daemon never deletes them."
         }
     }

@@ -25,6 +25,9 @@ public enum MessageID: String, CaseIterable, Sendable {
     case partsQuarantined = "a9268cc0555a41eda4bbd7dbca3912fd"
     /// Zoho's download links could not be understood: nothing can be downloaded until they can.
     case linksUnreadable = "c4b5142fbab84559b208a20c540b95b0"
+    /// A module lost or changed more records between two backups than the org's limits allow:
+    /// the backup before the change is held.
+    case massChange = "277f975fdde34336bb835b662134be65"
 
     /// Logger metadata that tags an entry with this ID: `logger.error("…", metadata: MessageID.backupFailed.metadata)`.
     public var metadata: Logger.Metadata { [LogField.messageIDKey: .string(rawValue)] }

@@ -20,13 +20,17 @@ public struct StatusSummary: Equatable, Sendable {
     }
 
     public var orgsOK: [String]
-    /// Orgs in error or in freshness alarm.
+    /// Orgs in error, in freshness alarm or in mass-change alarm.
     public var orgsFailing: [String]
     public var downloads: [Download]
     /// The soonest scheduled backup: which org, and when.
     public var nextBackup: (org: String, at: Date)?
+    /// Orgs in mass-change alarm and the modules: `acme (Contacts)`.
+    public var massChanges: [String]
 
-    public init(orgsOK: [String], orgsFailing: [String], downloads: [Download] = [], nextBackup: (org: String, at: Date)? = nil) {
+    public init(orgsOK: [String], orgsFailing: [String], downloads: [Download] = [], nextBackup: (org: String, at: Date)? = nil,
+                massChanges: [String] = []) {
+        self.massChanges = massChanges
         self.orgsOK = orgsOK
         self.orgsFailing = orgsFailing
         self.downloads = downloads
@@ -34,7 +38,7 @@ public struct StatusSummary: Equatable, Sendable {
     }
 
     public static func == (a: StatusSummary, b: StatusSummary) -> Bool {
-        a.orgsOK == b.orgsOK && a.orgsFailing == b.orgsFailing && a.downloads == b.downloads
+        a.orgsOK == b.orgsOK && a.orgsFailing == b.orgsFailing && a.downloads == b.downloads && a.massChanges == b.massChanges
             && a.nextBackup?.org == b.nextBackup?.org && a.nextBackup?.at == b.nextBackup?.at
     }
 
@@ -47,6 +51,9 @@ public struct StatusSummary: Equatable, Sendable {
             health += ", \(orgsFailing.count) failing (\(orgsFailing.joined(separator: ", ")))"
         }
         parts.append(health)
+        if !massChanges.isEmpty {
+            parts.append("MASS CHANGE, backup held: " + massChanges.joined(separator: ", "))
+        }
         if !downloads.isEmpty {
             parts.append("downloading " + downloads.map { d in
                 let total = d.bytesTotal.map { "/" + Self.size($0) } ?? ""

@@ -55,15 +55,25 @@ extension ZohoCRMBackup {
             var size: Int64
             var verified_at: Date?
             var state: String
+            /// Why it is held (retention keeps it), if it is.
+            var held: [String]?
         }
 
         func run() async throws {
             let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
             var rows: [Row] = []
             for target in context.orgs {
-                for backup in context.archive(target).backups().reversed() {
+                let archive = context.archive(target)
+                var holds: [String: [String]] = [:]
+                do {
+                    for hold in try archive.holds(now: Date()) { holds[hold.backup, default: []].append(hold.reason) }
+                } catch {
+                    Output.error("[\(target.name)] \(error.description)")
+                }
+                for backup in archive.backups().reversed() {
                     rows.append(Row(org: target.name, folder: backup.folder, job_id: backup.jobID, completed_at: backup.completedAt,
-                                    parts: backup.parts, size: backup.bytes, verified_at: backup.verifiedAt, state: "verified"))
+                                    parts: backup.parts, size: backup.bytes, verified_at: backup.verifiedAt, state: "verified",
+                                    held: holds[backup.name]))
                 }
             }
             if output.json {
@@ -77,7 +87,8 @@ extension ZohoCRMBackup {
                 Output.line("\(target.name): \(summary)")
                 for row in mine {
                     let date = ZohoDate.format(row.completed_at, in: target.timeZone)
-                    Output.line("  \(date)  job \(row.job_id)  \(row.parts) part\(row.parts == 1 ? " " : "s")  \(ByteSize(bytes: row.size))  \(row.state)")
+                    Output.line("  \(date)  job \(row.job_id)  \(row.parts) part\(row.parts == 1 ? " " : "s")  \(ByteSize(bytes: row.size))  \(row.state)"
+                                + (row.held.map { "  HELD — \($0.joined(separator: "; "))" } ?? ""))
                 }
             }
         }

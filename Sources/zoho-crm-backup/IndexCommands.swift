@@ -39,6 +39,7 @@ extension ZohoCRMBackup {
             let rule = c.rrule.map { " (\($0))" } ?? ""
             Output.line("\(c.org) \(c.backup)")
             Output.line("  job \(c.job_id), completed \(ZohoDate.format(c.completed_at, in: timeZone)), \(c.kind ?? "backup")\(rule)")
+            for reason in c.held ?? [] { Output.line("  HELD — \(reason)") }
             Output.line(c.previous_backup.map { "  changes against the previous backup, \($0)" } ?? "  no earlier backup with an index to compare with")
             let width = max(6, c.modules.map(\.name.count).max() ?? 0)
             Output.line("  " + "module".padding(toLength: width, withPad: " ", startingAt: 0) + "    records  files")

@@ -10,7 +10,7 @@ extension ZohoCRMBackup {
             discussion: """
                 Shows the daemon's last observation and its age. Only when no daemon runs does it ask \
                 Zoho itself (with the cached token), so `watch zoho-crm-backup status` never spends \
-                Zoho's token budget. Exit 1 when an org's freshness alarm is raised or it is failing.
+                Zoho's token budget. Exit 1 when an org's freshness or mass-change alarm is raised or it is failing.
                 """)
         @OptionGroup var policy: PolicyOption
         @OptionGroup var org: OrgOption
@@ -32,7 +32,7 @@ extension ZohoCRMBackup {
                 if !running { Output.line("(no daemon is running on \(view.policy.stateDir): Zoho observed now)") }
                 for row in rows { print(row, now: now) }
             }
-            if rows.contains(where: { $0.freshness_alarm || $0.last_error != nil }) { throw ExitCode.failure }
+            if rows.contains(where: { $0.freshness_alarm || $0.mass_change_alarm || $0.last_error != nil }) { throw ExitCode.failure }
         }
 
         func print(_ row: OrgStatus, now: Date) {
@@ -53,6 +53,15 @@ extension ZohoCRMBackup {
                 Output.line("  archive:    no backup yet")
             }
             Output.line("  freshness:  \(row.freshness_alarm ? "ALARM — " : "OK — ")\(row.freshness)")
+            for hold in row.holds {
+                let until = hold.expires_at.map { "until \(DaemonView.time($0))" } ?? "until released"
+                if hold.kind == "mass_change" {
+                    Output.line("  MASS CHANGE: \((hold.findings ?? []).joined(separator: "; ")) in backup \(hold.changed_in ?? "?")")
+                    Output.line("               backup \(hold.backup) is held \(until); see `zoho-crm-backup diff`, end it with `zoho-crm-backup hold --release \(hold.backup)`")
+                } else {
+                    Output.line("  held:       backup \(hold.backup) \(until) — \(hold.reason)")
+                }
+            }
             for links in row.links_waiting {
                 Output.line("  waiting:    backup \(links.job_id), \(links.parts) parts\(links.expires_at.map { ", links expire \(DaemonView.time($0))" } ?? "")")
             }

@@ -1,0 +1,100 @@
+import BackupArchive
+import Foundation
+import Reconcile
+import Systemd
+import ZohoModel
+
+extension OrgWorker {
+    /// Compares the newest backup with the one before it, once a backup (``OrgState/lastCompared``):
+    /// a mass change (``Reconcile/massChanges(in:limits:)``) holds the older backup before
+    /// retention runs, and the outcome is applied (``Reconcile/apply(_:to:desired:now:)``).
+    /// - Returns: false when the older backup should have been held and could not be.
+    func compareNewest() async -> Bool {
+        let backups = folder.backups()
+        guard let newest = backups.last, state.lastCompared != newest.manifest.jobID else { return true }
+        guard backups.count >= 2 else { return settleUncompared(newest, why: nil) }
+        let older = backups[backups.count - 2]
+        let folder = folder
+        let result = await folder.lanes.run { () -> Result<IndexDiff, DiffFailure> in
+            do {
+                let old = try folder.index(of: older).get(), new = try folder.index(of: newest).get()
+                return .success(try IndexDiff.compare(old, new))
+            } catch {
+                return .failure(DiffFailure(description: "\(error)"))
+            }
+        }
+        let diff: IndexDiff
+        switch result {
+        case .success(let found): diff = found
+        case .failure(let failure): return settleUncompared(newest, why: failure.description)
+        }
+        let comparison = Comparison(diff, older: older, newer: newest)
+        let changes = Reconcile.massChanges(in: comparison, limits: Desired(policy).massChange)
+        var holdFailure: String?
+        if !changes.isEmpty {
+            holdFailure = await hold(older, changes: changes, shownIn: newest)
+        }
+        return apply(.compared(comparison, holdFailure: holdFailure))
+    }
+
+    /// No comparison for `newest` (it is the first backup, or an index is missing): noted, so
+    /// it is not tried every cycle.
+    private func settleUncompared(_ newest: ArchivedBackup, why: String?) -> Bool {
+        if let why {
+            logger.info("backup \(newest.manifest.jobID) is not compared with the one before it: \(why)",
+                        metadata: [LogField.jobIDKey: .string(newest.manifest.jobID)])
+        }
+        state.lastCompared = newest.manifest.jobID
+        saveState()
+        return true
+    }
+
+    /// Holds `older`, the last backup before the mass change `changes` shown in `newer`.
+    /// - Returns: why it could not be held, or nil.
+    private func hold(_ older: ArchivedBackup, changes: [MassChange], shownIn newer: ArchivedBackup) async -> String? {
+        guard let lock = await takeArchiveLock(for: "hold backup \(older.name)") else {
+            return "the archive's lock could not be taken"
+        }
+        defer { lock.unlock() }
+        let days = Desired(policy).massChange.holdDays
+        let day = ZohoDate.format(newer.manifest.completedAt, in: policy.timeZone)
+        let hold = Hold(backup: older.name, jobID: older.manifest.jobID, kind: .massChange,
+                        reason: "last backup before the mass change of \(Array(Set(changes.map(\.module))).sorted().joined(separator: ", ")) on \(day)",
+                        createdAt: now, expiresAt: now.addingTimeInterval(Double(days) * 86_400), changedIn: newer.name,
+                        modules: Array(Set(changes.map(\.module))).sorted(), findings: changes.map(\.phrase))
+        do {
+            try folder.updateHolds(now: now) { file in
+                file.holds.removeAll { $0.backup == hold.backup && $0.kind == .massChange && $0.changedIn == hold.changedIn }
+                file.holds.append(hold)
+            }
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    /// The held backups changed: remembered, and a release makes retention due.
+    func noteHolds(_ held: Set<String>) {
+        let before = state.heldBackups ?? []
+        for released in before.subtracting(held).sorted() {
+            logger.notice("backup \(released) is no longer held: retention decides about it again")
+        }
+        if !before.isSubset(of: held) { state.pruneDue = true }
+        state.heldBackups = held
+        saveState()
+    }
+}
+
+extension Comparison {
+    /// The decision's view of an index comparison.
+    init(_ diff: IndexDiff, older: ArchivedBackup, newer: ArchivedBackup) {
+        self.init(older: older.name, olderJobID: older.manifest.jobID, newer: newer.name, newerJobID: newer.manifest.jobID,
+                  newerCompletedAt: newer.manifest.completedAt,
+                  modules: diff.modules.map {
+                      Comparison.Module(name: $0.name, olderRecords: $0.olderRecords, newerRecords: $0.newerRecords, added: $0.added,
+                                        deleted: $0.deleted, changed: $0.changed, vanished: $0.presence == .vanished,
+                                        appeared: $0.presence == .appeared, changedComparable: $0.changedIsComparable,
+                                        headerChange: $0.columns.isEmpty ? nil : $0.columns.summary)
+                  })
+    }
+}
