@@ -115,9 +115,10 @@ struct SupervisorHarness: Sendable {
         try PolicyLoader(environment: [:]).parse(policyText(orgs, parallel: parallel, metrics: metrics), file: folder + "/policy.yaml")
     }
 
-    func environment(faults: FaultPoints = .none, http: HTTPClient = ZohoHTTPClient.shared) -> SupervisorEnvironment {
+    func environment(faults: FaultPoints = .none, http: HTTPClient = ZohoHTTPClient.shared, logger: Logger = Logger(label: "test"),
+                     metrics: BackupMetrics = BackupMetrics()) -> SupervisorEnvironment {
         SupervisorEnvironment(clock: clock, http: http, credentials: credentials, faults: faults,
-                              jitter: { 0 }, logger: Logger(label: "test"), metrics: BackupMetrics(),
+                              jitter: { 0 }, logger: logger, metrics: metrics,
                               lockTimeout: .seconds(2), verifyParallelism: 1)
     }
 
