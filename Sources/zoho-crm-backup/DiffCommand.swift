@@ -33,7 +33,12 @@ extension ZohoCRMBackup {
 
         func run() async throws {
             let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
-            let (target, older, newer) = try choose(context)
+            let target: OrgPolicy, older: BackupSummary, newer: BackupSummary
+            // A backup that is not there is an error of the comparison (exit 1), not of the command line.
+            do { (target, older, newer) = try choose(context) } catch let error as ValidationError {
+                Output.error(error.message)
+                throw ExitCode.failure
+            }
             let archive = context.archive(target)
             let wanted = Set(list)
             var listed: ((String, IndexDiff.Change, String) throws -> Void)?

@@ -146,3 +146,83 @@ struct StatusQuarantineTests {
         #expect(kept.first?["files"] as? [String] == ["Data_001.zip"])
     }
 }
+
+/// Serves the parts of one backup of an evolving simulated dataset.
+struct EvolvingParts: PartSource {
+    let content: BackupContent
+    let dataset: SimulatedDataset
+    let job: String
+
+    func path(_ name: String) throws -> String {
+        try content.file(job: job, name: name, dataParts: 2, attachmentParts: 1, dataset: dataset)
+    }
+
+    func fetch(_ part: PartRef, from offset: Int64,
+               into sink: (Int64, Int64?, UnsafeRawBufferPointer) throws -> Void) async throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try path(part.fileName)))
+        try data.dropFirst(Int(offset)).withUnsafeBytes { try sink(offset, Int64(data.count), $0) }
+    }
+}
+
+/// `diff` and `hold` as an admin runs them.
+@Suite("zoho-crm-backup diff, hold")
+struct DiffHoldCommandTests {
+    @Test("diff: the two newest by default, JSON and id lists that match Python's csv; hold, list, prune --dry-run, release")
+    func diffAndHold() async throws {
+        let (dir, policy, _) = try await ArchiveCommandTests.archive(count: 0)
+        let content = BackupContent(folder: dir + "/evolving", recordsPerModule: 200, attachmentsPerPart: 1, attachmentBytes: 500)
+        var dataset = content.dataset(seed: 9, attachmentParts: 1)
+        let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
+        var backups: [ArchivedBackup] = []
+        var contacts: [Set<String>] = []
+        for i in 0..<3 {
+            if i == 2 { dataset.admin(.massDelete(module: "Contacts", percent: 30)) }
+            dataset.takeBackup()
+            let job = "48768760000030\(String(format: "%05d", i))"
+            let parts = ["Data_001.zip", "Data_002.zip", "Attachments_001.zip"].map { PartRef(fileName: $0, url: "file:///\(job)/\($0)") }
+            let spec = JobSpec(org: "acme", jobID: job, zgid: "1", parts: parts, completedAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(i) * 604_800))
+            let source = EvolvingParts(content: content, dataset: dataset, job: job)
+            backups.append(try await folder.archive(spec, from: source, now: Date()))
+            let python = try PythonCSV.read(try parts.map { try source.path($0.fileName) }, rows: false)
+            contacts.append(Set(python.files.filter { $0.key.hasPrefix("Data/Contacts_") }.flatMap(\.value.ids)))
+        }
+        let deleted = contacts[1].subtracting(contacts[2])
+        #expect(deleted.count > 50)
+
+        let text = try CommandRunner.run(["diff", "--policy", policy])
+        #expect(text.status == 0, "\(text.all)")
+        #expect(text.stdout.contains("acme: \(backups[1].name) → \(backups[2].name)"), "\(text.all)")
+        #expect(text.stdout.split(separator: "\n").contains { $0.contains("Contacts") && $0.contains("deleted 3") }, "\(text.all)")
+
+        let json = try CommandRunner.run(["diff", "--policy", policy, "--json", "--module", "Contacts"])
+        #expect(json.status == 0, "\(json.all)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let modules = try #require(object["modules"] as? [[String: Any]])
+        #expect(modules.count == 1 && modules[0]["module"] as? String == "Contacts" && modules[0]["deleted"] as? Int == deleted.count)
+        #expect(object["older"] as? String == backups[1].name && object["newer_job_id"] as? String == backups[2].manifest.jobID)
+
+        let list = try CommandRunner.run(["diff", "--policy", policy, "--list", "deleted", backups[1].manifest.jobID, backups[2].name])
+        #expect(list.status == 0, "\(list.all)")
+        let lines = list.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(Set(lines.filter { $0.first == "Contacts" }.map { $0[2] }) == Set(deleted.map { $0.hasPrefix("zcrm_") ? String($0.dropFirst(5)) : $0 }))
+        #expect(lines.allSatisfy { $0.count == 3 && $0[1] == "deleted" })
+
+        let one = try CommandRunner.run(["diff", "--policy", policy, backups[0].name])
+        #expect(one.status == 0 && one.stdout.contains("\(backups[0].name) → \(backups[2].name)"), "one backup named: against the newest. \(one.all)")
+        let missing = try CommandRunner.run(["diff", "--policy", policy, "nope"])
+        #expect(missing.status == 1 && missing.stderr.contains("no archived backup"), "\(missing.all)")
+
+        // A legal hold on the oldest: retention (keep.last 2) would remove it.
+        let held = try CommandRunner.run(["hold", "--policy", policy, backups[0].name, "--reason", "legal hold, case 2027-14"])
+        #expect(held.status == 0, "\(held.all)")
+        #expect(try CommandRunner.run(["list", "--policy", policy]).stdout.contains("HELD — legal hold, case 2027-14"))
+        let holds = try CommandRunner.run(["hold", "--policy", policy])
+        #expect(holds.stdout.contains("acme \(backups[0].name): held (manual, until released) — legal hold, case 2027-14"), "\(holds.all)")
+        let dry = try CommandRunner.run(["prune", "--policy", policy, "--dry-run"])
+        #expect(dry.stdout.contains("acme \(backups[0].name): keep   — held — legal hold, case 2027-14"), "\(dry.all)")
+        let released = try CommandRunner.run(["hold", "--policy", policy, "--release", backups[0].name])
+        #expect(released.status == 0 && released.stdout.contains("released — legal hold, case 2027-14"), "\(released.all)")
+        #expect(try CommandRunner.run(["prune", "--policy", policy, "--dry-run"]).stdout.contains("acme \(backups[0].name): would remove"))
+        #expect(try CommandRunner.run(["hold", "--policy", policy]).stdout.contains("no backup is held"))
+    }
+}
