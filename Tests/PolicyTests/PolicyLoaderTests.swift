@@ -62,6 +62,15 @@ struct PolicyLoaderTests {
         #expect(policy.orgs.first?.timeZone.secondsFromGMT() != nil)
     }
 
+    @Test("alert: mass-change limits as percentages, off, and the defaults")
+    func massChangeLimits() throws {
+        let set = try loader.parse(Self.org + "    alert: {max_deleted: 2.5%, max_changed: off, min_records: 10, hold_days: 30}\n", file: "p")
+        #expect(set.orgs.first?.massChange == MassChangeLimits(maxDeleted: 0.025, maxChanged: nil, minRecords: 10, holdDays: 30))
+        let defaults = try loader.parse("version: 1\ndefaults:\n  alert: {max_deleted: 10 %}\n" + Self.org.dropFirst("version: 1\n".count), file: "p")
+        #expect(defaults.orgs.first?.massChange.maxDeleted == 0.1, "under defaults: for every org")
+        #expect(try loader.parse(Self.org, file: "p").orgs.first?.massChange == .default)
+    }
+
     @Test func emptyOrgsIsValid() throws {
         #expect(try loader.parse("version: 1\norgs: {}\n", file: "p").orgs.isEmpty)
         #expect(try loader.parse("version: 1\norgs:\n", file: "p").orgs.isEmpty)
@@ -77,12 +86,13 @@ struct PolicyLoaderTests {
         #expect(globex.maxAge == .seconds(37 * 86_400))
         #expect(globex.attachments == false)
         #expect(policy.org("initech")?.maxAge == .seconds(35 * 86_400))
+        #expect(policy.org("acme")?.massChange == .default && policy.org("initech")?.massChange == .default)
         #expect(policy.org("acme")?.timeZone.identifier == "Europe/Berlin")
         let text = try String(contentsOfFile: path, encoding: .utf8)
         for key in ["version", "orgs", "downloads", "parallel", "metrics", "textfile", "state_dir", "data_center",
                     "credentials", "schedule", "attachments", "poll_interval", "timezone", "archive", "path", "keep",
                     "last", "weekly", "monthly", "yearly", "min_free", "endpoints", "accounts", "api",
-                    "download_hosts", "alert", "max_age"] {
+                    "download_hosts", "alert", "max_age", "max_deleted", "max_changed", "min_records", "hold_days"] {
             #expect(text.contains("\(key):"), "the example shows \(key)")
         }
     }
@@ -140,6 +150,10 @@ struct PolicyLoaderTests {
         Bad(name: "endpoint with secret", yaml: org + "    endpoints: {accounts: 'https://u:p@accounts.zoho.com'}\n", expected: "policy.yaml:7:27: endpoints.accounts: must not carry a user, password, query or fragment"),
         Bad(name: "download host with scheme", yaml: org + "    endpoints: {download_hosts: ['https://x.zoho.com']}\n", expected: "policy.yaml:7:34: endpoints.download_hosts: 'https://x.zoho.com' must be a host name, optionally with :port (no scheme, no path)"),
         Bad(name: "max_age", yaml: org + "    alert: {max_age: 1m}\n", expected: "policy.yaml:7:22: alert.max_age: must be 1h–3640d, got 1m"),
+        Bad(name: "max_deleted without %", yaml: org + "    alert: {max_deleted: 5}\n", expected: "policy.yaml:7:26: alert.max_deleted: '5' is not a percentage; write it with its % sign (5%, 12.5%), or off"),
+        Bad(name: "max_changed over 100%", yaml: org + "    alert: {max_changed: 150%}\n", expected: "policy.yaml:7:26: alert.max_changed: must be more than 0% and at most 100%, got 150% (off turns it off)"),
+        Bad(name: "hold_days zero", yaml: org + "    alert: {hold_days: 0}\n", expected: "policy.yaml:7:24: alert.hold_days: must be 1–3650, got 0"),
+        Bad(name: "alert typo", yaml: org + "    alert: {max_delete: 5%}\n", expected: "policy.yaml:7:13: alert: unknown key 'max_delete' (did you mean 'max_deleted'?); known keys: max_age, max_deleted, max_changed, min_records, hold_days"),
         Bad(name: "duplicate key", yaml: org + "    schedule: none\n", expected: "policy.yaml:6:5: not valid YAML: duplicate key 'schedule' in this mapping; each key may appear once"),
         Bad(name: "not a mapping", yaml: "- version: 1\n", expected: "policy.yaml:1:1: the policy must be a YAML mapping with 'version: 1' and 'orgs:', got a list"),
         Bad(name: "org not a mapping", yaml: "version: 1\norgs:\n  acme: us\n", expected: "policy.yaml:3:9: acme: expected a mapping of keys (key: value), got 'us'"),
