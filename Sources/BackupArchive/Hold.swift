@@ -17,6 +17,7 @@ public struct Hold: Codable, Sendable, Equatable {
     public var backup: String
     /// Its job.
     public var jobID: String
+    /// Why it is held.
     public var kind: Kind
     /// What the hold is for: the admin's words, or the mass change it guards against
     /// (`last backup before the mass change of Contacts on 2026-11-27`).
@@ -72,6 +73,7 @@ public struct HoldFile: Codable, Sendable, Equatable {
 
     /// Why the holds file cannot be used.
     public struct Unreadable: Error, Sendable, CustomStringConvertible {
+        /// What is wrong with the file, naming it, and what to do.
         public var description: String
     }
 }

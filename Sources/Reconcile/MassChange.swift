@@ -6,13 +6,17 @@ import ZohoModel
 public struct Comparison: Sendable, Equatable {
     /// One module's counts.
     public struct Module: Sendable, Equatable {
+        /// The module, as its files are named.
         public var name: String
         /// Records in the older backup (0 when the module appeared).
         public var olderRecords: Int
         /// Records in the newer backup (0 when the module vanished).
         public var newerRecords: Int
+        /// Records only the newer backup has.
         public var added: Int
+        /// Records only the older backup has.
         public var deleted: Int
+        /// Records in both whose values differ.
         public var changed: Int
         /// The module is only in the older backup.
         public var vanished: Bool
@@ -41,10 +45,13 @@ public struct Comparison: Sendable, Equatable {
 
     /// The older backup's folder name and job.
     public var older: String
+    /// The older backup's job.
     public var olderJobID: String
     /// The newer (just archived) backup's folder name, job and completion time.
     public var newer: String
+    /// The newer backup's job.
     public var newerJobID: String
+    /// When the newer backup completed.
     public var newerCompletedAt: Date
     /// Every module of either backup.
     public var modules: [Module]
@@ -70,10 +77,13 @@ public struct MassChange: Sendable, Equatable {
         case changed
     }
 
+    /// The module, as its files are named.
     public var module: String
+    /// What crossed its limit.
     public var kind: Kind
-    /// Records deleted or changed, and the older backup's records.
+    /// Records deleted or changed.
     public var count: Int
+    /// The older backup's records of the module.
     public var of: Int
     /// The limit crossed, as a share.
     public var limit: Double

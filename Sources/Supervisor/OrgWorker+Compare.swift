@@ -73,6 +73,20 @@ extension OrgWorker {
         }
     }
 
+    /// The mass-change alarm as the holds say (it lasts as long as a mass-change hold is in
+    /// force): the `STATUS=` line's part and the metric.
+    func updateMassChangeAlarm() {
+        let holds = ((try? folder.holds())?.holds ?? []).filter { $0.kind == .massChange && $0.isActive(at: now) }
+        snapshot.massChange = holds.isEmpty ? nil : Array(Set(holds.flatMap { $0.modules ?? [] })).sorted().joined(separator: ", ")
+        metrics.setAlarm(kind: "mass_change", raised: !holds.isEmpty)
+    }
+
+    /// The backups with a hold in force; unreadable holds count as last seen (retention
+    /// refuses to run until they can be read).
+    func heldBackups() -> Set<String> {
+        (try? folder.holds()).map { Set($0.active(at: now).keys) } ?? state.heldBackups ?? []
+    }
+
     /// The held backups changed: remembered, and a release makes retention due.
     func noteHolds(_ held: Set<String>) {
         let before = state.heldBackups ?? []

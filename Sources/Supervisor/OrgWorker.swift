@@ -160,10 +160,8 @@ public actor OrgWorker {
         var known = Set(backups.map(\.manifest.jobID))
         known.formUnion(PrunedJobs.load(archive: folder.path).pruned.map(\.jobID))
         let newest = backups.max { ($0.manifest.completedAt, $0.manifest.jobID) < ($1.manifest.completedAt, $1.manifest.jobID) }
-        // Unreadable holds: as last seen (retention refuses to run until they can be read).
-        let held = (try? folder.holds()).map { Set($0.active(at: now).keys) } ?? state.heldBackups ?? []
         return ArchiveObservation(knownJobs: known, partialJobs: folder.partialJobs(), completeJobs: folder.completePartialJobs(),
-                                  newestBackup: newest?.manifest.completedAt, newestJobID: newest?.manifest.jobID, heldBackups: held)
+                                  newestBackup: newest?.manifest.completedAt, newestJobID: newest?.manifest.jobID, heldBackups: heldBackups())
     }
 
     func finishCycle(failed: Bool) {
@@ -235,14 +233,7 @@ public actor OrgWorker {
         let pending = state.seenJobs.values.compactMap(\.expiry).min()
         metrics.setLinksExpiry(pending?.timeIntervalSince1970)
         updateQuarantineMetric()
-        let massChange = massChangeHolds()
-        snapshot.massChange = massChange.isEmpty ? nil : Array(Set(massChange.flatMap { $0.modules ?? [] })).sorted().joined(separator: ", ")
-        metrics.setAlarm(kind: "mass_change", raised: !massChange.isEmpty)
-    }
-
-    /// The mass-change holds in force: the alarm lasts as long as they do.
-    func massChangeHolds() -> [Hold] {
-        ((try? folder.holds())?.holds ?? []).filter { $0.kind == .massChange && $0.isActive(at: now) }
+        updateMassChangeAlarm()
     }
 
     // MARK: - Reporting
