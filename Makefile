@@ -21,7 +21,7 @@ PY_NODEPS := zohocrmsdk7-0==6.0.0
 # Debian with systemd as PID 1.
 DEB_APT_PACKAGES := dpkg-dev binutils lintian debootstrap systemd-container
 
-.PHONY: all deps venv build release test demo bench bench-scale bench-check bench-index fuzz clean help
+.PHONY: all deps venv build release test demo bench bench-scale bench-check bench-index bench-diff fuzz clean help
 
 all: build
 
@@ -101,10 +101,15 @@ bench: deps
 	bash bench/download.sh
 	bash bench/check.sh
 	bash bench/index.sh
+	bash bench/diff.sh
 
 ## Benchmark (not a test): the record index's cost, memory and `inspect` on a part in Zoho's layout; see bench/index.sh.
 bench-index: deps
 	bash bench/index.sh
+
+## Benchmark (not a test): `diff` of two 1,000,000-record backups vs sort | comm; see bench/diff.sh.
+bench-diff: deps
+	bash bench/diff.sh
 
 ## libFuzzer on every parser (not a test: minutes per target), FUZZ_SECONDS each (default 600); see fuzz/run.sh.
 fuzz: deps

@@ -72,7 +72,7 @@ public struct CSVReader {
             }
             switch state {
             case .unquoted:
-                let j = Self.nextDelimiter(base, from: i, count: count)
+                let j = Self.nextDelimiter(base, from: i, count: count, comma, lf, cr)
                 lastWasCR = false
                 if j == count { i = j; continue }
                 flush(spanStart, j, &sink)
@@ -81,11 +81,14 @@ public struct CSVReader {
                 if c == comma { sink.endField(); state = .fieldStart } else { lineBreak(c); endRow(&sink, crlf: c == cr) }
                 i = j + 1
             case .quoted:
+                // Eight bytes at a step to the next quote or line break (line breaks are counted).
                 var j = i
-                while j < count {
-                    let c = byte(j)
-                    if c == quote { break }
-                    if c == lf || c == cr { lineBreak(c) } else { lastWasCR = false }
+                while true {
+                    let k = Self.nextDelimiter(base, from: j, count: count, quote, lf, cr)
+                    if k > j { lastWasCR = false }
+                    j = k
+                    if j == count || byte(j) == quote { break }
+                    lineBreak(byte(j))
                     j += 1
                 }
                 if j == count { i = j; continue }
@@ -126,22 +129,25 @@ public struct CSVReader {
         if state == .unquoted || state == .quoted { flush(spanStart, count, &sink) }
     }
 
-    /// The index of the first comma, LF or CR at or after `from` (`count` if none): eight bytes
-    /// at a step (a zero-byte test on the word XORed with each delimiter), then byte by byte.
+    /// The index of the first byte `a`, `b` or `c` at or after `from` (`count` if none): eight
+    /// bytes at a step (a zero-byte test on the word XORed with each byte), then byte by byte.
+    /// The lowest flagged byte of the test is always a true match (a false flag needs a borrow
+    /// from a true zero byte below it), so the first hit is exact.
     @inline(__always)
-    static func nextDelimiter(_ base: UnsafeRawPointer, from: Int, count: Int) -> Int {
+    static func nextDelimiter(_ base: UnsafeRawPointer, from: Int, count: Int, _ a: UInt8, _ b: UInt8, _ c: UInt8) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let wa = UInt64(a) &* ones, wb = UInt64(b) &* ones, wc = UInt64(c) &* ones
         var j = from
         while j + 8 <= count {
             let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
-            let hits = zeroBytes(w ^ (0x2C &* ones)) | zeroBytes(w ^ (0x0A &* ones)) | zeroBytes(w ^ (0x0D &* ones))
+            let hits = zeroBytes(w ^ wa) | zeroBytes(w ^ wb) | zeroBytes(w ^ wc)
             if hits != 0 { return j + hits.trailingZeroBitCount / 8 }
             j += 8
         }
         while j < count {
-            let c = base.load(fromByteOffset: j, as: UInt8.self)
-            if c == 0x2C || c == 0x0A || c == 0x0D { return j }
+            let x = base.load(fromByteOffset: j, as: UInt8.self)
+            if x == a || x == b || x == c { return j }
             j += 1
         }
         return count

@@ -96,6 +96,13 @@ public struct SimulatedDataset: Sendable, Hashable {
     /// The modules every org holds (API names), in part order.
     public static let moduleNames = ["Leads", "Contacts", "Accounts", "Deals", "Tasks", "Notes", "Calls", "Products"]
 
+    /// Empties every module but those named (API names) and drops the attachments: a
+    /// benchmark of one large module. The others keep their files, a header and no record.
+    public mutating func keepOnly(_ names: Set<String>) {
+        attachments.removeAll()
+        for index in modules.indices where !names.contains(modules[index].api) { modules[index].allocated = 0 }
+    }
+
     /// Queues an admin action: the next backup shows it.
     public mutating func admin(_ action: AdminAction) { pending.append(action) }
 

@@ -10,6 +10,8 @@
 //                                      the Zoho client (OAuth, API calls, link checks) as `run` does
 //   archive-bench job-noindex URL DIR  the whole job without the record index (the comparison)
 //   archive-bench index FILE           zip verification with the index's tap, one task (compare: verify FILE 1)
+//   archive-bench diff-pair DIR N      an archive in DIR/archive with two backups of N Contacts records (the
+//                                      second a week of edits, adds and deletes later), their parts in DIR
 //   archive-bench make-part OUT MIB    a data part of about MIB MiB in Zoho's layout (Data/<Module>_NNN.csv,
 //                                      unique ids) from the simulator's content generator; prints its records
 import AsyncHTTPClient
@@ -81,6 +83,14 @@ case "make-part":
         exit(0)
     } catch {
         fail("make-part failed: \(error)")
+    }
+case "diff-pair":
+    guard args.count == 3, let records = Int(args[2]) else { fail("usage: archive-bench diff-pair DIR RECORDS") }
+    do {
+        try await DiffPair.make(dir: args[1], records: records, logger: logger)
+        exit(0)
+    } catch {
+        fail("diff-pair failed: \(error)")
     }
 case "download", "job", "job-noindex":
     guard args.count == 3 else { fail("usage: archive-bench \(mode) URL DIR") }
