@@ -5,19 +5,28 @@ import Systemd
 import ZohoModel
 
 extension OrgWorker {
-    /// Compares the newest backup with the one before it, once a backup (``OrgState/lastCompared``):
-    /// a mass change (``Reconcile/massChanges(in:limits:)``) holds the older backup before
-    /// retention runs, and the outcome is applied (``Reconcile/apply(_:to:desired:now:)``).
-    /// - Returns: false when the older backup should have been held and could not be.
+    /// Compares each backup archived since the last comparison (``OrgState/lastCompared``)
+    /// with the one before it — usually just the newest, more when several were archived in
+    /// one cycle: a mass change (``Reconcile/massChanges(in:limits:)``) holds the older backup
+    /// before retention runs, and each outcome is applied (``Reconcile/apply(_:to:desired:now:)``).
+    /// - Returns: false when an older backup should have been held and could not be.
     func compareNewest() async -> Bool {
         let backups = folder.backups()
         guard let newest = backups.last, state.lastCompared != newest.manifest.jobID else { return true }
         guard backups.count >= 2 else { return settleUncompared(newest, why: nil) }
-        let older = backups[backups.count - 2]
+        let after = backups.firstIndex { $0.manifest.jobID == state.lastCompared } ?? backups.count - 2
+        var ok = true
+        for i in (after + 1)..<backups.count { ok = await compare(backups[i - 1], backups[i]) && ok }
+        return ok
+    }
+
+    /// Compares `newer` with `older`, the backup before it. - Returns: false when `older`
+    /// should have been held and could not be.
+    private func compare(_ older: ArchivedBackup, _ newer: ArchivedBackup) async -> Bool {
         let folder = folder
         let result = await folder.lanes.run { () -> Result<IndexDiff, DiffFailure> in
             do {
-                let old = try folder.index(of: older).get(), new = try folder.index(of: newest).get()
+                let old = try folder.index(of: older).get(), new = try folder.index(of: newer).get()
                 return .success(try IndexDiff.compare(old, new))
             } catch {
                 return .failure(DiffFailure(description: "\(error)"))
@@ -26,13 +35,13 @@ extension OrgWorker {
         let diff: IndexDiff
         switch result {
         case .success(let found): diff = found
-        case .failure(let failure): return settleUncompared(newest, why: failure.description)
+        case .failure(let failure): return settleUncompared(newer, why: failure.description)
         }
-        let comparison = Comparison(diff, older: older, newer: newest)
+        let comparison = Comparison(diff, older: older, newer: newer)
         let changes = Reconcile.massChanges(in: comparison, limits: Desired(policy).massChange)
         var holdFailure: String?
         if !changes.isEmpty {
-            holdFailure = await hold(older, changes: changes, shownIn: newest)
+            holdFailure = await hold(older, changes: changes, shownIn: newer)
         }
         return apply(.compared(comparison, holdFailure: holdFailure))
     }
