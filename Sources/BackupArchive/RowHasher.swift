@@ -57,6 +57,7 @@ struct RowHasher: CSVSink {
         self.capture = capture
     }
 
+    @inline(__always)
     mutating func bytes(_ piece: UnsafeRawBufferPointer) {
         if inHeader || column == 0 || (column < captureSlots.count && captureSlots[column] >= 0) {
             let room = (inHeader ? 1_024 : Self.maxIDBytes) - field.count
@@ -72,6 +73,7 @@ struct RowHasher: CSVSink {
         fieldHash.add(piece)
     }
 
+    @inline(__always)
     mutating func endField() {
         if inHeader {
             header.append(String(decoding: field, as: UTF8.self))
@@ -84,7 +86,7 @@ struct RowHasher: CSVSink {
                 rowHash &+= fieldHash.value
             }
         }
-        field.removeAll(keepingCapacity: true)
+        if !field.isEmpty { field.removeAll(keepingCapacity: true) }
         fieldTooLong = false
         fieldEmpty = true
         column += 1
@@ -205,11 +207,28 @@ struct FieldHash {
         h ^= h >> 32
     }
 
+    @inline(__always)
     mutating func add(_ piece: UnsafeRawBufferPointer) {
         guard let base = piece.baseAddress else { return }
         let n = piece.count
         length &+= UInt64(n)
         var i = 0
+        if tailBytes == 0 {
+            // The common case, a field's value in one piece: whole words, then the last
+            // bytes in one load (no byte loop).
+            while i + 8 <= n {
+                word(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
+            let rest = n - i
+            if rest > 0 {
+                var last: UInt64 = 0
+                withUnsafeMutableBytes(of: &last) { $0.baseAddress!.copyMemory(from: base + i, byteCount: rest) }
+                tail = UInt64(littleEndian: last)
+                tailBytes = rest
+            }
+            return
+        }
         while tailBytes != 0 && i < n {
             tail |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(tailBytes))
             tailBytes += 1
