@@ -22,6 +22,8 @@ public struct BackupComparison: Sendable, Encodable {
         public var columns_added: [String]
         public var columns_removed: [String]
         public var columns_renamed: [ColumnChanges.Rename]
+        /// The header changes in words (`column Email renamed to E-mail address; 1 column added (Region)`); nil: none.
+        public var columns_summary: String?
         /// A file of the module could not be read to its end in one of the backups: counts are lower bounds.
         public var incomplete: Bool
 
@@ -41,6 +43,7 @@ public struct BackupComparison: Sendable, Encodable {
             columns_added = m.columns.added
             columns_removed = m.columns.removed
             columns_renamed = m.columns.renamed
+            columns_summary = m.columns.isEmpty ? nil : m.columns.summary
             incomplete = m.incomplete
         }
     }
@@ -62,6 +65,16 @@ public struct BackupComparison: Sendable, Encodable {
     }
 }
 
+/// How a record differs between two backups (what `diff --list` names).
+public enum RecordChange: String, Sendable, Equatable, CaseIterable {
+    /// Only the newer backup has it.
+    case added
+    /// Only the older backup has it.
+    case deleted
+    /// Both have it, with other values.
+    case changed
+}
+
 /// Why two backups could not be compared.
 public struct DiffFailure: Error, Sendable, CustomStringConvertible {
     /// What is wrong, naming the backup and what to do.
@@ -73,7 +86,7 @@ extension OrgArchive {
     /// `modules` limits it to those modules; `list` receives every added, deleted or changed
     /// record (module, change, id) as the indexes are read.
     public func diff(_ older: BackupSummary, _ newer: BackupSummary, modules: Set<String>? = nil,
-                     list: ((String, IndexDiff.Change, String) throws -> Void)? = nil) throws(DiffFailure) -> BackupComparison {
+                     list: ((String, RecordChange, String) throws -> Void)? = nil) throws(DiffFailure) -> BackupComparison {
         func index(_ backup: BackupSummary) throws(DiffFailure) -> RecordIndex {
             switch folder.index(of: backup.archived) {
             case .success(let index): return index
@@ -83,45 +96,12 @@ extension OrgArchive {
         }
         let old = try index(older), new = try index(newer)
         let diff: IndexDiff
-        do { diff = try IndexDiff.compare(old, new, only: modules, list: list) } catch let error as DiffFailure { throw error } catch {
+        let listed = list.map { list in { (module: String, change: IndexDiff.Change, id: String) throws in try list(module, RecordChange(rawValue: change.rawValue)!, id) } }
+        do { diff = try IndexDiff.compare(old, new, only: modules, list: listed) } catch let error as DiffFailure { throw error } catch {
             throw DiffFailure(description: "[\(folder.org)] comparing \(older.name) with \(newer.name): \(error)")
         }
         return BackupComparison(org: folder.org, older: older.name, older_job_id: older.jobID, older_completed_at: older.completedAt,
                                 newer: newer.name, newer_job_id: newer.jobID, newer_completed_at: newer.completedAt,
                                 modules: diff.modules.map(BackupComparison.Module.init), diff: diff)
-    }
-}
-
-extension OrgArchive {
-    /// The archive's holds in force at `now`, oldest backup first. - Throws: when the holds
-    /// file cannot be read.
-    public func holds(now: Date) throws(HoldFile.Unreadable) -> [Hold] {
-        try folder.holds().holds.filter { $0.isActive(at: now) }.sorted { ($0.backup, $0.createdAt) < ($1.backup, $1.createdAt) }
-    }
-
-    /// Holds `backup` by hand until released (a legal hold), under the org's and the archive's locks.
-    public func hold(_ backup: BackupSummary, reason: String, now: Date) async throws(ArchiveCommandError) -> Hold {
-        let hold = Hold(backup: backup.name, jobID: backup.jobID, kind: .manual, reason: reason, createdAt: now)
-        try await withLocks(command: "hold") { () throws(ArchiveCommandError) in
-            do { try folder.updateHolds(now: now) { $0.holds.append(hold) } } catch { throw .failed("\(error)") }
-        }
-        return hold
-    }
-
-    /// Ends every hold on `backup` (made by hand or by a mass change); the daemon's next
-    /// cycle applies retention to it again. - Returns: the holds ended (none: it was not held).
-    public func release(_ backup: BackupSummary, now: Date) async throws(ArchiveCommandError) -> [Hold] {
-        try await withLocks(command: "hold --release") { () throws(ArchiveCommandError) in
-            var released: [Hold] = []
-            do {
-                try folder.updateHolds(now: now) { file in
-                    released = file.holds.filter { $0.backup == backup.name && $0.isActive(at: now) }
-                    file.holds.removeAll { $0.backup == backup.name }
-                }
-            } catch {
-                throw .failed("\(error)")
-            }
-            return released
-        }
     }
 }

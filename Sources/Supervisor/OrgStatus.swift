@@ -50,8 +50,7 @@ extension OrgWorker {
             quarantined: folder.quarantined().map { OrgStatus.Quarantine(job_id: $0.jobID, folder: $0.folder, files: $0.files, reason: $0.reason) },
             unconfirmed_request_since: state.pendingPost?.sentAt, quota_blocked_until: state.quotaBlockedUntil,
             last_success: state.lastSuccess,
-            holds: holdsInForce.map { OrgStatus.Held(backup: $0.backup, job_id: $0.jobID, kind: $0.kind.rawValue, reason: $0.reason,
-                                                     expires_at: $0.expiresAt, changed_in: $0.changedIn, findings: $0.findings) },
+            holds: holdsInForce.map { HeldBackup($0, org: policy.name) },
             mass_change_alarm: holdsInForce.contains { $0.kind == .massChange },
             last_error: problem.map { OrgStatus.Problem(kind: $0.kind, message: $0.message, hint: $0.hint, at: $0.at, job_id: $0.jobID) })
     }
@@ -82,18 +81,6 @@ public struct OrgStatus: Encodable, Sendable {
         public var files: [String]
         public var reason: String
     }
-    /// A backup retention keeps: by hand, or as the last one before a mass change.
-    public struct Held: Encodable, Sendable {
-        public var backup: String
-        public var job_id: String
-        /// `manual` or `mass_change`.
-        public var kind: String
-        public var reason: String
-        public var expires_at: Date?
-        /// A mass change: the backup that showed it, and what it found.
-        public var changed_in: String?
-        public var findings: [String]?
-    }
     public struct Problem: Encodable, Sendable {
         public var kind: String
         public var message: String
@@ -120,7 +107,7 @@ public struct OrgStatus: Encodable, Sendable {
     public var quota_blocked_until: Date?
     public var last_success: Date?
     /// Holds in force on the org's backups.
-    public var holds: [Held]
+    public var holds: [HeldBackup]
     /// A mass-change hold is in force: `status` exits 1 until it is released or expires.
     public var mass_change_alarm: Bool
     public var last_error: Problem?

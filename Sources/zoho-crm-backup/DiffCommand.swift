@@ -1,5 +1,4 @@
 import ArgumentParser
-import BackupArchive
 import Foundation
 import Policy
 import Supervisor
@@ -23,7 +22,7 @@ extension ZohoCRMBackup {
         @Option(name: .long, help: ArgumentHelp("Only this module (as its files are named, e.g. Contacts); may be repeated.", valueName: "module"))
         var module: [String] = []
         @Option(name: .long, help: ArgumentHelp("Print the ids of the records added, deleted or changed (may be repeated) instead of the table: one line each, module, change and id, tab-separated (JSON lines with --json).", valueName: "change"))
-        var list: [IndexDiff.Change] = []
+        var list: [RecordChange] = []
         @Argument(help: ArgumentHelp("The older and newer backup: folder names or job ids from `list`.", valueName: "backup"))
         var backups: [String] = []
 
@@ -41,7 +40,7 @@ extension ZohoCRMBackup {
             }
             let archive = context.archive(target)
             let wanted = Set(list)
-            var listed: ((String, IndexDiff.Change, String) throws -> Void)?
+            var listed: ((String, RecordChange, String) throws -> Void)?
             if !wanted.isEmpty {
                 let json = output.json
                 listed = { module, change, id in
@@ -91,7 +90,7 @@ extension ZohoCRMBackup {
             }
         }
 
-        static func jsonLine(module: String, change: IndexDiff.Change, id: String) -> String {
+        static func jsonLine(module: String, change: RecordChange, id: String) -> String {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = (try? encoder.encode(["module": module, "change": change.rawValue, "id": id])) ?? Data()
@@ -115,9 +114,8 @@ extension ZohoCRMBackup {
                 }
                 if m.incomplete { notes.append("INCOMPLETE") }
                 Output.line("  " + m.module.padding(toLength: width, withPad: " ", startingAt: 0) + counts + (notes.isEmpty ? "" : "   " + notes.joined(separator: ", ")))
-                let columns = ColumnChanges(added: m.columns_added, removed: m.columns_removed, renamed: m.columns_renamed)
-                if !columns.isEmpty {
-                    Output.line("      \(columns.summary)" + (m.changed_comparable ? "" : " — every record with a value there counts as changed"))
+                if let columns = m.columns_summary {
+                    Output.line("      \(columns)" + (m.changed_comparable ? "" : " — every record with a value there counts as changed"))
                 }
             }
         }
@@ -126,4 +124,4 @@ extension ZohoCRMBackup {
     }
 }
 
-extension IndexDiff.Change: ExpressibleByArgument {}
+extension RecordChange: ExpressibleByArgument {}

@@ -1,5 +1,4 @@
 import ArgumentParser
-import BackupArchive
 import Foundation
 import Supervisor
 import ZohoModel
@@ -27,28 +26,6 @@ extension ZohoCRMBackup {
         @Argument(help: ArgumentHelp("The backup: a folder name or job id from `list`.", valueName: "backup"))
         var backup: String?
 
-        struct Row: Encodable {
-            var org: String
-            var backup: String
-            var job_id: String
-            var kind: String
-            var reason: String
-            var created_at: Date
-            var expires_at: Date?
-            var findings: [String]?
-
-            init(org: String, _ hold: Hold) {
-                self.org = org
-                backup = hold.backup
-                job_id = hold.jobID
-                kind = hold.kind.rawValue
-                reason = hold.reason
-                created_at = hold.createdAt
-                expires_at = hold.expiresAt
-                findings = hold.findings
-            }
-        }
-
         func validate() throws {
             if backup == nil, release || reason != nil { throw ValidationError("name the backup to \(release ? "release" : "hold")") }
             if release, reason != nil { throw ValidationError("--reason goes with a new hold, not with --release") }
@@ -66,7 +43,7 @@ extension ZohoCRMBackup {
             do {
                 if release {
                     let released = try await archive.release(summary, now: Date())
-                    if output.json { return try Output.json(released.map { Row(org: target.name, $0) }) }
+                    if output.json { return try Output.json(released) }
                     if released.isEmpty {
                         Output.line("\(target.name) \(summary.name): was not held")
                     } else {
@@ -75,7 +52,7 @@ extension ZohoCRMBackup {
                     }
                 } else {
                     let hold = try await archive.hold(summary, reason: reason ?? "held by hand", now: Date())
-                    if output.json { return try Output.json(Row(org: target.name, hold)) }
+                    if output.json { return try Output.json(hold) }
                     Output.line("\(target.name) \(summary.name): held until `zoho-crm-backup hold --release \(summary.name)` — \(hold.reason)")
                 }
             } catch {
@@ -85,10 +62,10 @@ extension ZohoCRMBackup {
         }
 
         func list(_ context: ArchiveContext) throws {
-            var rows: [Row] = []
+            var rows: [HeldBackup] = []
             var failed = false
             for target in context.orgs {
-                do { rows += try context.archive(target).holds(now: Date()).map { Row(org: target.name, $0) } } catch {
+                do { rows += try context.archive(target).holds(now: Date()) } catch {
                     Output.error("[\(target.name)] \(error.description)")
                     failed = true
                 }

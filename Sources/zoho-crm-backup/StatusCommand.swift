@@ -55,7 +55,7 @@ extension ZohoCRMBackup {
             Output.line("  freshness:  \(row.freshness_alarm ? "ALARM — " : "OK — ")\(row.freshness)")
             for hold in row.holds {
                 let until = hold.expires_at.map { "until \(DaemonView.time($0))" } ?? "until released"
-                if hold.kind == "mass_change" {
+                if hold.isMassChange {
                     Output.line("  MASS CHANGE: \((hold.findings ?? []).joined(separator: "; ")) in backup \(hold.changed_in ?? "?")")
                     Output.line("               backup \(hold.backup) is held \(until); see `zoho-crm-backup diff`, end it with `zoho-crm-backup hold --release \(hold.backup)`")
                 } else {
