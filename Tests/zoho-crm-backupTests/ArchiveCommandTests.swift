@@ -226,3 +226,41 @@ struct DiffHoldCommandTests {
         #expect(try CommandRunner.run(["hold", "--policy", policy]).stdout.contains("no backup is held"))
     }
 }
+
+/// `status` while a mass-change hold is in force: the alarm, exit 1; released: exit 0.
+@Suite("status and a mass change")
+struct StatusMassChangeTests {
+    @Test("status names the mass change and exits 1 until the hold is released; list and inspect show the hold")
+    func statusAlarmUntilReleased() async throws {
+        let sim = try SimulatorProcess(jobDuration: "1s")
+        defer { sim.stop() }
+        let setup = try DaemonSetup(sim, schedule: "unmanaged")
+        let folder = ArchiveFolder(path: setup.archive, org: "acme", minFree: ByteSize(bytes: 0), logger: .init(label: "test"))
+        let job = "4876876000008888001"
+        let parts = ["Data_001.zip", "Data_002.zip", "Attachments_001.zip"].map { PartRef(fileName: $0, url: "file:///\(job)/\($0)") }
+        let spec = JobSpec(org: "acme", jobID: job, zgid: "1", parts: parts, completedAt: Date(timeIntervalSinceNow: -86_400))
+        let backup = try await folder.archive(spec, from: GeneratedParts(content: BackupContent(folder: setup.folder + "/content"), job: job), now: Date())
+        let now = Date()
+        try folder.updateHolds(now: now) { file in
+            file.holds = [Hold(backup: backup.name, jobID: job, kind: .massChange, reason: "last backup before the mass change of Contacts on today",
+                               createdAt: now, expiresAt: now.addingTimeInterval(90 * 86_400), changedIn: "2026-12-01T093000Z_4876876000008888002",
+                               modules: ["Contacts"], findings: ["Contacts lost 3,120 of 41,200 records (7.6 %)"])]
+        }
+
+        let text = try CommandRunner.run(["status", "--policy", setup.policy], environment: setup.environment)
+        #expect(text.status == 1, "a mass change is an alarm: \(text.all)")
+        #expect(text.stdout.contains("MASS CHANGE: Contacts lost 3,120 of 41,200 records (7.6 %) in backup 2026-12-01T093000Z_4876876000008888002"), "\(text.all)")
+        #expect(text.stdout.contains("backup \(backup.name) is held until"), "\(text.all)")
+        let json = try CommandRunner.run(["status", "--policy", setup.policy, "--json"], environment: setup.environment)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.first?["mass_change_alarm"] as? Bool == true)
+        #expect((rows.first?["holds"] as? [[String: Any]])?.first?["kind"] as? String == "mass_change")
+        #expect(try CommandRunner.run(["list", "--policy", setup.policy], environment: setup.environment).stdout.contains("HELD — last backup before the mass change of Contacts"))
+        #expect(try CommandRunner.run(["inspect", "--policy", setup.policy, job], environment: setup.environment).stdout.contains("HELD — last backup before the mass change of Contacts"))
+
+        let release = try CommandRunner.run(["hold", "--policy", setup.policy, "--release", job], environment: setup.environment)
+        #expect(release.status == 0, "\(release.all)")
+        let after = try CommandRunner.run(["status", "--policy", setup.policy], environment: setup.environment)
+        #expect(after.status == 0 && !after.stdout.contains("MASS CHANGE"), "released: the alarm is over. \(after.all)")
+    }
+}
