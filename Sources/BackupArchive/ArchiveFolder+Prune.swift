@@ -38,8 +38,8 @@ extension ArchiveFolder {
         guard !dryRun else { return outcomes }
 
         try removeLeftovers(now: now)
-        if holds.holds.contains(where: { !$0.isActive(at: now) || byName[$0.backup] == nil }) {
-            try updateHolds(now: now) { _ in }   // drops expired holds and holds of backups gone by hand
+        if holds.holds.contains(where: { !$0.isActive(at: now) || !FileManager.default.fileExists(atPath: "\(path)/\($0.backup)") }) {
+            _ = try? updateHolds(now: now) { _ in }   // drops expired holds and holds of backups gone (tidying: never blocks a removal)
         }
         let removals = outcomes.filter { !$0.decision.keep }
         guard !removals.isEmpty else { return outcomes }

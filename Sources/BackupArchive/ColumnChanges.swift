@@ -30,10 +30,11 @@ public struct ColumnChanges: Sendable, Equatable, Codable {
     /// Nothing changed.
     public var isEmpty: Bool { added.isEmpty && removed.isEmpty && renamed.isEmpty }
 
-    /// True when a record's row hash may differ with none of its values changed: a column it
-    /// has a value in was renamed or removed (row hashes are keyed by column name). Added
-    /// columns do not count: a new column's empty values add nothing to a hash.
-    public var changesHashes: Bool { !removed.isEmpty || !renamed.isEmpty }
+    /// True when the header change alone may change row hashes, so a changed count is not a
+    /// count of edits: a column holding values was renamed or removed (hashes are keyed by
+    /// column name), or a column was added — empty, it changes nothing, but a field Zoho fills
+    /// for every record (a formula, a system field) changes every hash at once.
+    public var changesHashes: Bool { !isEmpty }
 
     /// Changes as recorded.
     public init(added: [String], removed: [String], renamed: [Rename]) {

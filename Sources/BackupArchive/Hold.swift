@@ -99,8 +99,8 @@ extension ArchiveFolder {
         }
     }
 
-    /// Changes the holds: `change` edits them, expired holds (at `now`) and holds of backups no
-    /// longer in the archive are dropped, and the file is replaced atomically. The caller
+    /// Changes the holds: `change` edits them, expired holds (at `now`) and holds of backups
+    /// whose folder is gone are dropped, and the file is replaced atomically. The caller
     /// holds the archive's lock. - Returns: the holds as written.
     @discardableResult
     public func updateHolds(now: Date, _ change: (inout HoldFile) -> Void) throws(ArchiveError) -> HoldFile {
@@ -109,8 +109,8 @@ extension ArchiveFolder {
             throw ArchiveError.io(EIO, path: holdsPath, doing: "read the holds (\(error.description))", org: org, jobID: nil, file: nil)
         }
         change(&file)
-        let present = Set(backups().map(\.name))
-        file.holds = file.holds.filter { $0.isActive(at: now) && present.contains($0.backup) }
+        // A hold goes with its backup's folder, not with a manifest that cannot be read just now.
+        file.holds = file.holds.filter { $0.isActive(at: now) && FileManager.default.fileExists(atPath: "\(path)/\($0.backup)") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

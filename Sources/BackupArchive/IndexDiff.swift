@@ -38,9 +38,9 @@ public struct IndexDiff: Sendable, Equatable, Codable {
         public var changedShare: Double { olderRecords == 0 ? 0 : Double(changed) / Double(olderRecords) }
         /// `added` as a share of the older backup's records (0 when it had none).
         public var addedShare: Double { olderRecords == 0 ? 0 : Double(added) / Double(olderRecords) }
-        /// The changed count says which values changed: no column holding values was renamed
-        /// or removed (row hashes are keyed by column name, so such a header change alone
-        /// changes the hash of every record with a value in that column).
+        /// The changed count says which values changed: the header did not change (row hashes
+        /// are keyed by column name, so a renamed, removed or filled new column alone changes
+        /// the hash of every record with a value in it).
         public var changedIsComparable: Bool { !columns.changesHashes }
         /// Nothing changed in the module.
         public var isUnchanged: Bool { presence == .both && added == 0 && deleted == 0 && changed == 0 && columns.isEmpty }

@@ -26,10 +26,15 @@ public struct Comparison: Sendable, Equatable {
         public var changedComparable: Bool
         /// How the header changed, in words (`column Phone renamed to Mobile`), if it did.
         public var headerChange: String?
+        /// A file of the module could not be read to its end in one of the backups: its
+        /// counts are not judged.
+        public var incomplete: Bool
 
         /// A module's counts as compared.
         public init(name: String, olderRecords: Int, newerRecords: Int, added: Int, deleted: Int, changed: Int,
-                    vanished: Bool = false, appeared: Bool = false, changedComparable: Bool = true, headerChange: String? = nil) {
+                    vanished: Bool = false, appeared: Bool = false, changedComparable: Bool = true, headerChange: String? = nil,
+                    incomplete: Bool = false) {
+            self.incomplete = incomplete
             self.name = name
             self.olderRecords = olderRecords
             self.newerRecords = newerRecords
@@ -117,16 +122,17 @@ public struct MassChange: Sendable, Equatable {
 extension Reconcile {
     /// The modules of `comparison` over the org's mass-change limits. Pure.
     ///
-    /// A module is judged when the older backup had at least `minRecords` of it. Its deleted
+    /// A module is judged when the older backup had at least `minRecords` of it and both
+    /// backups' files of it were read to their end. Its deleted
     /// share over `maxDeleted`, or its changed share over `maxChanged`, is a mass change. The
-    /// changed share is not judged when a column holding values was renamed or removed (that
-    /// header change alone changes every such record's hash: it is reported, not alarmed). A
+    /// changed share is not judged when the header changed (a renamed, removed or filled new
+    /// column alone changes every such record's hash: it is reported, not alarmed). A
     /// module that vanished lost all its records — unless a module that appeared in the same
     /// backup holds at least 90 % as many (a module renamed under a new label).
     public static func massChanges(in comparison: Comparison, limits: MassChangeLimits) -> [MassChange] {
         var found: [MassChange] = []
         let appeared = comparison.modules.filter(\.appeared)
-        for module in comparison.modules where !module.appeared && module.olderRecords >= max(1, limits.minRecords) {
+        for module in comparison.modules where !module.appeared && !module.incomplete && module.olderRecords >= max(1, limits.minRecords) {
             if let max = limits.maxDeleted {
                 let renamed = module.vanished && appeared.contains { Double($0.newerRecords) >= 0.9 * Double(module.olderRecords) }
                 let deleted = module.vanished ? module.olderRecords : module.deleted

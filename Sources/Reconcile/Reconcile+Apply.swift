@@ -105,7 +105,8 @@ extension Reconcile {
             let text = "[\(org)] backup \(id): its links expired; Zoho's bytes of \(files.joined(separator: ", ")) are kept in \(folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done."
             return (next, [Report(.critical, text, event: .partsQuarantined, jobID: id)])
         case .compared(let comparison, let holdFailure):
-            next.lastCompared = comparison.newerJobID
+            // A hold that could not be written: the pair is compared again next time (retention waits).
+            if holdFailure == nil { next.lastCompared = comparison.newerJobID }
             let reports = comparedReports(comparison, holdFailure: holdFailure, desired: desired, next: &next, now: now)
             return (next, reports)
         case .problem(let failure, let countedAs):
@@ -152,6 +153,10 @@ extension Reconcile {
                     at: now, jobID: c.newerJobID)
             }
             reports.append(Report(.critical, message, event: .massChange, jobID: c.newerJobID, isError: holdFailure != nil, counts: counts, fields: fields))
+        }
+        for module in c.modules where module.incomplete {
+            reports.append(Report(.warning, "[\(org)] \(module.name): a file of it could not be read to its end in backup \(c.older) or \(c.newer) (`zoho-crm-backup inspect` names it); its counts are lower bounds and the mass-change alarm does not judge it",
+                                  jobID: c.newerJobID, fields: ["module": module.name]))
         }
         for module in c.modules {
             if let change = module.headerChange, !module.appeared, !module.vanished {

@@ -16,8 +16,8 @@ public struct BackupComparison: Sendable, Encodable {
         public var added_percent: Double
         public var deleted_percent: Double
         public var changed_percent: Double
-        /// False when a column holding values was renamed or removed: every record with a value
-        /// in it counts as changed, whether or not its values changed.
+        /// False when the header changed (a column renamed, removed or added): every record with
+        /// a value in such a column counts as changed, whether or not it was edited.
         public var changed_comparable: Bool
         public var columns_added: [String]
         public var columns_removed: [String]

@@ -15,9 +15,11 @@ extension OrgWorker {
         guard let newest = backups.last, state.lastCompared != newest.manifest.jobID else { return true }
         guard backups.count >= 2 else { return settleUncompared(newest, why: nil) }
         let after = backups.firstIndex { $0.manifest.jobID == state.lastCompared } ?? backups.count - 2
-        var ok = true
-        for i in (after + 1)..<backups.count { ok = await compare(backups[i - 1], backups[i]) && ok }
-        return ok
+        for i in (after + 1)..<backups.count {
+            // A hold not written: stop here, so this pair is compared again (and retention waits).
+            guard await compare(backups[i - 1], backups[i]) else { return false }
+        }
+        return true
     }
 
     /// Compares `newer` with `older`, the backup before it. - Returns: false when `older`
@@ -50,8 +52,8 @@ extension OrgWorker {
     /// it is not tried every cycle.
     private func settleUncompared(_ newest: ArchivedBackup, why: String?) -> Bool {
         if let why {
-            logger.info("backup \(newest.manifest.jobID) is not compared with the one before it: \(why)",
-                        metadata: [LogField.jobIDKey: .string(newest.manifest.jobID)])
+            logger.warning("backup \(newest.manifest.jobID) is not compared with the one before it, so no mass change in it can raise the alarm: \(why). Build the missing index with `zoho-crm-backup reindex`, then see `zoho-crm-backup diff`.",
+                           metadata: [LogField.jobIDKey: .string(newest.manifest.jobID)])
         }
         state.lastCompared = newest.manifest.jobID
         saveState()
@@ -84,8 +86,11 @@ extension OrgWorker {
 
     /// The mass-change alarm as the holds say (it lasts as long as a mass-change hold is in
     /// force): the `STATUS=` line's part and the metric.
+    /// A holds file that cannot be read leaves both as they were (retention refuses to run,
+    /// and says why).
     func updateMassChangeAlarm() {
-        let holds = ((try? folder.holds())?.holds ?? []).filter { $0.kind == .massChange && $0.isActive(at: now) }
+        guard let file = try? folder.holds() else { return }
+        let holds = file.holds.filter { $0.kind == .massChange && $0.isActive(at: now) }
         snapshot.massChange = holds.isEmpty ? nil : Array(Set(holds.flatMap { $0.modules ?? [] })).sorted().joined(separator: ", ")
         metrics.setAlarm(kind: "mass_change", raised: !holds.isEmpty)
     }
@@ -117,7 +122,7 @@ extension Comparison {
                       Comparison.Module(name: $0.name, olderRecords: $0.olderRecords, newerRecords: $0.newerRecords, added: $0.added,
                                         deleted: $0.deleted, changed: $0.changed, vanished: $0.presence == .vanished,
                                         appeared: $0.presence == .appeared, changedComparable: $0.changedIsComparable,
-                                        headerChange: $0.columns.isEmpty ? nil : $0.columns.summary)
+                                        headerChange: $0.columns.isEmpty ? nil : $0.columns.summary, incomplete: $0.incomplete)
                   })
     }
 }

@@ -156,6 +156,9 @@ extension OrgWorker {
     func prune() async -> Bool {
         // The newest backup is compared first: a mass change holds the backup before it. When
         // that hold could not be written, retention waits (it could remove that backup).
+        // A command's engine (`now` without a daemon) saves no state: it leaves the comparison
+        // (whose progress is state) and retention to the daemon.
+        guard environment.writesState else { return true }
         guard await compareNewest() else { return false }
         let errorBefore = state.lastError
         guard let lock = await takeArchiveLock(for: "retention") else { return state.lastError == errorBefore }

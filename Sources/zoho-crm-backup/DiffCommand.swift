@@ -38,6 +38,13 @@ extension ZohoCRMBackup {
                 Output.error(error.message)
                 throw ExitCode.failure
             }
+            if older.name == newer.name {
+                Output.error("\(older.name) is the newest backup of \(target.name): name an older one to compare it with (or two backups)")
+                throw ExitCode.failure
+            }
+            if older.completedAt > newer.completedAt {
+                Output.error("note: \(older.name) is newer than \(newer.name); added and deleted are as seen going from the first to the second")
+            }
             let archive = context.archive(target)
             let wanted = Set(list)
             var listed: ((String, RecordChange, String) throws -> Void)?
@@ -51,6 +58,11 @@ extension ZohoCRMBackup {
             let comparison: BackupComparison
             do { comparison = try archive.diff(older, newer, modules: module.isEmpty ? nil : Set(module), list: listed) } catch {
                 Output.error("\(error)")
+                throw ExitCode.failure
+            }
+            let unknown = Set(module).subtracting(comparison.modules.map(\.module))
+            if !unknown.isEmpty {
+                Output.error("no module \(unknown.sorted().joined(separator: ", ")) in either backup (modules are named as their files: \(comparison.modules.isEmpty ? "none" : "see diff without --module"))")
                 throw ExitCode.failure
             }
             if !wanted.isEmpty { return }
@@ -115,7 +127,7 @@ extension ZohoCRMBackup {
                 if m.incomplete { notes.append("INCOMPLETE") }
                 Output.line("  " + m.module.padding(toLength: width, withPad: " ", startingAt: 0) + counts + (notes.isEmpty ? "" : "   " + notes.joined(separator: ", ")))
                 if let columns = m.columns_summary {
-                    Output.line("      \(columns)" + (m.changed_comparable ? "" : " — every record with a value there counts as changed"))
+                    Output.line("      \(columns)" + (m.changed_comparable ? "" : " — records with a value in these columns count as changed"))
                 }
             }
         }

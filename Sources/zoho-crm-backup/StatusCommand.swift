@@ -57,7 +57,7 @@ extension ZohoCRMBackup {
                 let until = hold.expires_at.map { "until \(DaemonView.time($0))" } ?? "until released"
                 if hold.isMassChange {
                     Output.line("  MASS CHANGE: \((hold.findings ?? []).joined(separator: "; ")) in backup \(hold.changed_in ?? "?")")
-                    Output.line("               backup \(hold.backup) is held \(until); see `zoho-crm-backup diff`, end it with `zoho-crm-backup hold --release \(hold.backup)`")
+                    Output.line("               backup \(hold.backup) is held \(until); see `zoho-crm-backup diff --org \(row.org) \(hold.backup) \(hold.changed_in ?? "")`, end it with `zoho-crm-backup hold --org \(row.org) --release \(hold.backup)`")
                 } else {
                     Output.line("  held:       backup \(hold.backup) \(until) — \(hold.reason)")
                 }

@@ -69,7 +69,7 @@ struct HoldTests {
 
     @Test(arguments: [
         (["Id", "Name", "Phone"], ["Id", "Name", "Phone"], ColumnChanges(added: [], removed: [], renamed: []), false),
-        (["Id", "Name"], ["Id", "Name", "Budget 2027"], ColumnChanges(added: ["Budget 2027"], removed: [], renamed: []), false),
+        (["Id", "Name"], ["Id", "Name", "Budget 2027"], ColumnChanges(added: ["Budget 2027"], removed: [], renamed: []), true),
         (["Id", "Name", "Phone"], ["Id", "Name"], ColumnChanges(added: [], removed: ["Phone"], renamed: []), true),
         (["Id", "Name", "Phone"], ["Id", "Name", "Mobile"], ColumnChanges(added: [], removed: [], renamed: [.init(from: "Phone", to: "Mobile")]), true),
         (["Id", "Name", "Phone"], ["Id", "Phone", "Name"], ColumnChanges(added: [], removed: [], renamed: []), false),

@@ -43,6 +43,8 @@ struct MassChangeTests {
              modules: [both("Leads", 1_000, changed: 1_000, comparable: false)], expected: []),
         Case(rule: "a renamed column does not hide deletions", modules: [both("Leads", 1_000, deleted: 100, changed: 900, comparable: false)],
              expected: ["Leads deleted 100/1000"]),
+        Case(rule: "a module whose file could not be read to its end is not judged (its counts are lower bounds)",
+             modules: [M(name: "Contacts", olderRecords: 1_000, newerRecords: 500, added: 0, deleted: 500, changed: 0, incomplete: true)], expected: []),
         Case(rule: "added records never alarm", modules: [both("Leads", 1_000, added: 5_000)], expected: []),
         Case(rule: "a module that vanished lost all its records",
              modules: [M(name: "Cases", olderRecords: 300, newerRecords: 0, added: 0, deleted: 300, changed: 0, vanished: true)],
@@ -85,6 +87,7 @@ struct MassChangeTests {
     func holdFailed() {
         let (state, reports) = Reconcile.apply(.compared(Self.comparison, holdFailure: "disk full"), to: F.state(), desired: F.policyFR, now: F.now)
         #expect(reports.first?.isError == true && reports.first?.message.contains("could not be held (disk full)") == true)
+        #expect(state.lastCompared == nil, "not held: the pair is compared again next time, and retention waits")
         #expect(state.lastError?.kind == "holdFailed" && state.lastError?.hint.contains("zoho-crm-backup hold --org acme 2026-11-20T093000Z_1") == true)
     }
 

@@ -60,7 +60,8 @@ struct IndexDiffTests {
             switch number {
             case 2:
                 let leads = try #require(byName["Leads"])
-                #expect(leads.columns == ColumnChanges(added: ["Budget 2027"], removed: [], renamed: []) && leads.changedIsComparable)
+                #expect(leads.columns == ColumnChanges(added: ["Budget 2027"], removed: [], renamed: []) && !leads.changedIsComparable,
+                        "a new column could be filled for every record: the alarm does not judge this module's changes this time")
                 #expect(leads.changed < 30, "an empty custom field changes no hash: only the week's edits")
             case 3:
                 let contacts = try #require(byName["Contacts"])

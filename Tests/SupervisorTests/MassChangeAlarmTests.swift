@@ -129,4 +129,32 @@ struct MassChangeAlarmTests {
             #expect(metrics.render().contains(#"mass_change"#) && !metrics.render().contains(#"kind="mass_change",org="acme"} 1"#))
         }
     }
+
+    @Test("a hold that cannot be written: retention waits (keep.last 1 would remove the backup), the pair is compared again, then held")
+    func holdNotWrittenRetentionWaits() async throws {
+        let org = SupervisorHarness.Org(name: "acme", schedule: Self.fridays, keep: "{ last: 1, weekly: 0, monthly: 0, yearly: 0 }")
+        try await SupervisorHarness.run([org], configure: {
+            $0.monthlyQuota = 10
+            $0.content = BackupContent(folder: NSTemporaryDirectory() + "zcb-masschange-content", recordsPerModule: 400,
+                                       attachmentsPerPart: 1, attachmentBytes: 500)
+        }) { h in
+            let recorder = LogRecorder()
+            let supervisor = Supervisor(policy: try h.policy(), environment: h.environment(logger: recorder.logger))
+            try await Self.runUntilArchived(h, supervisor, 1)
+            let first = try #require(h.archived("acme").last)
+            let blocker = h.archivePath("acme") + "/.holds.json"
+            try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: true)
+            await h.zohos["acme"]!.admin(.massDelete(module: "Contacts", percent: 30))
+            try await Self.runUntilArchived(h, supervisor, 2)
+            await h.cycle(supervisor, times: 3, step: .seconds(3600))
+            #expect(h.archived("acme").map(\.name).contains(first.name), "retention waits while the holds cannot be written or read")
+            #expect(h.archived("acme").count == 2)
+
+            try FileManager.default.removeItem(atPath: blocker)
+            await h.cycle(supervisor, times: 1, step: .seconds(3600))
+            let alarms = recorder.all().filter { $0.metadata["message_id"] == MessageID.massChange.rawValue && $0.metadata["held_backup"] == first.name }
+            #expect(alarms.count == 1, "the pair is compared again and the hold written")
+            #expect(h.archived("acme").map(\.name).contains(first.name), "held")
+        }
+    }
 }
