@@ -15,7 +15,9 @@ extension ZohoCRMBackup {
                 Starts two simulated Zoho organisations on loopback, writes a policy for them (acme: a weekly \
                 schedule, on the day after the simulated start, keeping the last 2 backups; globex: unmanaged, with a backup started in Zoho's UI), \
                 and runs the supervisor through three weeks on an accelerated clock: schedule, in progress, \
-                completed, download, verify, commit, prune. Then shows `status`, `list`, `inspect` of the newest backup and where the files are. \
+                completed, download, verify, commit, prune. Before acme's last backup someone deletes 30 % of its Contacts: \
+                the mass-change alarm fires and the backup before it is held. Then shows `status`, `list`, `inspect` of the \
+                newest backup, `diff` of acme's Contacts, the holds, and where the files are. \
                 The simulated weeks start on a Monday at midnight in the simulated Zoho user's zone and end \
                 in the last week, so the story is the same whenever the demo runs.
                 """)
@@ -39,7 +41,8 @@ extension ZohoCRMBackup {
             LoggingSystem.bootstrap { _ in DemoLogHandler() }
             var acmeConfig = SimulatorConfig()
             // The simulated parts are cached in the demo's own folder (0700), never in a shared /tmp name.
-            acmeConfig.content = BackupContent(folder: root + "/simulator-content")
+            // 200 records a module: enough for the mass-change alarm (alert.min_records: 100).
+            acmeConfig.content = BackupContent(folder: root + "/simulator-content", recordsPerModule: 200)
             acmeConfig.jobDuration = .seconds(1800)
             var globexConfig = acmeConfig
             globexConfig.dataParts = 1
@@ -73,6 +76,8 @@ extension ZohoCRMBackup {
                     let supervisor = Supervisor(policy: policy, environment: environment)
                     let step = Duration.seconds(3 * 3600)
                     var seen: [String: String] = [:]
+                    let acmeArchive = policy.orgs.first { $0.name == "acme" }.map { OrgArchive($0, stateDir: policy.stateDir) }
+                    var massDeleted = false
                     for tick in 0..<(days * 8) {
                         if tick == 2 {
                             Output.line("— someone starts a backup of globex in Zoho's web UI —")
@@ -80,6 +85,13 @@ extension ZohoCRMBackup {
                             await globex.startBackupFromUI()
                         }
                         await supervisor.cycleAll()
+                        // After acme's second backup, someone bulk-deletes Contacts: its next backup shows it.
+                        if !massDeleted, let acmeArchive, acmeArchive.backups().count == 2 {
+                            massDeleted = true
+                            Output.line("— someone deletes 30 % of acme's Contacts in Zoho (an import gone wrong) —")
+                            Output.flush()
+                            await acme.admin(.massDelete(module: "Contacts", percent: 30))
+                        }
                         for org in ["acme", "globex"] {
                             let job = await supervisor.worker(org)?.state.lastObservation?.job
                             let text = job.map { "\($0.status) \($0.rrule ?? "one-off backup")" } ?? "nothing scheduled"
@@ -106,6 +118,12 @@ extension ZohoCRMBackup {
                         Output.line("\n── zoho-crm-backup inspect \(newest.jobID) ──")
                         Output.flush()
                         try await Inspect.parse(["--policy", policyPath, "--org", "acme", newest.jobID]).run()
+                        Output.line("\n── zoho-crm-backup diff --org acme --module Contacts ──")
+                        Output.flush()
+                        try await Diff.parse(["--policy", policyPath, "--org", "acme", "--module", "Contacts"]).run()
+                        Output.line("\n── zoho-crm-backup hold --org acme ──")
+                        Output.flush()
+                        try await HoldBackup.parse(["--policy", policyPath, "--org", "acme"]).run()
                     }
                     Output.line("""
 

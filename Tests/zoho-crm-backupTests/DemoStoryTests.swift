@@ -93,7 +93,7 @@ struct DemoStoryTests {
         #expect(timeline.weekday == .tuesday)
     }
 
-    @Test("every weekday, at 18:29, 18:31, 23:59 and 00:01 UTC: three acme backups, one prune, globex's backup, the same lines in the same order")
+    @Test("every weekday, at 18:29, 18:31, 23:59 and 00:01 UTC: three acme backups, one prune, the mass-change alarm and its hold, globex's backup, the same lines in the same order")
     func storyIsTheSameOnEveryWeekday() async throws {
         let runs = try await Self.runDemos(at: Self.demoRuns)
         #expect(runs.count == Self.demoRuns.count)
@@ -110,6 +110,10 @@ struct DemoStoryTests {
             #expect(run.story.contains("Zoho shows acme: INPROGRESS RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TU"))
             #expect(run.story.contains("acme: 2 backups in <root>/archive/acme"))
             #expect(run.story.contains("globex: 1 backup in <root>/archive/globex"))
+            #expect(run.story.components(separatedBy: "[acme] mass change: Contacts lost").count - 1 == 1, "demo at \(at): the alarm once\n\(run.story)")
+            #expect(run.story.contains("MASS CHANGE: Contacts lost"), "demo at \(at): status shows it\n\(run.story)")
+            #expect(run.story.contains("HELD — last backup before the mass change of Contacts"), "demo at \(at): list shows the hold\n\(run.story)")
+            #expect(run.story.contains("── zoho-crm-backup diff --org acme --module Contacts ──"), "demo at \(at)\n\(run.story)")
             #expect(run.story == reference.story, "demo at \(at) tells another story than at \(Date(timeIntervalSince1970: reference.wallClock))")
         }
     }
