@@ -164,17 +164,18 @@ struct EvolvingParts: PartSource {
     }
 }
 
-/// `diff` and `hold` as an admin runs them.
-@Suite("zoho-crm-backup diff, hold")
+/// `diff`, `hold` and `find` as an admin runs them.
+@Suite("zoho-crm-backup diff, hold, find")
 struct DiffHoldCommandTests {
-    @Test("diff: the two newest by default, JSON and id lists that match Python's csv; hold, list, prune --dry-run, release")
-    func diffAndHold() async throws {
+    /// Three weekly backups of an evolving simulated org, 30 % of Contacts deleted before the
+    /// third; what Python's `csv` reads from each backup's zips.
+    static func evolvingArchive() async throws -> (policy: String, backups: [ArchivedBackup], python: [PythonCSV]) {
         let (dir, policy, _) = try await ArchiveCommandTests.archive(count: 0)
         let content = BackupContent(folder: dir + "/evolving", recordsPerModule: 200, attachmentsPerPart: 1, attachmentBytes: 500)
         var dataset = content.dataset(seed: 9, attachmentParts: 1)
         let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
         var backups: [ArchivedBackup] = []
-        var contacts: [Set<String>] = []
+        var pythons: [PythonCSV] = []
         for i in 0..<3 {
             if i == 2 { dataset.admin(.massDelete(module: "Contacts", percent: 30)) }
             dataset.takeBackup()
@@ -183,9 +184,47 @@ struct DiffHoldCommandTests {
             let spec = JobSpec(org: "acme", jobID: job, zgid: "1", parts: parts, completedAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(i) * 604_800))
             let source = EvolvingParts(content: content, dataset: dataset, job: job)
             backups.append(try await folder.archive(spec, from: source, now: Date()))
-            let python = try PythonCSV.read(try parts.map { try source.path($0.fileName) }, rows: false)
-            contacts.append(Set(python.files.filter { $0.key.hasPrefix("Data/Contacts_") }.flatMap(\.value.ids)))
+            pythons.append(try PythonCSV.read(try parts.map { try source.path($0.fileName) }))
         }
+        return (policy, backups, pythons)
+    }
+
+    @Test("find: the backups that hold a record, where its row changed, where it went missing, and the row itself as Python's csv reads it")
+    func findRecord() async throws {
+        let (policy, backups, pythons) = try await Self.evolvingArchive()
+        func contacts(_ i: Int) -> (header: [String], rows: [String: [String]]) {
+            let file = pythons[i].files.first { $0.key.hasPrefix("Data/Contacts_") }!.value
+            return (file.header, file.rows ?? [:])
+        }
+        // A Contact edited in the second backup and deleted before the third.
+        let id = try #require(contacts(1).rows.keys.sorted().first { key in
+            contacts(2).rows[key] == nil && contacts(0).rows[key] != nil && contacts(0).rows[key] != contacts(1).rows[key]
+        }, "the simulated week edits and the mass deletion overlap")
+        let json = try CommandRunner.run(["find", "--policy", policy, id, "--json"])
+        #expect(json.status == 0, "\(json.all)")
+        let found = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])?.first)
+        let presences = try #require(found["backups"] as? [[String: Any]])
+        #expect(presences.map { $0["backup"] as? String } == [backups[0].name, backups[1].name])
+        #expect(presences.map { $0["changed"] as? Bool } == [false, true])
+        #expect(presences.allSatisfy { $0["module"] as? String == "Contacts" })
+        #expect(found["missing_since"] as? String == backups[2].name)
+        let record = try #require(found["record"] as? [[String: String]])
+        #expect(record.map { $0["column"] ?? "" } == contacts(1).header, "the header, in order")
+        #expect(record.map { $0["value"] ?? "" } == contacts(1).rows[id], "the row as Python reads it")
+
+        let text = try CommandRunner.run(["find", "--policy", policy, "--module", "Contacts", id])
+        #expect(text.status == 0 && text.stdout.contains("\(backups[1].name)  ") && text.stdout.contains("changed"), "\(text.all)")
+        #expect(text.stdout.contains("\(backups[2].name)  not in this backup"), "\(text.all)")
+        let missing = try CommandRunner.run(["find", "--policy", policy, "4876876999999999999"])
+        #expect(missing.status == 1 && missing.stderr.contains("no backup of acme holds record 4876876999999999999"), "\(missing.all)")
+        let wrongModule = try CommandRunner.run(["find", "--policy", policy, "--module", "Leads", id])
+        #expect(wrongModule.status == 1, "\(wrongModule.all)")
+    }
+
+    @Test("diff: the two newest by default, JSON and id lists that match Python's csv; hold, list, prune --dry-run, release")
+    func diffAndHold() async throws {
+        let (policy, backups, pythons) = try await Self.evolvingArchive()
+        let contacts = pythons.map { Set($0.files.filter { $0.key.hasPrefix("Data/Contacts_") }.flatMap(\.value.ids)) }
         let deleted = contacts[1].subtracting(contacts[2])
         #expect(deleted.count > 50)
 
