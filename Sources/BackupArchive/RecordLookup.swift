@@ -41,9 +41,12 @@ public enum RecordLookup {
     }
 
     /// A module's header and the rows of record `id` (more than one when the id repeats), read
-    /// from the module's files in the backup folder `folder`.
-    public static func rows(of id: String, module: RecordIndexHeader.Module, folder: String) throws(Failure) -> (header: [String], rows: [[String]]) {
-        var found = RowFinder(id: id)
+    /// from the module's files in the backup folder `folder`; with `column`, the rows whose
+    /// value in that column (by header name) is `id` instead — a record's notes and
+    /// attachments by `Parent.id`.
+    public static func rows(of id: String, module: RecordIndexHeader.Module, folder: String,
+                            column: String? = nil) throws(Failure) -> (header: [String], rows: [[String]]) {
+        var found = RowFinder(id: id, column: column)
         for file in module.files {
             try inflate(entry: file.name, part: "\(folder)/\(file.part)") { found.feed($0) }
             found.finishFile()
@@ -84,7 +87,7 @@ struct RowFinder {
     private var reader = CSVReader()
     private var collector: Collector
 
-    init(id: String) { collector = Collector(id: id) }
+    init(id: String, column: String?) { collector = Collector(id: id, column: column) }
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer) { reader.feed(bytes, into: &collector) }
 
@@ -94,13 +97,16 @@ struct RowFinder {
         if header.isEmpty { header = collector.header }
         rows += collector.matching
         reader = CSVReader()
-        collector = Collector(id: collector.id)
+        collector = Collector(id: collector.id, column: collector.column)
     }
 
     /// The CSV sink.
     struct Collector: CSVSink {
         let id: String
         let number: UInt64?
+        /// The column matched (by header name); nil: the first.
+        let column: String?
+        private var matchIndex = 0
         var header: [String] = []
         var matching: [[String]] = []
         private var inHeader = true
@@ -108,8 +114,9 @@ struct RowFinder {
         private var field: [UInt8] = []
         private var keep = true
 
-        init(id: String) {
+        init(id: String, column: String?) {
             self.id = id
+            self.column = column
             number = RowHasher.numericID(Array(id.utf8))
         }
 
@@ -120,7 +127,7 @@ struct RowFinder {
 
         mutating func endField() {
             if keep {
-                if !inHeader, fields.isEmpty {
+                if !inHeader, fields.count == matchIndex {
                     keep = number.map { RowHasher.numericID(field) == $0 } ?? (String(decoding: field, as: UTF8.self) == id)
                 }
                 if keep { fields.append(String(decoding: field, as: UTF8.self)) }
@@ -132,7 +139,9 @@ struct RowFinder {
             if inHeader {
                 header = fields
                 inHeader = false
-            } else if keep {
+                // No such column: no row matches.
+                matchIndex = column.map { name in header.firstIndex(of: name) ?? Int.max } ?? 0
+            } else if keep, fields.count > matchIndex {
                 matching.append(fields)
             }
             fields.removeAll(keepingCapacity: true)

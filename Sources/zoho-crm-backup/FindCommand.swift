@@ -18,6 +18,8 @@ extension ZohoCRMBackup {
         @OptionGroup var output: JSONOption
         @Option(name: .long, help: ArgumentHelp("Look only in this module (as its files are named, e.g. Contacts).", valueName: "module"))
         var module: String?
+        @Flag(name: .long, help: "Show how the record changed, column by column, in each backup where its row changed.")
+        var history = false
         @Argument(help: ArgumentHelp("The record's id, as Zoho shows it (e.g. 4876876000002000017 or zcrm_4876876000002000017).", valueName: "id"))
         var id: String
 
@@ -27,7 +29,7 @@ extension ZohoCRMBackup {
             var failed = false
             for target in context.orgs {
                 do {
-                    if let record = try context.archive(target).find(id, module: module) { found.append(record) }
+                    if let record = try context.archive(target).find(id, module: module, history: history) { found.append(record) }
                 } catch {
                     Output.error(error.description)
                     failed = true
@@ -52,12 +54,27 @@ extension ZohoCRMBackup {
                 Output.line("  \(p.backup)  \(ZohoDate.format(p.completed_at, in: zone))  \(what)")
             }
             if let gone = r.missing_since { Output.line("  \(gone)  not in this backup: deleted (or moved) since the one before") }
+            for change in r.history ?? [] {
+                Output.line("  changed in \(change.backup) (\(ZohoDate.format(change.completed_at, in: zone))):")
+                for column in change.columns {
+                    Output.line("    \(column.column): \(column.before.map { "\"\($0)\"" } ?? "(no such column)") → \(column.after.map { "\"\($0)\"" } ?? "(column gone)")")
+                }
+            }
             for name in r.not_searched { Output.line("  \(name)  not searched: no usable index (zoho-crm-backup reindex \(name))") }
             guard let last = r.backups.last else { return }
             Output.line("  the record in \(last.backup):")
             let width = min(40, r.record.map(\.column.count).max() ?? 0)
             for field in r.record where !field.value.isEmpty {
                 Output.line("    " + field.column.padding(toLength: max(width, field.column.count), withPad: " ", startingAt: 0) + "  " + field.value.replacingOccurrences(of: "\n", with: "\n      "))
+            }
+            for note in r.notes {
+                let title = note.first { $0.column.hasPrefix("Note Title") || $0.column == "Title" }?.value ?? note.first?.value ?? ""
+                Output.line("  note \(note.first?.value ?? ""): \(title)")
+            }
+            for attachment in r.attachments {
+                let name = attachment.first { $0.column == "File Name" }?.value ?? ""
+                let size = attachment.first { $0.column == "Size" }?.value ?? "?"
+                Output.line("  attachment \(attachment.first?.value ?? ""): \(name) (\(size) bytes)")
             }
             if !r.more_rows.isEmpty { Output.line("  (the id appears \(r.more_rows.count + 1) times in that backup; --json shows every row)") }
         }

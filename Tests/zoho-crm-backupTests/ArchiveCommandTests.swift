@@ -212,9 +212,35 @@ struct DiffHoldCommandTests {
         #expect(record.map { $0["column"] ?? "" } == contacts(1).header, "the header, in order")
         #expect(record.map { $0["value"] ?? "" } == contacts(1).rows[id], "the row as Python reads it")
 
+        let withHistory = try CommandRunner.run(["find", "--policy", policy, id, "--history", "--json"])
+        let history = try #require(((try JSONSerialization.jsonObject(with: Data(withHistory.stdout.utf8)) as? [[String: Any]])?.first?["history"]) as? [[String: Any]])
+        #expect(history.map { $0["backup"] as? String } == [backups[1].name], "one change, in the second backup")
+        let (header, before, after) = (contacts(1).header, contacts(0).rows[id] ?? [], contacts(1).rows[id] ?? [])
+        let expected = header.indices.filter { $0 < before.count && $0 < after.count && before[$0] != after[$0] }
+            .map { [header[$0], before[$0], after[$0]] }
+        let got = (history.first?["columns"] as? [[String: String]] ?? []).map { [$0["column"] ?? "", $0["before"] ?? "", $0["after"] ?? ""] }
+        #expect(got == expected && !got.isEmpty, "column by column, as Python's rows differ")
+
         let text = try CommandRunner.run(["find", "--policy", policy, "--module", "Contacts", id])
         #expect(text.status == 0 && text.stdout.contains("\(backups[1].name)  ") && text.stdout.contains("changed"), "\(text.all)")
         #expect(text.stdout.contains("\(backups[2].name)  not in this backup"), "\(text.all)")
+        // Notes and attachments by Parent.id, as Python reads Notes_001.csv and Attachments_001.csv of the newest backup.
+        func children(_ file: String) -> [String: Set<String>] {
+            guard let csv = pythons[2].files[file], let column = csv.header.firstIndex(of: "Parent.id") else { return [:] }
+            var byParent: [String: Set<String>] = [:]
+            for (record, row) in csv.rows ?? [:] where column < row.count { byParent[row[column], default: []].insert(record) }
+            return byParent
+        }
+        let notes = children("Data/Notes_001.csv"), attachments = children("Data/Attachments_001.csv")
+        for (parent, expected) in [notes.first { contacts(2).rows[$0.key] != nil }, attachments.first].compactMap({ $0 }) {
+            let r = try CommandRunner.run(["find", "--policy", policy, parent, "--json"])
+            let object = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])?.first, "\(r.all)")
+            let kind = notes[parent] == expected ? "notes" : "attachments"
+            let rows = try #require(object[kind] as? [[[String: String]]])
+            #expect(Set(rows.compactMap { $0.first?["value"] }) == expected, "\(parent): its \(kind), by Parent.id")
+        }
+        #expect(!notes.isEmpty && !attachments.isEmpty)
+
         let missing = try CommandRunner.run(["find", "--policy", policy, "4876876999999999999"])
         #expect(missing.status == 1 && missing.stderr.contains("no backup of acme holds record 4876876999999999999"), "\(missing.all)")
         let wrongModule = try CommandRunner.run(["find", "--policy", policy, "--module", "Leads", id])
