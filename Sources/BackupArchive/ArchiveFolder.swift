@@ -100,4 +100,17 @@ public struct ArchivedBackup: Sendable, Equatable {
     public var manifest: Manifest
     /// The folder's name in the archive (`<UTC completion>_<job>`).
     public var name: String { URL(fileURLWithPath: folder).lastPathComponent }
+
+    /// A backup folder and its manifest.
+    public init(folder: String, manifest: Manifest) {
+        self.folder = folder
+        self.manifest = manifest
+    }
+
+    /// The committed backup folder at `path` (a copy elsewhere, too), or nil without a
+    /// readable `manifest.json` of this tool.
+    public init?(path: String) {
+        guard let manifest = Manifest.read(folder: path) else { return nil }
+        self.init(folder: path, manifest: manifest)
+    }
 }

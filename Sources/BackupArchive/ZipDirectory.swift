@@ -17,6 +17,13 @@ public struct ZipEntry: Sendable, Equatable {
     public var uncompressedSize: Int64
     /// Where the entry's local header starts in the file, in bytes.
     public var localHeaderOffset: Int64
+    /// The central directory's "version made by" (its high byte 3: made on Unix).
+    public var madeBy: UInt16 = 0
+    /// The central directory's external attributes (on Unix, the file mode in the high 16 bits).
+    public var externalAttributes: UInt32 = 0
+
+    /// A symbolic link (made on Unix with the link mode), which a restore never follows or makes.
+    public var isSymlink: Bool { madeBy >> 8 == 3 && (externalAttributes >> 16) & 0o170000 == 0o120000 }
 }
 
 /// A zip file's central directory, located but not loaded: ``entries(fd:)`` streams it in
@@ -122,7 +129,7 @@ struct ZipDirectory {
                 name: String(decoding: window[(r + 46)..<(r + 46 + nameLength)], as: UTF8.self),
                 method: window.u16(r + 10), flags: window.u16(r + 8), crc32: window.u32(r + 16),
                 compressedSize: Int64(window.u32(r + 20)), uncompressedSize: Int64(window.u32(r + 24)),
-                localHeaderOffset: Int64(window.u32(r + 42)))
+                localHeaderOffset: Int64(window.u32(r + 42)), madeBy: window.u16(r + 4), externalAttributes: window.u32(r + 38))
             // Zip64 extended information: only the fields that overflowed, in this order.
             var q = r + 46 + nameLength
             let extraEnd = q + extraLength

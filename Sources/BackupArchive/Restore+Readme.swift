@@ -1,0 +1,52 @@
+import Foundation
+
+extension Restore {
+    /// `RESTORE.md`: what was restored from which backup, and how it goes back into Zoho.
+    static func readme(_ report: Report, backup: ArchivedBackup) -> String {
+        var lines = ["# Restored from backup \(report.backup)", "",
+                     "Zoho job \(report.jobID), completed \(ISO8601DateFormatter().string(from: backup.manifest.completedAt)); every part's SHA-256 matched its manifest and every file below its CRC-32.", ""]
+        lines.append(report.modules.map { "Modules: \($0.joined(separator: ", ")) (each module's CSV files joined into one `<Module>.csv`, one header, the BOM kept)." } ?? "Everything the backup holds, under Zoho's own paths (`Data/…`, `Attachments/…`).")
+        lines += ["", "| file | bytes | from |", "|---|---|---|"]
+        lines += report.files.map { "| \($0.path) | \($0.bytes) | \($0.from.joined(separator: ", ")) |" }
+        if !report.skipped.isEmpty {
+            lines += ["", "Not restored:"] + report.skipped.map { "- \($0.part): \($0.entry.debugDescription) — \($0.reason)" }
+        }
+        lines += ["", "## Importing into Zoho CRM", "",
+                  "1. In Zoho CRM open the module, then Import (Setup → Data Administration → Import, or the module's ⋯ menu → Import).",
+                  "2. Choose the module's CSV file from this folder; Zoho reads the header row as field names (UTF-8 with a BOM).",
+                  "3. Choose \"Add as new records\" for records that were deleted, or \"Update existing records\" (matched by the Record Id) for records that were changed; skip or overwrite as the wizard asks.",
+                  "4. Map the fields (Zoho proposes the mapping by name), then import. Records imported as new get new ids: lookups in other records that pointed at the old ids must be mapped again.",
+                  "", "Attachments are the files under `Attachments/`, named `<attachment id>_<file name>`; `Data/Attachments_001.csv` says which record each belongs to (`Parent.id`)."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Drops a CSV file's byte-order mark and header row (the first row ends at the first line
+/// break outside quotes), passing the rest on unchanged; inactive, passes everything.
+struct HeaderSkipper {
+    private var skipping: Bool
+    private var inQuotes = false
+    private var bom = 0
+    private var afterCR = false
+
+    init(active: Bool) { skipping = active }
+
+    mutating func pass(_ bytes: UnsafeRawBufferPointer, to emit: (UnsafeRawBufferPointer) -> Void) {
+        guard skipping else { return emit(bytes) }
+        var i = 0
+        while i < bytes.count, skipping {
+            let b = bytes[i]
+            if bom < 3, b == [0xEF, 0xBB, 0xBF][bom] { bom += 1; i += 1; continue }
+            bom = 3
+            if afterCR {
+                afterCR = false
+                skipping = false
+                if b == 0x0A { i += 1 }
+                break
+            }
+            if b == 0x22 { inQuotes.toggle() } else if !inQuotes, b == 0x0A { skipping = false; i += 1; break } else if !inQuotes, b == 0x0D { afterCR = true }
+            i += 1
+        }
+        if !skipping, i < bytes.count { emit(UnsafeRawBufferPointer(rebasing: bytes[i...])) }
+    }
+}

@@ -1,0 +1,144 @@
+import BackupArchive
+import Foundation
+import Logging
+import Testing
+import TestSupport
+import ZohoModel
+import ZohoSimulator
+
+/// Serves one zip file (made by the test) as a backup's only part.
+struct FilePart: PartSource {
+    let path: String
+
+    func fetch(_ part: PartRef, from offset: Int64,
+               into sink: (Int64, Int64?, UnsafeRawBufferPointer) throws -> Void) async throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        try data.dropFirst(Int(offset)).withUnsafeBytes { try sink(offset, Int64(data.count), $0) }
+    }
+}
+
+/// `restore` as an admin runs it on a bad day, checked with Python's `zipfile` and `csv`.
+@Suite("zoho-crm-backup restore")
+struct RestoreCommandTests {
+    /// name → SHA-256 of every entry of the zips, as Python's zipfile reads them.
+    static func pythonEntries(_ zips: [String]) throws -> [String: String] {
+        let script = """
+            import hashlib, sys, zipfile
+            for path in sys.argv[1:]:
+                with zipfile.ZipFile(path) as z:
+                    for info in z.infolist():
+                        if not info.is_dir():
+                            print(hashlib.sha256(z.read(info)).hexdigest(), info.filename)
+            """
+        let r = try ChildProcess.run("/usr/bin/python3", ["-c", script] + zips)
+        #expect(r.status == 0, "\(r.stderr)")
+        return Dictionary(r.stdout.split(separator: "\n").map { line in
+            let pair = line.split(separator: " ", maxSplits: 1)
+            return (String(pair[1]), String(pair[0]))
+        }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Every row of a CSV file (the header first) as Python's csv module reads it (BOM dropped).
+    static func pythonCSV(_ path: String) throws -> [[String]] {
+        let script = "import csv, json, sys\nprint(json.dumps(list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline='')))))"
+        let r = try ChildProcess.run("/usr/bin/python3", ["-c", script, path])
+        return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String]]) ?? []
+    }
+
+    static func sha256(_ path: String) throws -> String {
+        let r = try ChildProcess.run("/usr/bin/sha256sum", [path])
+        return String(r.stdout.prefix(64))
+    }
+
+    static func mode(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? NSNumber)?.intValue ?? -1
+    }
+
+    @Test("everything: every entry of every part under Zoho's paths, byte for byte as Python's zipfile reads it, 0600/0700; a module joined into one CSV; a non-empty folder refused; an unfinished restore resumed")
+    func restoreEverythingAndModules() async throws {
+        let (_, policy, backups) = try await ArchiveCommandTests.archive(count: 1)
+        let backup = backups[0]
+        let zips = backup.manifest.files.map { backup.folder + "/" + $0.name }
+        let expected = try Self.pythonEntries(zips)
+        let out = try makeTemporaryFolder("restore-all") + "/out"
+
+        let r = try CommandRunner.run(["restore", "--policy", policy, backup.manifest.jobID, "--to", out])
+        #expect(r.status == 0, "\(r.all)")
+        for (name, digest) in expected {
+            #expect(try Self.sha256(out + "/" + name) == digest, "\(name)")
+            #expect(Self.mode(out + "/" + name) == 0o600, "\(name) is 0600")
+        }
+        #expect(Self.mode(out + "/Data") == 0o700 && Self.mode(out) == 0o700)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/restore.json"))) as? [String: Any])
+        #expect(report["complete"] as? Bool == true && (report["files"] as? [Any])?.count == expected.count)
+        #expect(FileManager.default.fileExists(atPath: out + "/RESTORE.md") && !FileManager.default.fileExists(atPath: out + "/.restore-partial"))
+
+        // Again into the same folder: refused, nothing touched.
+        let again = try CommandRunner.run(["restore", "--policy", policy, backup.name, "--to", out])
+        #expect(again.status == 1 && again.stderr.contains("is not empty"), "\(again.all)")
+
+        // By path, without a policy: only Leads, its two files joined, as Python's csv reads them.
+        let leads = try makeTemporaryFolder("restore-leads") + "/out"
+        let joined = try CommandRunner.run(["restore", backup.folder, "--to", leads, "--module", "Leads", "--policy", "/nonexistent/policy.yaml"])
+        #expect(joined.status == 0, "\(joined.all)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: leads).sorted() == ["Leads.csv", "RESTORE.md", "restore.json"])
+        let data = try Data(contentsOf: URL(fileURLWithPath: leads + "/Leads.csv"))
+        #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF], "the BOM kept")
+        let python = try PythonCSV.read(zips)
+        let leadFiles = python.files.filter { $0.key.hasPrefix("Data/Leads_0") }.sorted { $0.key < $1.key }
+        #expect(leadFiles.count == 2)
+        let restored = try Self.pythonCSV(leads + "/Leads.csv")
+        #expect(restored.first == leadFiles[0].value.header)
+        #expect(restored.dropFirst().map { $0.first ?? "" } == leadFiles.flatMap(\.value.ids), "every row of both files, in order, one header")
+        let rows = leadFiles.reduce(into: [String: [String]]()) { $0.merge($1.value.rows ?? [:]) { a, _ in a } }
+        #expect(restored.dropFirst().allSatisfy { rows[$0.first ?? ""] == $0 }, "each row as Python reads it from the zips")
+
+        // An unfinished restore (killed after some files): the rerun resumes and completes it.
+        let resumed = try makeTemporaryFolder("restore-resume") + "/out"
+        _ = try CommandRunner.run(["restore", "--policy", policy, backup.name, "--to", resumed])
+        var unfinished = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: resumed + "/restore.json"))) as? [String: Any])
+        unfinished["complete"] = false
+        try JSONSerialization.data(withJSONObject: unfinished).write(to: URL(fileURLWithPath: resumed + "/restore.json"))
+        let gone = try #require(expected.keys.sorted().last)
+        try FileManager.default.removeItem(atPath: resumed + "/" + gone)
+        try FileManager.default.createDirectory(atPath: resumed + "/.restore-partial", withIntermediateDirectories: true)
+        try Data("half a file".utf8).write(to: URL(fileURLWithPath: resumed + "/.restore-partial/x"))
+        let rerun = try CommandRunner.run(["restore", "--policy", policy, backup.name, "--to", resumed])
+        #expect(rerun.status == 0, "\(rerun.all)")
+        #expect(try Self.sha256(resumed + "/" + gone) == expected[gone] && !FileManager.default.fileExists(atPath: resumed + "/.restore-partial"))
+    }
+
+    @Test("a zip with ../evil, /etc/x and a symlink (made with Python's zipfile) is archived, and its restore skips and names those three, restores the rest, writes nothing outside the folder")
+    func hostileEntriesAreSkipped() async throws {
+        let dir = try makeTemporaryFolder("restore-hostile")
+        let zip = dir + "/Data_001.zip"
+        let marker = "zcb-restore-\(UUID().uuidString)"
+        let script = """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("Data/Leads_001.csv", "\\ufeffRecord Id,Last Name\\n1,Rossi\\n")
+                z.writestr("../\(marker)-evil", "outside")
+                z.writestr("/tmp/\(marker)-abs", "absolute")
+                link = zipfile.ZipInfo("Data/link")
+                link.create_system = 3
+                link.external_attr = 0o120777 << 16
+                z.writestr(link, "/etc/passwd")
+            """
+        let made = try ChildProcess.run("/usr/bin/python3", ["-c", script, zip])
+        #expect(made.status == 0, "\(made.stderr)")
+        let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
+        let spec = JobSpec(org: "acme", jobID: "4876876000007777001", zgid: "1", parts: [PartRef(fileName: "Data_001.zip", url: "file:///x")],
+                           completedAt: Date(timeIntervalSince1970: 1_795_000_000))
+        let backup = try await folder.archive(spec, from: FilePart(path: zip), now: Date())
+        let out = dir + "/out/inner"
+        let r = try CommandRunner.run(["restore", backup.folder, "--to", out])
+        #expect(r.status == 1, "something was skipped: \(r.all)")
+        for name in ["../\(marker)-evil", "/tmp/\(marker)-abs", "Data/link"] {
+            #expect(r.stderr.contains(name.debugDescription), "\(name) is named: \(r.all)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/Data/Leads_001.csv")) == Data("\u{FEFF}Record Id,Last Name\n1,Rossi\n".utf8))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/\(marker)-evil") && !FileManager.default.fileExists(atPath: "/tmp/\(marker)-abs"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/Data/link"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/out") == ["inner"], "nothing beside the folder")
+    }
+}
