@@ -1,11 +1,29 @@
 import Foundation
+import Glibc
+import ZohoModel
 
 extension Restore {
+    /// Refuses to start when `dir`'s file system has less than `bytes` (and 64 MiB) free.
+    static func checkSpace(_ dir: String, needs bytes: Int64) throws(Failure) {
+        var fs = statvfs()
+        guard statvfs(dir, &fs) == 0 else { return }
+        let free = Int64(fs.f_bavail) * Int64(fs.f_frsize)
+        guard free > bytes + (64 << 20) else {
+            throw Failure(description: "\(dir) has \(ByteSize(bytes: free)) free; the restore needs \(ByteSize(bytes: bytes)) (and 64 MiB to spare): free space or restore elsewhere")
+        }
+    }
+
     /// `RESTORE.md`: what was restored from which backup, and how it goes back into Zoho.
     static func readme(_ report: Report, backup: ArchivedBackup) -> String {
         var lines = ["# Restored from backup \(report.backup)", "",
                      "Zoho job \(report.jobID), completed \(ISO8601DateFormatter().string(from: backup.manifest.completedAt)); every part's SHA-256 matched its manifest and every file below its CRC-32.", ""]
+        if let selection = report.selection {
+            lines.append("Only chosen records: \(selection). Each module's rows are in `<Module>.csv` under the module's own header (UTF-8 with a BOM), ready for Zoho's import wizard; their notes and attachments beside them.")
+            lines += [""] + (report.records ?? [:]).sorted { $0.key < $1.key }.map { "- \($0.key): \($0.value) rows" }
+            if let missing = report.notFound, !missing.isEmpty { lines += ["", "Not found in this backup: \(missing.joined(separator: ", "))"] }
+        } else {
         lines.append(report.modules.map { "Modules: \($0.joined(separator: ", ")) (each module's CSV files joined into one `<Module>.csv`, one header, the BOM kept)." } ?? "Everything the backup holds, under Zoho's own paths (`Data/…`, `Attachments/…`).")
+        }
         lines += ["", "| file | bytes | from |", "|---|---|---|"]
         lines += report.files.map { "| \($0.path) | \($0.bytes) | \($0.from.joined(separator: ", ")) |" }
         if !report.skipped.isEmpty {

@@ -32,6 +32,12 @@ public enum Restore {
         public var skipped: [Skipped]
         /// Every file is in place.
         public var complete: Bool
+        /// Chosen records only: how they were chosen (`--deleted-since …`, `--records …`).
+        public var selection: String?
+        /// Chosen records only: rows written per module (and of their notes and attachments).
+        public var records: [String: Int]?
+        /// Chosen records only: ids asked for that no module of the backup holds.
+        public var notFound: [String]?
 
         /// A file written.
         public struct File: Codable, Sendable, Equatable {
@@ -179,15 +185,6 @@ public enum Restore {
         var all: [ZipEntry] = []
         while let entry = try reader.next() { all.append(entry) }
         return all
-    }
-
-    static func checkSpace(_ dir: String, needs bytes: Int64) throws(Failure) {
-        var fs = statvfs()
-        guard statvfs(dir, &fs) == 0 else { return }
-        let free = Int64(fs.f_bavail) * Int64(fs.f_frsize)
-        guard free > bytes + (64 << 20) else {
-            throw Failure(description: "\(dir) has \(ByteSize(bytes: free)) free; the restore needs \(ByteSize(bytes: bytes)) (and 64 MiB to spare): free space or restore elsewhere")
-        }
     }
 
     /// Writes one planned file: its entries inflated (CRC-checked) into a temporary file —

@@ -10,6 +10,10 @@ public struct RestoreResult: Sendable, Encodable {
     public var files: [File]
     /// Entries not restored, and why (unsafe names, symbolic links).
     public var skipped: [Skipped]
+    /// Chosen records only: the ids restored per module (their rows; notes and attachments beside).
+    public var records: [String: Int]?
+    /// Chosen records only: ids no module of the backup holds.
+    public var not_found: [String]?
 
     public struct File: Sendable, Encodable {
         public var path: String
@@ -66,4 +70,74 @@ extension OrgArchive {
 
 extension BackupFolder {
     init(backup: ArchivedBackup) { self.backup = backup }
+}
+
+extension BackupFolder {
+    /// Restores the records `ids` (any module, or only `modules`) with their notes and, with
+    /// `attachments`, their files. - Throws: when none of the ids is in the backup.
+    public func restore(records ids: [String], modules: Set<String>?, attachments: Bool, to dir: String,
+                        force: Bool) throws(RestoreFailure) -> RestoreResult {
+        let index = try Self.index(backup)
+        var chosen: [String: Restore.IDSet] = [:]
+        var found = Set<String>()
+        for module in index.header.modules where modules.map({ $0.contains(module.name) }) ?? true {
+            for id in ids {
+                do {
+                    guard try RecordLookup.hash(of: id, in: module, index: index) != nil else { continue }
+                } catch {
+                    throw RestoreFailure(description: error.description)
+                }
+                chosen[module.name, default: Restore.IDSet()].insert(id)
+                found.insert(id)
+            }
+        }
+        guard !found.isEmpty else {
+            throw RestoreFailure(description: "none of the \(ids.count) ids is in backup \(backup.name)\(modules.map { " (modules \($0.sorted().joined(separator: ", ")))" } ?? ""); nothing was restored")
+        }
+        return try run(chosen, attachments: attachments, to: dir, force: force, label: "--records (\(ids.count) ids)",
+                       notFound: ids.filter { !found.contains($0) })
+    }
+
+    /// Restores the records that `newer` no longer holds — `diff OLD NEW --list deleted` — from
+    /// this (the older) backup, with their notes and attachments. - Throws: when none was deleted.
+    public func restore(deletedBefore newer: BackupFolder, modules: Set<String>?, attachments: Bool, to dir: String,
+                        force: Bool) throws(RestoreFailure) -> RestoreResult {
+        let old = try Self.index(backup), new = try Self.index(newer.backup)
+        var chosen: [String: Restore.IDSet] = [:]
+        do {
+            _ = try IndexDiff.compare(old, new, only: modules) { module, change, id in
+                if change == .deleted { chosen[module, default: Restore.IDSet()].insert(id) }
+            }
+        } catch {
+            throw RestoreFailure(description: "comparing \(backup.name) with \(newer.backup.name): \(error)")
+        }
+        guard !chosen.isEmpty else {
+            throw RestoreFailure(description: "no record of \(backup.name) is missing from \(newer.backup.name)\(modules.map { " in \($0.sorted().joined(separator: ", "))" } ?? ""); nothing was restored")
+        }
+        return try run(chosen, attachments: attachments, to: dir, force: force,
+                       label: "--deleted-since: the records of \(backup.name) that \(newer.backup.name) no longer holds", notFound: [])
+    }
+
+    private func run(_ chosen: [String: Restore.IDSet], attachments: Bool, to dir: String, force: Bool, label: String,
+                     notFound: [String]) throws(RestoreFailure) -> RestoreResult {
+        do {
+            var result = RestoreResult(try Restore.records(backup, ids: chosen, attachments: attachments, to: dir, force: force, label: label), to: dir)
+            result.records = chosen.mapValues(\.count)
+            result.not_found = notFound
+            return result
+        } catch {
+            throw RestoreFailure(description: error.description)
+        }
+    }
+
+    static func index(_ backup: ArchivedBackup) throws(RestoreFailure) -> RecordIndex {
+        do { return try RecordIndex(path: "\(backup.folder)/\(RecordIndex.fileName)") } catch {
+            throw RestoreFailure(description: "\(error.description); build it with `zoho-crm-backup reindex \(backup.name)` (records are found by the index)")
+        }
+    }
+}
+
+extension OrgArchive {
+    /// The backup as a folder to restore from.
+    public func folder(_ backup: BackupSummary) -> BackupFolder { BackupFolder(backup: backup.archived) }
 }

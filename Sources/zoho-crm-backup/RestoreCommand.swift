@@ -26,6 +26,17 @@ extension ZohoCRMBackup {
         var module: [String] = []
         @Flag(name: .long, help: "Write into a folder that is not empty, over what is there.")
         var force = false
+        @Option(name: .long, help: ArgumentHelp("Only these records: a file of ids, one a line, or - for standard input. Their rows per module, with the module's header and BOM, their notes (and with --attachments their files).", valueName: "file"))
+        var records: String?
+        @Option(name: .customLong("deleted-since"), help: ArgumentHelp("Only the records of OLD that BACKUP no longer holds (what `diff OLD BACKUP --list deleted` lists); their rows come from OLD.", valueName: "old"))
+        var deletedSince: String?
+        @Flag(name: .long, help: "With --records or --deleted-since: the records' attachment files too, under Attachments/<parent id>/, and attachments.csv.")
+        var attachments = false
+
+        func validate() throws {
+            if records != nil, deletedSince != nil { throw ValidationError("--records and --deleted-since choose records two ways; give one") }
+            if attachments, records == nil, deletedSince == nil { throw ValidationError("--attachments goes with --records or --deleted-since (a full restore has every attachment)") }
+        }
         @Argument(help: ArgumentHelp("The backup: a folder name or job id from `list`, or a backup folder's path.", valueName: "backup"))
         var backup: String
 
@@ -33,15 +44,23 @@ extension ZohoCRMBackup {
             let modules = module.isEmpty ? nil : Set(module)
             let result: RestoreResult
             do {
-                if backup.contains("/"), let folder = BackupFolder(path: backup) {
-                    result = try folder.restore(to: to, modules: modules, force: force)
-                } else {
-                    let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
-                    let chosen = try context.choose([backup])
-                    guard chosen.count == 1, let (target, summary) = chosen.first else {
-                        throw ValidationError("'\(backup)' names a backup in several orgs (\(chosen.map(\.org.name).joined(separator: ", "))); add --org")
+                let source = try resolve(backup)
+                if let deletedSince {
+                    result = try resolve(deletedSince).restore(deletedBefore: source, modules: modules, attachments: attachments, to: to, force: force)
+                } else if let records {
+                    let text: String
+                    if records == "-" {
+                        text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                    } else {
+                        do { text = try String(contentsOfFile: records, encoding: .utf8) } catch {
+                            throw ValidationError("cannot read the ids in \(records): \(error.localizedDescription)")
+                        }
                     }
-                    result = try context.archive(target).restore(summary, to: to, modules: modules, force: force)
+                    let ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    guard !ids.isEmpty else { throw ValidationError("\(records == "-" ? "standard input" : records) holds no id") }
+                    result = try source.restore(records: ids, modules: modules, attachments: attachments, to: to, force: force)
+                } else {
+                    result = try source.restore(to: to, modules: modules, force: force)
                 }
             } catch let failure as RestoreFailure {
                 Output.error(failure.description)
@@ -55,10 +74,28 @@ extension ZohoCRMBackup {
                 if result.files.count > 20 { Output.line("  … (restore.json lists all \(result.files.count))") }
                 Output.line("RESTORE.md there says how to import it into Zoho CRM.")
             }
+            for (module, count) in (result.records ?? [:]).sorted(by: { $0.key < $1.key }) { Output.line("  \(module): \(count) record\(count == 1 ? "" : "s")") }
+            if let missing = result.not_found, !missing.isEmpty { Output.error("not found in \(result.backup): \(missing.joined(separator: ", "))") }
             for skipped in result.skipped {
                 Output.error("skipped \(skipped.part): \(skipped.entry.debugDescription) — \(skipped.reason)")
             }
             if !result.skipped.isEmpty { throw ExitCode.failure }
+        }
+
+        /// A backup named in the policy's archives (folder name or job id), or a backup folder's path.
+        func resolve(_ name: String) throws -> BackupFolder {
+            if name.contains("/") {
+                guard let folder = BackupFolder(path: name) else {
+                    throw ValidationError("\(name) is not a backup folder (no manifest.json of zoho-crm-backup in it)")
+                }
+                return folder
+            }
+            let context = try ArchiveContext(policyPath: policy.policy, org: org.org)
+            let chosen = try context.choose([name])
+            guard chosen.count == 1, let (target, summary) = chosen.first else {
+                throw ValidationError("'\(name)' names a backup in several orgs (\(chosen.map(\.org.name).joined(separator: ", "))); add --org")
+            }
+            return context.archive(target).folder(summary)
         }
     }
 }

@@ -142,3 +142,56 @@ struct RestoreCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/out") == ["inner"], "nothing beside the folder")
     }
 }
+
+/// Restoring chosen records: after a mass deletion, exactly the deleted rows, ready for Zoho's import.
+@Suite("zoho-crm-backup restore of records")
+struct RestoreRecordsTests {
+    @Test("--deleted-since after mass-change Contacts delete 30: exactly the deleted rows (Python's csv on the zips), header and BOM, their notes; --records with --attachments: the files, byte for byte")
+    func deletedSinceAndRecords() async throws {
+        let (policy, backups, pythons) = try await DiffHoldCommandTests.evolvingArchive()
+        func file(_ i: Int, _ prefix: String) -> PythonCSV.File { pythons[i].files.first { $0.key.hasPrefix(prefix) }!.value }
+        let before = file(1, "Data/Contacts_"), after = file(2, "Data/Contacts_")
+        let deleted = Set(before.ids).subtracting(after.ids)
+        #expect(deleted.count > 50)
+
+        let out = try makeTemporaryFolder("restore-deleted") + "/out"
+        let r = try CommandRunner.run(["restore", "--policy", policy, backups[2].name, "--deleted-since", backups[1].manifest.jobID, "--to", out])
+        #expect(r.status == 0, "\(r.all)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: out + "/Contacts.csv"))
+        #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF], "the BOM")
+        let rows = try RestoreCommandTests.pythonCSV(out + "/Contacts.csv")
+        #expect(rows.first == before.header, "the module's header")
+        #expect(Set(rows.dropFirst().map { $0.first ?? "" }) == deleted && rows.count == deleted.count + 1, "exactly the deleted ids")
+        #expect(rows.dropFirst().allSatisfy { before.rows?[$0.first ?? ""] == $0 }, "each row as it was in the older backup")
+        let notes = file(1, "Data/Notes_")
+        let parent = try #require(notes.header.firstIndex(of: "Parent.id"))
+        let expectedNotes = Set((notes.rows ?? [:]).filter { parent < $0.value.count && deleted.contains($0.value[parent]) }.keys)
+        let restoredNotes = try RestoreCommandTests.pythonCSV(out + "/Notes.csv")
+        #expect(restoredNotes.first == notes.header && Set(restoredNotes.dropFirst().map { $0.first ?? "" }) == expectedNotes, "their notes")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/restore.json"))) as? [String: Any])
+        #expect(report["complete"] as? Bool == true && (report["records"] as? [String: Int])?["Contacts"] == deleted.count)
+        #expect(try String(contentsOfFile: out + "/RESTORE.md", encoding: .utf8).contains("Importing into Zoho CRM"))
+
+        // A record with attachments, by id (one unknown id beside it): its row, attachments.csv, and the files.
+        let list = file(1, "Data/Attachments_")
+        let parentColumn = try #require(list.header.firstIndex(of: "Parent.id"))
+        let (attachmentID, row) = try #require((list.rows ?? [:]).sorted { $0.key < $1.key }.first)
+        let owner = row[parentColumn]
+        let ids = try makeTemporaryFolder("restore-ids") + "/ids.txt"
+        try "\(owner)\n4876876999999999999\n".write(toFile: ids, atomically: true, encoding: .utf8)
+        let out2 = try makeTemporaryFolder("restore-records") + "/out"
+        let r2 = try CommandRunner.run(["restore", "--policy", policy, backups[1].name, "--records", ids, "--attachments", "--to", out2])
+        #expect(r2.status == 0 && r2.stderr.contains("not found in \(backups[1].name): 4876876999999999999"), "\(r2.all)")
+        let restoredList = try RestoreCommandTests.pythonCSV(out2 + "/attachments.csv")
+        #expect(restoredList.dropFirst().contains { $0.first == attachmentID }, "attachments.csv maps the file to its parent")
+        let folder = out2 + "/Attachments/\(owner)"
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        let name = try #require(names.first { $0.hasPrefix(attachmentID + "_") })
+        let zip = backups[1].folder + "/Attachments_001.zip"
+        let original = try RestoreCommandTests.pythonEntries([zip])["Attachments/\(name)"]
+        #expect(try RestoreCommandTests.sha256(folder + "/" + name) == original, "the attachment's bytes")
+        // Products never hold attachments' parents: none of the ids is there.
+        let none = try CommandRunner.run(["restore", "--policy", policy, backups[1].name, "--records", ids, "--module", "Products", "--to", out2 + "-none"])
+        #expect(none.status == 1 && none.stderr.contains("none of the 2 ids is in backup"), "\(none.all)")
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import Glibc
+import ZohoModel
+
+/// Restoring chosen records (`restore --records`, `--deleted-since`): per module, only those
+/// rows, with the module's header and BOM, in one `<Module>.csv` ready for Zoho's import
+/// wizard; their notes in `Notes.csv`; with attachments, their files under
+/// `Attachments/<parent id>/` and `attachments.csv` (the rows of `Attachments_001.csv`).
+extension Restore {
+    /// Record ids, compared as Zoho ids (`zcrm_` or not).
+    public struct IDSet: Sendable, Equatable {
+        /// Numeric ids.
+        public var numbers: Set<UInt64> = []
+        /// Any other id.
+        public var others: Set<String> = []
+
+        /// An empty set.
+        public init() {}
+
+        /// Adds `id`.
+        public mutating func insert(_ id: String) {
+            if let number = RowHasher.numericID(Array(id.utf8)) { numbers.insert(number) } else { others.insert(id) }
+        }
+
+        /// Whether the field's bytes are one of the ids.
+        func contains(_ field: [UInt8]) -> Bool {
+            if let number = RowHasher.numericID(field) { return numbers.contains(number) }
+            return !others.isEmpty && others.contains(String(decoding: field, as: UTF8.self))
+        }
+
+        /// How many ids.
+        public var count: Int { numbers.count + others.count }
+        /// No id.
+        public var isEmpty: Bool { numbers.isEmpty && others.isEmpty }
+    }
+
+    /// Restores the records `ids` (per module, as its files are named) of `backup` into `dir`,
+    /// with their notes and, with `attachments`, their attachments. Checks and safety as
+    /// ``run(_:to:modules:force:)``. `label` says in `restore.json` how the ids were chosen.
+    public static func records(_ backup: ArchivedBackup, ids: [String: IDSet], attachments: Bool, to dir: String,
+                               force: Bool, label: String) throws(Failure) -> Report {
+        let target = (dir as NSString).standardizingPath
+        var report = Report(backup: backup.name, jobID: backup.manifest.jobID, modules: ids.keys.sorted(), files: [], skipped: [], complete: false)
+        report.selection = label
+        _ = try prepare(target, for: report, force: force)
+        try verifyParts(backup)
+        let index: RecordIndex
+        do { index = try RecordIndex(path: "\(backup.folder)/\(RecordIndex.fileName)") } catch {
+            throw Failure(description: "\(error.description); build it with `zoho-crm-backup reindex` (records are found by the index)")
+        }
+        try write(report, to: target)
+        let scratch = "\(target)/.restore-partial"
+        try? FileManager.default.removeItem(atPath: scratch)
+        try makeFolder(scratch)
+        var parents = IDSet()
+        for set in ids.values { parents.numbers.formUnion(set.numbers); parents.others.formUnion(set.others) }
+        var counts: [String: Int] = [:]
+        for (name, set) in ids.sorted(by: { $0.key < $1.key }) where !set.isEmpty {
+            guard let module = index.module(name) else { continue }
+            counts[name] = try filtered(module, of: backup, to: "\(target)/\(name).csv", scratch: scratch, keep: .column(nil, set), report: &report)
+        }
+        if let notes = index.module("Notes"), notes.header.contains("Parent.id") {
+            let name = ids["Notes"] == nil ? "Notes.csv" : "Notes_of_records.csv"
+            counts["Notes (of these records)"] = try filtered(notes, of: backup, to: "\(target)/\(name)", scratch: scratch,
+                                                              keep: .column("Parent.id", parents), report: &report)
+        }
+        if attachments, let list = index.module("Attachments"), list.header.contains("Parent.id") {
+            var files: [String: String] = [:]   // attachment id → parent id
+            counts["Attachments (of these records)"] = try filtered(list, of: backup, to: "\(target)/attachments.csv", scratch: scratch,
+                                                                    keep: .column("Parent.id", parents), report: &report) { row, header in
+                if let parent = header.firstIndex(of: "Parent.id"), parent < row.count, let first = row.first { files[first] = row[parent] }
+            }
+            try attachmentFiles(files, of: backup, into: target, scratch: scratch, report: &report)
+        }
+        report.records = counts
+        try? FileManager.default.removeItem(atPath: scratch)
+        report.complete = true
+        try write(report, to: target)
+        try? AtomicFile.write(Data(readme(report, backup: backup).utf8), to: "\(target)/RESTORE.md")
+        return report
+    }
+
+    /// Which rows a filtered file keeps: those whose value in the column (nil: the first) is one of the ids.
+    enum Keep { case column(String?, IDSet) }
+
+    /// Writes the rows of `module` (all its files, in order) that `keep` selects, under the
+    /// module's header and a BOM, to `path`. - Returns: the rows written.
+    static func filtered(_ module: RecordIndexHeader.Module, of backup: ArchivedBackup, to path: String, scratch: String, keep: Keep,
+                         report: inout Report, each: ([String], [String]) -> Void = { _, _ in }) throws(Failure) -> Int {
+        guard case .column(let column, let ids) = keep else { return 0 }
+        var out = Data([0xEF, 0xBB, 0xBF])
+        var header: [String] = []
+        var rows = 0
+        for file in module.files {
+            var sink = RowFilter(column: column, ids: ids)
+            var reader = CSVReader()
+            do {
+                try RecordLookup.inflate(entry: file.name, part: "\(backup.folder)/\(file.part)") { bytes in
+                    reader.feed(bytes, into: &sink)
+                    for row in sink.kept { out.append(contentsOf: Self.csvLine(row).utf8); rows += 1; each(row, sink.header) }
+                    sink.kept.removeAll()
+                }
+            } catch {
+                throw Failure(description: "\(error.description); restore stopped (run it again)")
+            }
+            reader.finish(into: &sink)
+            for row in sink.kept { out.append(contentsOf: Self.csvLine(row).utf8); rows += 1; each(row, sink.header) }
+            if header.isEmpty {
+                header = sink.header
+                out.insert(contentsOf: Self.csvLine(header).utf8, at: 3)
+            }
+        }
+        try place(out, at: path, scratch: scratch)
+        report.files.append(.init(path: (path as NSString).lastPathComponent, from: module.files.map { "\($0.part):\($0.name)" }, bytes: Int64(out.count)))
+        return rows
+    }
+
+    /// Extracts the attachment files named `Attachments/<attachment id>_<name>` whose ids are
+    /// keys of `files`, to `Attachments/<parent id>/<attachment id>_<name>`.
+    static func attachmentFiles(_ files: [String: String], of backup: ArchivedBackup, into dir: String, scratch: String,
+                                report: inout Report) throws(Failure) {
+        guard !files.isEmpty else { return }
+        for part in backup.manifest.files where part.name.hasPrefix("Attachments_") {
+            let path = "\(backup.folder)/\(part.name)"
+            let entries: [ZipEntry]
+            do { entries = try Self.entries(path) } catch { throw Failure(description: "\(path): \(error)") }
+            for entry in entries where entry.name.hasPrefix("Attachments/") {
+                let base = String(entry.name.dropFirst("Attachments/".count))
+                guard let id = base.split(separator: "_", maxSplits: 1).first.map(String.init), let parent = files[id] else { continue }
+                if let reason = unsafe(entry) ?? (base.contains("/") || parent.contains("/") || parent.hasPrefix(".") ? "an unsafe name" : nil) {
+                    report.skipped.append(.init(part: part.name, entry: entry.name, reason: reason))
+                    continue
+                }
+                let planned = Planned(path: "Attachments/\(parent)/\(base)", sources: [(part.name, entry)])
+                try extract(planned, backup: backup, into: dir, scratch: scratch)
+                report.files.append(.init(path: planned.path, from: ["\(part.name):\(entry.name)"], bytes: entry.uncompressedSize))
+            }
+        }
+    }
+
+    /// Writes `data` to `path` through the scratch folder (fsync, rename), 0600.
+    static func place(_ data: Data, at path: String, scratch: String) throws(Failure) {
+        let temp = "\(scratch)/\(UUID().uuidString)"
+        do { try AtomicFile.write(data, to: temp) } catch { throw Failure(description: "cannot write \(temp): \(error)") }
+        guard rename(temp, path) == 0 else { throw Failure(description: "cannot move \(temp) to \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// One CSV row as RFC 4180 writes it: a field with a comma, quote or line break quoted,
+    /// its quotes doubled; LF at the end.
+    static func csvLine(_ fields: [String]) -> String {
+        fields.map { field in
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",") + "\n"
+    }
+}
+
+/// A CSV sink keeping the header and the rows whose value in one column (by header name; nil:
+/// the first) is one of a set of ids; any other row is dropped once that column is read.
+struct RowFilter: CSVSink {
+    let column: String?
+    let ids: Restore.IDSet
+    var header: [String] = []
+    var kept: [[String]] = []
+    private var matchIndex = 0
+    private var inHeader = true
+    private var fields: [String] = []
+    private var field: [UInt8] = []
+    private var keep = true
+
+    init(column: String?, ids: Restore.IDSet) {
+        self.column = column
+        self.ids = ids
+    }
+
+    mutating func bytes(_ piece: UnsafeRawBufferPointer) {
+        if keep { field.append(contentsOf: piece) }
+    }
+
+    mutating func endField() {
+        if keep {
+            if !inHeader, fields.count == matchIndex { keep = ids.contains(field) }
+            if keep { fields.append(String(decoding: field, as: UTF8.self)) }
+        }
+        field.removeAll(keepingCapacity: true)
+    }
+
+    mutating func endRow(line: Int) {
+        if inHeader {
+            header = fields
+            inHeader = false
+            matchIndex = column.map { name in header.firstIndex(of: name) ?? Int.max } ?? 0
+        } else if keep, fields.count > matchIndex {
+            kept.append(fields)
+        }
+        fields.removeAll(keepingCapacity: true)
+        keep = true
+    }
+}
