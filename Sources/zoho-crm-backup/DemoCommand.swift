@@ -17,7 +17,7 @@ extension ZohoCRMBackup {
                 and runs the supervisor through three weeks on an accelerated clock: schedule, in progress, \
                 completed, download, verify, commit, prune. Before acme's last backup someone deletes 30 % of its Contacts: \
                 the mass-change alarm fires and the backup before it is held. Then shows `status`, `list`, `inspect` of the \
-                newest backup, `diff` of acme's Contacts, the holds, and where the files are. \
+                newest backup, `diff` of acme's Contacts, the holds, a `restore --deleted-since` of the deleted Contacts, and where the files are. \
                 The simulated weeks start on a Monday at midnight in the simulated Zoho user's zone and end \
                 in the last week, so the story is the same whenever the demo runs.
                 """)
@@ -124,10 +124,19 @@ extension ZohoCRMBackup {
                         Output.line("\n── zoho-crm-backup hold --org acme ──")
                         Output.flush()
                         try await HoldBackup.parse(["--policy", policyPath, "--org", "acme"]).run()
+                        let backups = OrgArchive(acme, stateDir: policy.stateDir).backups()
+                        if backups.count >= 2 {
+                            let held = backups[backups.count - 2]
+                            Output.line("\n── zoho-crm-backup restore \(newest.jobID) --deleted-since \(held.jobID) --attachments --to <demo>/restore ──")
+                            Output.flush()
+                            try await RestoreBackup.parse(["--policy", policyPath, "--org", "acme", newest.jobID, "--deleted-since", held.jobID,
+                                                           "--attachments", "--to", root + "/restore"]).run()
+                        }
                     }
                     Output.line("""
 
                         The files: \(root)/archive/<org>/<UTC time>_<job id>/ (Data_NNN.zip, Attachments_NNN.zip, SHA256SUMS, manifest.json, index)
+                        The deleted Contacts, ready for Zoho's import: \(root)/restore/Contacts.csv (RESTORE.md says how)
                         Check one yourself:  cd \(root)/archive/acme/<folder> && sha256sum -c SHA256SUMS
                         The policy the demo wrote: \(policyPath)
                         Daemon state: \(policy.stateDir)/<org>/state.json
