@@ -42,6 +42,8 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     case pruneMidDelete = "prune.midDelete"
     /// On a verification lane, before each zip entry is inflated.
     case verifyEntry = "verify.entry"
+    /// A restore, half-way through writing a file (its temporary copy), before its rename.
+    case restoreMidFile = "restore.midFile"
 }
 
 /// The hook behind the ``FaultPoint``s.

@@ -72,7 +72,8 @@ public enum Restore {
     /// Restores `backup` (a committed backup folder) into `dir`; `modules` limits it to those
     /// modules' CSVs. `dir` must be new or empty, or hold an unfinished restore of the same
     /// backup and modules (resumed), unless `force`.
-    public static func run(_ backup: ArchivedBackup, to dir: String, modules: Set<String>?, force: Bool) throws(Failure) -> Report {
+    public static func run(_ backup: ArchivedBackup, to dir: String, modules: Set<String>?, force: Bool,
+                           faults: FaultPoints = .none) throws(Failure) -> Report {
         let target = (dir as NSString).standardizingPath
         var report = Report(backup: backup.name, jobID: backup.manifest.jobID, modules: modules.map { $0.sorted() }, files: [], skipped: [], complete: false)
         let resuming = try prepare(target, for: report, force: force)
@@ -85,7 +86,7 @@ public enum Restore {
         let scratch = "\(target)/.restore-partial"
         try? FileManager.default.removeItem(atPath: scratch)
         try makeFolder(scratch)
-        for file in pending { try extract(file, backup: backup, into: target, scratch: scratch) }
+        for file in pending { try extract(file, backup: backup, into: target, scratch: scratch, faults: faults) }
         try? FileManager.default.removeItem(atPath: scratch)
         report.complete = true
         try write(report, to: target)
@@ -189,7 +190,7 @@ public enum Restore {
 
     /// Writes one planned file: its entries inflated (CRC-checked) into a temporary file —
     /// after the first, each joined file without its BOM and header — fsync'd, then renamed.
-    static func extract(_ file: Planned, backup: ArchivedBackup, into dir: String, scratch: String) throws(Failure) {
+    static func extract(_ file: Planned, backup: ArchivedBackup, into dir: String, scratch: String, faults: FaultPoints = .none) throws(Failure) {
         let temp = "\(scratch)/\(UUID().uuidString)"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw Failure(description: "cannot create \(temp): \(String(cString: strerror(errno)))") }
@@ -218,6 +219,11 @@ public enum Restore {
                 unlink(temp)
                 throw Failure(description: "\(error.description); restore stopped (files already in place are complete; run it again to resume)")
             }
+        }
+        do { try faults.injected(.restoreMidFile) } catch {
+            close(fd)
+            unlink(temp)
+            throw Failure(description: "\(error)")
         }
         let synced = fsync(fd) == 0
         close(fd)

@@ -48,7 +48,7 @@ public struct BackupFolder: Sendable {
 
     /// Restores it into `dir` (see ``OrgArchive/restore(_:to:modules:force:)``).
     public func restore(to dir: String, modules: Set<String>?, force: Bool) throws(RestoreFailure) -> RestoreResult {
-        do { return RestoreResult(try Restore.run(backup, to: dir, modules: modules, force: force), to: dir) } catch {
+        do { return RestoreResult(try Restore.run(backup, to: dir, modules: modules, force: force, faults: .fromEnvironment()), to: dir) } catch {
             throw RestoreFailure(description: error.description)
         }
     }

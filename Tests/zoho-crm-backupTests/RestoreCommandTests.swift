@@ -108,6 +108,27 @@ struct RestoreCommandTests {
         #expect(try Self.sha256(resumed + "/" + gone) == expected[gone] && !FileManager.default.fileExists(atPath: resumed + "/.restore-partial"))
     }
 
+    @Test("SIGKILL with a file half written (restore.midFile), then the same restore again: it resumes, and only complete files are left")
+    func killedRestoreResumes() async throws {
+        let (_, policy, backups) = try await ArchiveCommandTests.archive(count: 1)
+        let backup = backups[0]
+        let expected = try Self.pythonEntries(backup.manifest.files.map { backup.folder + "/" + $0.name })
+        let out = try makeTemporaryFolder("restore-kill") + "/out"
+        let killed = try CommandRunner.run(["restore", "--policy", policy, backup.name, "--to", out],
+                                           environment: ["ZOHO_CRM_BACKUP_FAULT": "restore.midFile:3"])
+        #expect(killed.status != 0, "killed at the third file: \(killed.all)")
+        let partial = (try? FileManager.default.contentsOfDirectory(atPath: out + "/.restore-partial")) ?? []
+        #expect(partial.count == 1, "the file being written is a temporary copy, not under its name")
+        let placed = expected.keys.filter { FileManager.default.fileExists(atPath: out + "/" + $0) }
+        #expect(placed.count == 2, "two files complete before the kill: \(placed)")
+        for name in placed { #expect(try Self.sha256(out + "/" + name) == expected[name]) }
+
+        let rerun = try CommandRunner.run(["restore", "--policy", policy, backup.name, "--to", out])
+        #expect(rerun.status == 0, "\(rerun.all)")
+        for (name, digest) in expected { #expect(try Self.sha256(out + "/" + name) == digest, "\(name)") }
+        #expect(!FileManager.default.fileExists(atPath: out + "/.restore-partial"), "no partial file left")
+    }
+
     @Test("a zip with ../evil, /etc/x and a symlink (made with Python's zipfile) is archived, and its restore skips and names those three, restores the rest, writes nothing outside the folder")
     func hostileEntriesAreSkipped() async throws {
         let dir = try makeTemporaryFolder("restore-hostile")
