@@ -163,19 +163,6 @@ public enum Restore {
         return planned
     }
 
-    /// Why an entry is not restored, or nil.
-    static func unsafe(_ entry: ZipEntry) -> String? {
-        let name = entry.name
-        let pieces = name.split(separator: "/", omittingEmptySubsequences: false)
-        if entry.isSymlink { return "a symbolic link: never made" }
-        if name.hasPrefix("/") { return "an absolute path: it would be written outside the folder" }
-        if pieces.contains("..") { return "a '..' in its path: it would be written outside the folder" }
-        if name.contains("\0") || name.contains("\\") { return "a NUL or backslash in its name" }
-        if name.count >= 2, name.dropFirst().first == ":", name.first?.isLetter == true { return "a drive letter" }
-        if pieces.contains(where: { $0.isEmpty || $0 == "." }) { return "an empty or '.' part in its path" }
-        return nil
-    }
-
     static func entries(_ path: String) throws -> [ZipEntry] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
