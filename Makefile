@@ -102,6 +102,7 @@ bench: deps
 	bash bench/check.sh
 	bash bench/index.sh
 	bash bench/diff.sh
+	bash bench/restore.sh
 
 ## Benchmark (not a test): the record index's cost, memory and `inspect` on a part in Zoho's layout; see bench/index.sh.
 bench-index: deps
