@@ -216,3 +216,59 @@ struct RestoreRecordsTests {
         #expect(none.status == 1 && none.stderr.contains("none of the 2 ids is in backup"), "\(none.all)")
     }
 }
+
+/// `find --history` reads the indexes and only the entries of the module that holds the id.
+@Suite("zoho-crm-backup find over a year")
+struct FindHistoryTests {
+    @Test("52 weekly backups, every Leads entry damaged inside its zip: find --history of a Contact still answers — it never inflates another module's entries")
+    func historyReadsOnlyTheModule() async throws {
+        let (dir, policy, _) = try await ArchiveCommandTests.archive(count: 0)
+        let content = BackupContent(folder: dir + "/evolving", recordsPerModule: 20, attachmentsPerPart: 1, attachmentBytes: 100)
+        var dataset = content.dataset(seed: 21, attachmentParts: 1)
+        let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
+        var parts: [String] = []
+        for week in 0..<52 {
+            dataset.takeBackup()
+            let job = "48768760000040\(String(format: "%05d", week))"
+            let refs = ["Data_001.zip", "Data_002.zip", "Attachments_001.zip"].map { PartRef(fileName: $0, url: "file:///\(job)/\($0)") }
+            let spec = JobSpec(org: "acme", jobID: job, zgid: "1", parts: refs, completedAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(week) * 604_800))
+            let backup = try await folder.archive(spec, from: EvolvingParts(content: content, dataset: dataset, job: job), now: Date())
+            parts += ["Data_001.zip", "Data_002.zip"].map { backup.folder + "/" + $0 }
+        }
+        let first = try #require(try PythonCSV.read([parts[0], parts[1]], rows: false).files.first { $0.key.hasPrefix("Data/Contacts_") }?.value.ids)
+        let leads = try #require(try PythonCSV.read([parts[102], parts[103]], rows: false).files.first { $0.key.hasPrefix("Data/Leads_") }?.value.ids.first)
+        // Flip a byte in the middle of every Leads entry's compressed data (its CRC can no longer match).
+        let script = """
+            import struct, sys, zipfile
+            damaged = 0
+            for path in sys.argv[1:]:
+                with zipfile.ZipFile(path) as z:
+                    infos = [i for i in z.infolist() if i.filename.startswith("Data/Leads_")]
+                with open(path, "r+b") as f:
+                    for info in infos:
+                        f.seek(info.header_offset)
+                        header = f.read(30)
+                        name_length, extra_length = struct.unpack("<HH", header[26:30])
+                        at = info.header_offset + 30 + name_length + extra_length + info.compress_size // 2
+                        f.seek(at); byte = f.read(1); f.seek(at); f.write(bytes([byte[0] ^ 0xFF])); damaged += 1
+            print(damaged)
+            """
+        let damage = try ChildProcess.run("/usr/bin/python3", ["-c", script] + parts)
+        #expect(damage.status == 0 && damage.stdout.hasPrefix("156"), "three Leads entries (two files and Leads_RecordAccess) in each of 52 backups: \(damage.stdout) \(damage.stderr)")
+        var answered = 0
+        for id in first {
+            let r = try CommandRunner.run(["find", "--policy", policy, id, "--history", "--json"])
+            #expect(r.status == 0, "\(id): \(r.all)")
+            let found = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])?.first)
+            if let history = found["history"] as? [[String: Any]], !history.isEmpty, (found["backups"] as? [Any])?.count ?? 0 > 10 {
+                answered += 1
+                #expect(history.allSatisfy { !(($0["columns"] as? [Any]) ?? []).isEmpty }, "each change names its columns")
+            }
+            if answered >= 2 { break }
+        }
+        #expect(answered >= 2, "Contacts with a history across the year were found and read")
+        // The damage is real: a Leads record cannot be read.
+        let broken = try CommandRunner.run(["find", "--policy", policy, leads])
+        #expect(broken.status == 1 && broken.stderr.contains("Leads"), "\(broken.all)")
+    }
+}
