@@ -105,6 +105,8 @@ extension Restore {
             }
             reader.finish(into: &sink)
             for row in sink.kept { out.append(contentsOf: Self.csvLine(row).utf8); rows += 1; each(row, sink.header) }
+            report.problems = (report.problems ?? []) + reader.problems.map { "\(file.part):\(file.name): \($0)" }
+                + sink.repeated.sorted().map { "\(file.part):\(file.name): id \($0) is in more than one row; every one is restored" }
             if header.isEmpty {
                 header = sink.header
                 out.insert(contentsOf: Self.csvLine(header).utf8, at: 3)
@@ -162,6 +164,9 @@ struct RowFilter: CSVSink {
     let ids: Restore.IDSet
     var header: [String] = []
     var kept: [[String]] = []
+    /// Ids of the first column found in more than one kept row.
+    var repeated: Set<String> = []
+    private var seen: Set<String> = []
     private var matchIndex = 0
     private var inHeader = true
     private var fields: [String] = []
@@ -191,6 +196,7 @@ struct RowFilter: CSVSink {
             inHeader = false
             matchIndex = column.map { name in header.firstIndex(of: name) ?? Int.max } ?? 0
         } else if keep, fields.count > matchIndex {
+            if column == nil, let id = fields.first, !seen.insert(id).inserted { repeated.insert(id) }
             kept.append(fields)
         }
         fields.removeAll(keepingCapacity: true)

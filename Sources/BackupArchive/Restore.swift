@@ -38,6 +38,9 @@ public enum Restore {
         public var records: [String: Int]?
         /// Chosen records only: ids asked for that no module of the backup holds.
         public var notFound: [String]?
+        /// Chosen records only: what was odd in the rows read — an id found in more than one
+        /// row (every such row is restored), a row that did not parse (with file and line).
+        public var problems: [String]?
 
         /// A file written.
         public struct File: Codable, Sendable, Equatable {

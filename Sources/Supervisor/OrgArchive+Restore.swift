@@ -14,6 +14,8 @@ public struct RestoreResult: Sendable, Encodable {
     public var records: [String: Int]?
     /// Chosen records only: ids no module of the backup holds.
     public var not_found: [String]?
+    /// Chosen records only: repeated ids (every row restored), rows that did not parse.
+    public var problems: [String]?
 
     public struct File: Sendable, Encodable {
         public var path: String
@@ -121,7 +123,9 @@ extension BackupFolder {
     private func run(_ chosen: [String: Restore.IDSet], attachments: Bool, to dir: String, force: Bool, label: String,
                      notFound: [String]) throws(RestoreFailure) -> RestoreResult {
         do {
-            var result = RestoreResult(try Restore.records(backup, ids: chosen, attachments: attachments, to: dir, force: force, label: label), to: dir)
+            let report = try Restore.records(backup, ids: chosen, attachments: attachments, to: dir, force: force, label: label)
+            var result = RestoreResult(report, to: dir)
+            result.problems = report.problems.flatMap { $0.isEmpty ? nil : $0 }
             result.records = chosen.mapValues(\.count)
             result.not_found = notFound
             return result

@@ -75,6 +75,7 @@ extension ZohoCRMBackup {
                 Output.line("RESTORE.md there says how to import it into Zoho CRM.")
             }
             for (module, count) in (result.records ?? [:]).sorted(by: { $0.key < $1.key }) { Output.line("  \(module): \(count) record\(count == 1 ? "" : "s")") }
+            for problem in result.problems ?? [] { Output.error("note: \(problem)") }
             if let missing = result.not_found, !missing.isEmpty { Output.error("not found in \(result.backup): \(missing.joined(separator: ", "))") }
             for skipped in result.skipped {
                 Output.error("skipped \(skipped.part): \(skipped.entry.debugDescription) — \(skipped.reason)")

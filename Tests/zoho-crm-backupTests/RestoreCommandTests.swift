@@ -176,8 +176,17 @@ struct RestoreRecordsTests {
         #expect(deleted.count > 50)
 
         let out = try makeTemporaryFolder("restore-deleted") + "/out"
-        let r = try CommandRunner.run(["restore", "--policy", policy, backups[2].name, "--deleted-since", backups[1].manifest.jobID, "--to", out])
+        let r = try CommandRunner.run(["restore", "--policy", policy, backups[2].name, "--deleted-since", backups[1].manifest.jobID,
+                                       "--attachments", "--to", out])
         #expect(r.status == 0, "\(r.all)")
+        // Every attachment file restored (of any deleted record) is byte for byte the original.
+        let originals = try RestoreCommandTests.pythonEntries([backups[1].folder + "/Attachments_001.zip"])
+        for parent in (try? FileManager.default.contentsOfDirectory(atPath: out + "/Attachments")) ?? [] {
+            #expect(deleted.contains(parent), "\(parent) is a deleted record")
+            for name in try FileManager.default.contentsOfDirectory(atPath: out + "/Attachments/" + parent) {
+                #expect(try RestoreCommandTests.sha256(out + "/Attachments/\(parent)/\(name)") == originals["Attachments/\(name)"])
+            }
+        }
         let data = try Data(contentsOf: URL(fileURLWithPath: out + "/Contacts.csv"))
         #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF], "the BOM")
         let rows = try RestoreCommandTests.pythonCSV(out + "/Contacts.csv")
@@ -270,5 +279,33 @@ struct FindHistoryTests {
         // The damage is real: a Leads record cannot be read.
         let broken = try CommandRunner.run(["find", "--policy", policy, leads])
         #expect(broken.status == 1 && broken.stderr.contains("Leads"), "\(broken.all)")
+    }
+}
+
+/// Odd rows in a restore of chosen records: reported, nothing lost.
+@Suite("zoho-crm-backup restore of odd rows")
+struct RestoreOddRowsTests {
+    @Test("an id in two rows: both restored and reported; a quote never closed: reported with file and line")
+    func repeatedIDAndBrokenRow() async throws {
+        let dir = try makeTemporaryFolder("restore-odd")
+        let zip = dir + "/Data_001.zip"
+        let script = """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("Data/Contacts_001.csv", "\\ufeffRecord Id,Last Name\\n1,Rossi\\n2,Bianchi\\n1,Rossi again\\n3,\\"never closed\\n")
+            """
+        let made = try ChildProcess.run("/usr/bin/python3", ["-c", script, zip])
+        #expect(made.status == 0, "\(made.stderr)")
+        let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
+        let spec = JobSpec(org: "acme", jobID: "4876876000007777002", zgid: "1", parts: [PartRef(fileName: "Data_001.zip", url: "file:///x")],
+                           completedAt: Date(timeIntervalSince1970: 1_795_000_000))
+        let backup = try await folder.archive(spec, from: FilePart(path: zip), now: Date())
+        let ids = dir + "/ids"
+        try "1\n".write(toFile: ids, atomically: true, encoding: .utf8)
+        let r = try CommandRunner.run(["restore", backup.folder, "--records", ids, "--to", dir + "/out"])
+        #expect(r.status == 0, "\(r.all)")
+        #expect(try RestoreCommandTests.pythonCSV(dir + "/out/Contacts.csv") == [["Record Id", "Last Name"], ["1", "Rossi"], ["1", "Rossi again"]])
+        #expect(r.stderr.contains("Data_001.zip:Data/Contacts_001.csv: id 1 is in more than one row; every one is restored"), "\(r.all)")
+        #expect(r.stderr.contains("Data_001.zip:Data/Contacts_001.csv: line 5: a quoted field opened on line 5 never closes"), "\(r.all)")
     }
 }
