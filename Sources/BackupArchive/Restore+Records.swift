@@ -88,32 +88,61 @@ extension Restore {
     static func filtered(_ module: RecordIndexHeader.Module, of backup: ArchivedBackup, to path: String, scratch: String, keep: Keep,
                          report: inout Report, each: ([String], [String]) -> Void = { _, _ in }) throws(Failure) -> Int {
         guard case .column(let column, let ids) = keep else { return 0 }
-        var out = Data([0xEF, 0xBB, 0xBF])
-        var header: [String] = []
+        // Streamed to a temporary file (never held in memory), fsync'd and renamed.
+        let temp = "\(scratch)/\(UUID().uuidString)"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw Failure(description: "cannot create \(temp): \(String(cString: strerror(errno)))") }
+        var written: Int64 = 0, writeError: Int32 = 0
+        func put(_ text: String) {
+            guard writeError == 0 else { return }
+            var bytes = Array(text.utf8)
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { writeError = errno; return }
+                offset += n
+            }
+            written += Int64(bytes.count)
+            bytes.removeAll()
+        }
+        put("\u{FEFF}")
+        var headerWritten = false
         var rows = 0
+        func drain(_ sink: inout RowFilter) {
+            if !headerWritten, !sink.header.isEmpty {
+                put(Self.csvLine(sink.header))
+                headerWritten = true
+            }
+            for row in sink.kept { put(Self.csvLine(row)); rows += 1; each(row, sink.header) }
+            sink.kept.removeAll()
+        }
         for file in module.files {
             var sink = RowFilter(column: column, ids: ids)
             var reader = CSVReader()
             do {
                 try RecordLookup.inflate(entry: file.name, part: "\(backup.folder)/\(file.part)") { bytes in
                     reader.feed(bytes, into: &sink)
-                    for row in sink.kept { out.append(contentsOf: Self.csvLine(row).utf8); rows += 1; each(row, sink.header) }
-                    sink.kept.removeAll()
+                    drain(&sink)
                 }
             } catch {
+                close(fd)
+                unlink(temp)
                 throw Failure(description: "\(error.description); restore stopped (run it again)")
             }
             reader.finish(into: &sink)
-            for row in sink.kept { out.append(contentsOf: Self.csvLine(row).utf8); rows += 1; each(row, sink.header) }
+            drain(&sink)
             report.problems = (report.problems ?? []) + reader.problems.map { "\(file.part):\(file.name): \($0)" }
                 + sink.repeated.sorted().map { "\(file.part):\(file.name): id \($0) is in more than one row; every one is restored" }
-            if header.isEmpty {
-                header = sink.header
-                out.insert(contentsOf: Self.csvLine(header).utf8, at: 3)
-            }
         }
-        try place(out, at: path, scratch: scratch)
-        report.files.append(.init(path: (path as NSString).lastPathComponent, from: module.files.map { "\($0.part):\($0.name)" }, bytes: Int64(out.count)))
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard writeError == 0, synced, rename(temp, path) == 0 else {
+            let code = writeError != 0 ? writeError : errno
+            unlink(temp)
+            throw Failure(description: "cannot write \(path): \(String(cString: strerror(code))); restore stopped (run it again)")
+        }
+        report.files.append(.init(path: (path as NSString).lastPathComponent, from: module.files.map { "\($0.part):\($0.name)" }, bytes: written))
         return rows
     }
 
@@ -138,13 +167,6 @@ extension Restore {
                 report.files.append(.init(path: planned.path, from: ["\(part.name):\(entry.name)"], bytes: entry.uncompressedSize))
             }
         }
-    }
-
-    /// Writes `data` to `path` through the scratch folder (fsync, rename), 0600.
-    static func place(_ data: Data, at path: String, scratch: String) throws(Failure) {
-        let temp = "\(scratch)/\(UUID().uuidString)"
-        do { try AtomicFile.write(data, to: temp) } catch { throw Failure(description: "cannot write \(temp): \(error)") }
-        guard rename(temp, path) == 0 else { throw Failure(description: "cannot move \(temp) to \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// One CSV row as RFC 4180 writes it: a field with a comma, quote or line break quoted,
