@@ -46,12 +46,22 @@ public enum RecordLookup {
     /// attachments by `Parent.id`.
     public static func rows(of id: String, module: RecordIndexHeader.Module, folder: String,
                             column: String? = nil) throws(Failure) -> (header: [String], rows: [[String]]) {
-        var found = RowFinder(id: id, column: column)
+        var ids = Restore.IDSet()
+        ids.insert(id)
+        var header: [String] = [], rows: [[String]] = []
         for file in module.files {
-            try inflate(entry: file.name, part: "\(folder)/\(file.part)") { found.feed($0) }
-            found.finishFile()
+            var sink = RowFilter(column: column, ids: ids)
+            var reader = CSVReader()
+            try inflate(entry: file.name, part: "\(folder)/\(file.part)") { bytes in
+                reader.feed(bytes, into: &sink)
+                rows += sink.kept
+                sink.kept.removeAll()
+            }
+            reader.finish(into: &sink)
+            rows += sink.kept
+            if header.isEmpty { header = sink.header }
         }
-        return (found.header, found.rows)
+        return (header, rows)
     }
 
     /// Streams entry `name` of the zip at `part` to `output`, checking its CRC-32.
@@ -75,77 +85,5 @@ public enum RecordLookup {
             throw Failure(description: "\(part): \(error)")
         }
         throw Failure(description: "\(part) has no entry \(name) (the index says it has: reindex the backup)")
-    }
-}
-
-/// Keeps a CSV file's header and the rows whose first field is one id (compared as Zoho ids:
-/// `zcrm_` or not), each field cut at 1 MiB; any other row is dropped once its first field
-/// is read, so nothing else is held.
-struct RowFinder {
-    var header: [String] = []
-    var rows: [[String]] = []
-    private var reader = CSVReader()
-    private var collector: Collector
-
-    init(id: String, column: String?) { collector = Collector(id: id, column: column) }
-
-    mutating func feed(_ bytes: UnsafeRawBufferPointer) { reader.feed(bytes, into: &collector) }
-
-    /// The end of one file: its header (the first file's is kept) and its rows.
-    mutating func finishFile() {
-        reader.finish(into: &collector)
-        if header.isEmpty { header = collector.header }
-        rows += collector.matching
-        reader = CSVReader()
-        collector = Collector(id: collector.id, column: collector.column)
-    }
-
-    /// The CSV sink.
-    struct Collector: CSVSink {
-        let id: String
-        let number: UInt64?
-        /// The column matched (by header name); nil: the first.
-        let column: String?
-        private var matchIndex = 0
-        var header: [String] = []
-        var matching: [[String]] = []
-        private var inHeader = true
-        private var fields: [String] = []
-        private var field: [UInt8] = []
-        private var keep = true
-
-        init(id: String, column: String?) {
-            self.id = id
-            self.column = column
-            number = RowHasher.numericID(Array(id.utf8))
-        }
-
-        mutating func bytes(_ piece: UnsafeRawBufferPointer) {
-            guard keep else { return }
-            field.append(contentsOf: piece.prefix(max(0, (1 << 20) - field.count)))
-        }
-
-        mutating func endField() {
-            if keep {
-                if !inHeader, fields.count == matchIndex {
-                    keep = number.map { RowHasher.numericID(field) == $0 } ?? (String(decoding: field, as: UTF8.self) == id)
-                }
-                if keep { fields.append(String(decoding: field, as: UTF8.self)) }
-            }
-            field.removeAll(keepingCapacity: true)
-        }
-
-        mutating func endRow(line: Int) {
-            if inHeader {
-                header = fields
-                inHeader = false
-                // No such column: no row matches.
-                matchIndex = column.map { name in header.firstIndex(of: name) ?? Int.max } ?? 0
-            } else if keep, fields.count > matchIndex {
-                matching.append(fields)
-            }
-            fields.removeAll(keepingCapacity: true)
-            keep = true
-        }
     }
 }

@@ -3,6 +3,49 @@ import Glibc
 import ZohoModel
 
 extension Restore {
+    /// Every entry of the zip at `path`, from its central directory.
+    static func entries(_ path: String) throws -> [ZipEntry] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Failure(description: "cannot stat") }
+        var reader = try ZipDirectory.locate(fd: fd, fileSize: Int64(info.st_size)).entries(fd: fd)
+        var all: [ZipEntry] = []
+        while let entry = try reader.next() { all.append(entry) }
+        return all
+    }
+
+    /// Refuses to join a module's files whose headers differ (rows would land under the wrong
+    /// columns), as the backup's index records them; without a usable index, nothing to compare.
+    static func sameHeaders(_ backup: ArchivedBackup, modules: Set<String>) throws(Failure) {
+        guard let index = try? RecordIndex(path: "\(backup.folder)/\(RecordIndex.fileName)") else { return }
+        for name in modules.sorted() {
+            guard let module = index.module(name), let first = module.files.first else { continue }
+            if let other = module.files.first(where: { $0.header != first.header }) {
+                throw Failure(description: "\(name)'s files have different headers (\(first.name) and \(other.name)): they cannot be joined into one CSV; restore without --module to get each file as it is")
+            }
+        }
+    }
+
+    /// Makes (0700) the folders of `relative` below `dir`, refusing any that is a symbolic
+    /// link or not a folder: nothing is written outside `dir`, even through a link already there.
+    static func safeFolders(_ dir: String, for relative: String) throws(Failure) {
+        var path = dir
+        for piece in relative.split(separator: "/").dropLast() {
+            path += "/\(piece)"
+            var info = stat()
+            if lstat(path, &info) != 0 {
+                guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
+                    throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))")
+                }
+                continue
+            }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw Failure(description: "\(path) is a symbolic link or a file, not a folder: the restore does not write through it (restore into a new folder)")
+            }
+        }
+    }
     /// Why an entry is not restored, or nil.
     static func unsafe(_ entry: ZipEntry) -> String? {
         let name = entry.name
@@ -13,6 +56,7 @@ extension Restore {
         if name.contains("\0") || name.contains("\\") { return "a NUL or backslash in its name" }
         if name.count >= 2, name.dropFirst().first == ":", name.first?.isLetter == true { return "a drive letter" }
         if pieces.contains(where: { $0.isEmpty || $0 == "." }) { return "an empty or '.' part in its path" }
+        if name == reportName || name == "RESTORE.md" || pieces.first == ".restore-partial" { return "the name of the restore's own files" }
         return nil
     }
 

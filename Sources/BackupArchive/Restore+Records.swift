@@ -38,10 +38,11 @@ extension Restore {
     /// with their notes and, with `attachments`, their attachments. Checks and safety as
     /// ``run(_:to:modules:force:)``. `label` says in `restore.json` how the ids were chosen.
     public static func records(_ backup: ArchivedBackup, ids: [String: IDSet], attachments: Bool, to dir: String,
-                               force: Bool, label: String) throws(Failure) -> Report {
+                               force: Bool, label: String, notFound: [String] = []) throws(Failure) -> Report {
         let target = (dir as NSString).standardizingPath
         var report = Report(backup: backup.name, jobID: backup.manifest.jobID, modules: ids.keys.sorted(), files: [], skipped: [], complete: false)
         report.selection = label
+        report.notFound = notFound.isEmpty ? nil : notFound
         _ = try prepare(target, for: report, force: force)
         try verifyParts(backup)
         let index: RecordIndex
@@ -61,8 +62,9 @@ extension Restore {
         }
         if let notes = index.module("Notes"), notes.header.contains("Parent.id") {
             let name = ids["Notes"] == nil ? "Notes.csv" : "Notes_of_records.csv"
+            // Notes restored as records themselves are not written twice.
             counts["Notes (of these records)"] = try filtered(notes, of: backup, to: "\(target)/\(name)", scratch: scratch,
-                                                              keep: .column("Parent.id", parents), report: &report)
+                                                              keep: .column("Parent.id", parents, except: ids["Notes"] ?? IDSet()), report: &report)
         }
         if attachments, let list = index.module("Attachments"), list.header.contains("Parent.id") {
             var files: [String: String] = [:]   // attachment id → parent id
@@ -80,14 +82,15 @@ extension Restore {
         return report
     }
 
-    /// Which rows a filtered file keeps: those whose value in the column (nil: the first) is one of the ids.
-    enum Keep { case column(String?, IDSet) }
+    /// Which rows a filtered file keeps: those whose value in the column (nil: the first) is
+    /// one of the ids, and whose own id (the first column) is not in `except`.
+    enum Keep { case column(String?, IDSet, except: IDSet = IDSet()) }
 
     /// Writes the rows of `module` (all its files, in order) that `keep` selects, under the
     /// module's header and a BOM, to `path`. - Returns: the rows written.
     static func filtered(_ module: RecordIndexHeader.Module, of backup: ArchivedBackup, to path: String, scratch: String, keep: Keep,
                          report: inout Report, each: ([String], [String]) -> Void = { _, _ in }) throws(Failure) -> Int {
-        guard case .column(let column, let ids) = keep else { return 0 }
+        guard case .column(let column, let ids, let except) = keep else { return 0 }
         // Streamed to a temporary file (never held in memory), fsync'd and renamed.
         let temp = "\(scratch)/\(UUID().uuidString)"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -118,7 +121,7 @@ extension Restore {
             sink.kept.removeAll()
         }
         for file in module.files {
-            var sink = RowFilter(column: column, ids: ids)
+            var sink = RowFilter(column: column, ids: ids, except: except)
             var reader = CSVReader()
             do {
                 try RecordLookup.inflate(entry: file.name, part: "\(backup.folder)/\(file.part)") { bytes in
@@ -172,9 +175,17 @@ extension Restore {
     /// One CSV row as RFC 4180 writes it: a field with a comma, quote or line break quoted,
     /// its quotes doubled; LF at the end.
     static func csvLine(_ fields: [String]) -> String {
+        // Tested and doubled byte by byte: a comma or quote followed by a combining mark is one
+        // Character to Swift, but two bytes to every CSV reader.
         fields.map { field in
-            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
-                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            guard field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return field }
+            var bytes: [UInt8] = [0x22]
+            for byte in field.utf8 {
+                bytes.append(byte)
+                if byte == 0x22 { bytes.append(0x22) }
+            }
+            bytes.append(0x22)
+            return String(decoding: bytes, as: UTF8.self)
         }.joined(separator: ",") + "\n"
     }
 }
@@ -195,9 +206,13 @@ struct RowFilter: CSVSink {
     private var field: [UInt8] = []
     private var keep = true
 
-    init(column: String?, ids: Restore.IDSet) {
+    /// Rows whose own id (first column) is here are dropped.
+    let except: Restore.IDSet
+
+    init(column: String?, ids: Restore.IDSet, except: Restore.IDSet = Restore.IDSet()) {
         self.column = column
         self.ids = ids
+        self.except = except
     }
 
     mutating func bytes(_ piece: UnsafeRawBufferPointer) {
@@ -207,6 +222,7 @@ struct RowFilter: CSVSink {
     mutating func endField() {
         if keep {
             if !inHeader, fields.count == matchIndex { keep = ids.contains(field) }
+            if !inHeader, keep, fields.isEmpty, !except.isEmpty, except.contains(field) { keep = false }
             if keep { fields.append(String(decoding: field, as: UTF8.self)) }
         }
         field.removeAll(keepingCapacity: true)

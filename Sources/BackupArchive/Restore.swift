@@ -82,7 +82,18 @@ public enum Restore {
         let resuming = try prepare(target, for: report, force: force)
         try verifyParts(backup)
         let plan = try plan(backup, modules: modules, skipped: &report.skipped)
+        if let modules {
+            let missing = modules.subtracting(plan.map { String($0.path.dropLast(".csv".count)) })
+            guard missing.isEmpty else {
+                throw Failure(description: "backup \(backup.name) has no CSV of module \(missing.sorted().joined(separator: ", ")) (modules are named as their files: `zoho-crm-backup inspect \(backup.name)` lists them); nothing was restored")
+            }
+            try sameHeaders(backup, modules: modules)
+        }
         report.files = plan.map { .init(path: $0.path, from: $0.sources.map { "\($0.part):\($0.entry.name)" }, bytes: $0.sources.reduce(0) { $0 + $1.entry.uncompressedSize }) }
+        if !resuming {
+            // Written over (--force): what a killed run leaves must never pass for this restore's files.
+            for file in plan { unlink("\(target)/\(file.path)") }
+        }
         let pending = plan.filter { !(resuming && FileManager.default.fileExists(atPath: "\(target)/\($0.path)")) }
         try checkSpace(target, needs: pending.reduce(0) { $0 + $1.sources.reduce(0) { $0 + $1.entry.uncompressedSize } })
         try write(report, to: target)
@@ -112,7 +123,7 @@ public enum Restore {
         if names.isEmpty { return false }
         if let data = FileManager.default.contents(atPath: "\(dir)/\(reportName)"),
            let earlier = try? JSONDecoder().decode(Report.self, from: data),
-           earlier.backup == report.backup, earlier.modules == report.modules, !earlier.complete {
+           earlier.backup == report.backup, earlier.modules == report.modules, earlier.selection == report.selection, !earlier.complete {
             return true
         }
         if force { return false }
@@ -166,18 +177,6 @@ public enum Restore {
         return planned
     }
 
-    static func entries(_ path: String) throws -> [ZipEntry] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw Failure(description: "cannot stat") }
-        var reader = try ZipDirectory.locate(fd: fd, fileSize: Int64(info.st_size)).entries(fd: fd)
-        var all: [ZipEntry] = []
-        while let entry = try reader.next() { all.append(entry) }
-        return all
-    }
-
     /// Writes one planned file: its entries inflated (CRC-checked) into a temporary file —
     /// after the first, each joined file without its BOM and header — fsync'd, then renamed.
     static func extract(_ file: Planned, backup: ArchivedBackup, into dir: String, scratch: String, faults: FaultPoints = .none) throws(Failure) {
@@ -222,7 +221,10 @@ public enum Restore {
             throw Failure(description: "cannot write \(temp): \(String(cString: strerror(writeError == 0 ? errno : writeError))); restore stopped (run it again to resume)")
         }
         let final = "\(dir)/\(file.path)"
-        try makeFolder((final as NSString).deletingLastPathComponent)
+        do { try safeFolders(dir, for: file.path) } catch {
+            unlink(temp)
+            throw error
+        }
         guard rename(temp, final) == 0 else {
             throw Failure(description: "cannot move \(temp) to \(final): \(String(cString: strerror(errno)))")
         }

@@ -92,7 +92,12 @@ extension OrgArchive {
             holders.append((backup, found))
             missingSince = nil
         }
-        guard let newest else { return nil }
+        guard let newest else {
+            if !notSearched.isEmpty {
+                throw DiffFailure(description: "[\(folder.org)] record \(id) is in no backup that could be searched; \(notSearched.count) backup\(notSearched.count == 1 ? " has" : "s have") no usable index (build them with `zoho-crm-backup reindex`): \(notSearched.joined(separator: ", "))")
+            }
+            return nil
+        }
         func read(_ holder: (backup: ArchivedBackup, module: RecordIndexHeader.Module), column: String? = nil) throws(DiffFailure) -> [[FoundRecord.Field]] {
             let rows: (header: [String], rows: [[String]])
             do { rows = try RecordLookup.rows(of: id, module: holder.module, folder: holder.backup.folder, column: column) } catch {

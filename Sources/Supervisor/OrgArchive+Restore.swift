@@ -123,10 +123,10 @@ extension BackupFolder {
     private func run(_ chosen: [String: Restore.IDSet], attachments: Bool, to dir: String, force: Bool, label: String,
                      notFound: [String]) throws(RestoreFailure) -> RestoreResult {
         do {
-            let report = try Restore.records(backup, ids: chosen, attachments: attachments, to: dir, force: force, label: label)
+            let report = try Restore.records(backup, ids: chosen, attachments: attachments, to: dir, force: force, label: label, notFound: notFound)
             var result = RestoreResult(report, to: dir)
             result.problems = report.problems.flatMap { $0.isEmpty ? nil : $0 }
-            result.records = chosen.mapValues(\.count)
+            result.records = report.records
             result.not_found = notFound
             return result
         } catch {

@@ -72,9 +72,9 @@ extension ZohoCRMBackup {
                 Output.line("restored \(result.files.count) file\(result.files.count == 1 ? "" : "s") of backup \(result.backup) (job \(result.job_id)) into \(result.to), verified")
                 for file in result.files.prefix(20) { Output.line("  \(file.path)  \(file.bytes) bytes") }
                 if result.files.count > 20 { Output.line("  … (restore.json lists all \(result.files.count))") }
+                for (module, count) in (result.records ?? [:]).sorted(by: { $0.key < $1.key }) { Output.line("  \(module): \(count) row\(count == 1 ? "" : "s")") }
                 Output.line("RESTORE.md there says how to import it into Zoho CRM.")
             }
-            for (module, count) in (result.records ?? [:]).sorted(by: { $0.key < $1.key }) { Output.line("  \(module): \(count) record\(count == 1 ? "" : "s")") }
             for problem in result.problems ?? [] { Output.error("note: \(problem)") }
             if let missing = result.not_found, !missing.isEmpty { Output.error("not found in \(result.backup): \(missing.joined(separator: ", "))") }
             for skipped in result.skipped {

@@ -114,7 +114,7 @@ struct DemoStoryTests {
             #expect(run.story.contains("MASS CHANGE: Contacts lost"), "demo at \(at): status shows it\n\(run.story)")
             #expect(run.story.contains("HELD — last backup before the mass change of Contacts"), "demo at \(at): list shows the hold\n\(run.story)")
             #expect(run.story.contains("── zoho-crm-backup diff --org acme --module Contacts ──"), "demo at \(at)\n\(run.story)")
-            #expect(run.story.contains("  Contacts: 61 records"), "demo at \(at): the deleted Contacts restored\n\(run.story)")
+            #expect(run.story.contains("  Contacts: 61 rows"), "demo at \(at): the deleted Contacts restored\n\(run.story)")
             #expect(run.story == reference.story, "demo at \(at) tells another story than at \(Date(timeIntervalSince1970: reference.wallClock))")
         }
     }
