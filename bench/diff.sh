@@ -24,18 +24,7 @@ if [ ! -f "$PAIR/done" ]; then
   done
   touch "$PAIR/done"
 fi
-cat >"$PAIR/policy.yaml" <<POLICY
-version: 1
-state_dir: $PAIR/state
-orgs:
-  bench:
-    data_center: us
-    credentials: bench
-    schedule: none
-    timezone: UTC
-    archive:
-      path: $PAIR/archive
-POLICY
+bench_policy "$PAIR/policy.yaml" "$PAIR/state" "$PAIR/archive"
 
 median_range() { sort -n | awk '{a[NR]=$1} END {printf "%.0f ms (%.0f–%.0f)", a[int((NR+1)/2)], a[1], a[NR]}'; }
 ms() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo "($e - $s) * 1000" | bc; }

@@ -47,18 +47,7 @@ for mib in $SIZES; do
   rss_indexed=$(rss "$BENCH" job "$url" "$DIR/idx/i")
   backup=$(ls "$DIR/idx/i" | grep -v '^\.' | head -1)
   index_size=$(du -h "$DIR/idx/i/$backup/index" | cut -f1)
-  cat >"$DIR/idx/policy.yaml" <<POLICY
-version: 1
-state_dir: $DIR/idx/state
-orgs:
-  bench:
-    data_center: us
-    credentials: bench
-    schedule: none
-    timezone: UTC
-    archive:
-      path: $DIR/idx/i
-POLICY
+  bench_policy "$DIR/idx/policy.yaml" "$DIR/idx/state" "$DIR/idx/i"
   "$BIN/zoho-crm-backup" inspect --policy "$DIR/idx/policy.yaml" "$backup" >/dev/null
   insp=()
   for _ in $(seq 5); do

@@ -16,6 +16,23 @@ bench_setup() {
   BIN=$(swift build -c release --show-bin-path)
 }
 
+# bench_policy FILE STATE ARCHIVE: a policy with one org, bench, whose archive is ARCHIVE (for the
+# archive commands: inspect, diff, restore).
+bench_policy() {
+  cat >"$1" <<POLICY
+version: 1
+state_dir: $2
+orgs:
+  bench:
+    data_center: us
+    credentials: bench
+    schedule: none
+    timezone: UTC
+    archive:
+      path: $3
+POLICY
+}
+
 # serve_dir: nginx on a free loopback port, serving $DIR; sets PORT and NGINX.
 serve_dir() {
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
