@@ -28,6 +28,19 @@ extension Restore {
         }
     }
 
+    /// Whether every folder of `relative` below `dir` that exists is a real folder (no symbolic
+    /// link on the way): only then may a file there be removed.
+    static func realFolders(_ dir: String, for relative: String) -> Bool {
+        var path = dir
+        for piece in relative.split(separator: "/").dropLast() {
+            path += "/\(piece)"
+            var info = stat()
+            if lstat(path, &info) != 0 { return true }   // missing: nothing below it to remove
+            if (info.st_mode & S_IFMT) != S_IFDIR { return false }
+        }
+        return true
+    }
+
     /// Makes (0700) the folders of `relative` below `dir`, refusing any that is a symbolic
     /// link or not a folder: nothing is written outside `dir`, even through a link already there.
     static func safeFolders(_ dir: String, for relative: String) throws(Failure) {

@@ -92,7 +92,7 @@ public enum Restore {
         report.files = plan.map { .init(path: $0.path, from: $0.sources.map { "\($0.part):\($0.entry.name)" }, bytes: $0.sources.reduce(0) { $0 + $1.entry.uncompressedSize }) }
         if !resuming {
             // Written over (--force): what a killed run leaves must never pass for this restore's files.
-            for file in plan { unlink("\(target)/\(file.path)") }
+            for file in plan where realFolders(target, for: file.path) { unlink("\(target)/\(file.path)") }
         }
         let pending = plan.filter { !(resuming && FileManager.default.fileExists(atPath: "\(target)/\($0.path)")) }
         try checkSpace(target, needs: pending.reduce(0) { $0 + $1.sources.reduce(0) { $0 + $1.entry.uncompressedSize } })

@@ -136,9 +136,11 @@ struct RestoreCommandTests {
         try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: dir + "/out/Data", withDestinationPath: dir + "/elsewhere")
+        try Data("someone else's file".utf8).write(to: URL(fileURLWithPath: dir + "/elsewhere/Leads_001.csv"))
         let r = try CommandRunner.run(["restore", "--policy", policy, backups[0].name, "--to", dir + "/out", "--force"])
         #expect(r.status == 1 && r.stderr.contains("is a symbolic link or a file, not a folder"), "\(r.all)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/elsewhere").isEmpty, "nothing written through the link")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/elsewhere") == ["Leads_001.csv"], "nothing written or removed through the link")
+        #expect(try String(contentsOfFile: dir + "/elsewhere/Leads_001.csv", encoding: .utf8) == "someone else's file")
         let typo = try CommandRunner.run(["restore", "--policy", policy, backups[0].name, "--to", dir + "/typo", "--module", "Contact"])
         #expect(typo.status == 1 && typo.stderr.contains("has no CSV of module Contact"), "\(typo.all)")
     }
