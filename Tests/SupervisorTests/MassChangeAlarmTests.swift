@@ -55,6 +55,13 @@ struct MassChangeAlarmTests {
         var testDescription: String { "\(action): \(alarm ? "alarm" : "nothing")" }
     }
 
+    /// Room for weekly backups, and 400 records a module (over alert.min_records).
+    static let simulator: @Sendable (inout SimulatorConfig) -> Void = {
+        $0.monthlyQuota = 10
+        $0.content = BackupContent(folder: NSTemporaryDirectory() + "zcb-masschange-content", recordsPerModule: 400,
+                                   attachmentsPerPart: 1, attachmentBytes: 500)
+    }
+
     /// Runs six-hourly cycles until the org's `n`-th backup is archived (or pruned since).
     static func runUntilArchived(_ h: SupervisorHarness, _ supervisor: Supervisor, _ n: Int) async throws {
         for _ in 0..<200 {
@@ -70,11 +77,7 @@ struct MassChangeAlarmTests {
     func weeklyWithMassChange(_ c: Case) async throws {
         let org = SupervisorHarness.Org(name: "acme", schedule: Self.fridays, extra: ["alert: { max_deleted: 5%, max_changed: 20% }"],
                                         keep: "{ last: 2, weekly: 0, monthly: 0, yearly: 0 }")
-        try await SupervisorHarness.run([org], configure: {
-            $0.monthlyQuota = 10
-            $0.content = BackupContent(folder: NSTemporaryDirectory() + "zcb-masschange-content", recordsPerModule: 400,
-                                       attachmentsPerPart: 1, attachmentBytes: 500)
-        }) { h in
+        try await SupervisorHarness.run([org], configure: Self.simulator) { h in
             let recorder = LogRecorder()
             let metrics = BackupMetrics()
             let supervisor = Supervisor(policy: try h.policy(), environment: h.environment(logger: recorder.logger, metrics: metrics))
@@ -133,11 +136,7 @@ struct MassChangeAlarmTests {
     @Test("a hold that cannot be written: retention waits (keep.last 1 would remove the backup), the pair is compared again, then held")
     func holdNotWrittenRetentionWaits() async throws {
         let org = SupervisorHarness.Org(name: "acme", schedule: Self.fridays, keep: "{ last: 1, weekly: 0, monthly: 0, yearly: 0 }")
-        try await SupervisorHarness.run([org], configure: {
-            $0.monthlyQuota = 10
-            $0.content = BackupContent(folder: NSTemporaryDirectory() + "zcb-masschange-content", recordsPerModule: 400,
-                                       attachmentsPerPart: 1, attachmentBytes: 500)
-        }) { h in
+        try await SupervisorHarness.run([org], configure: Self.simulator) { h in
             let recorder = LogRecorder()
             let supervisor = Supervisor(policy: try h.policy(), environment: h.environment(logger: recorder.logger))
             try await Self.runUntilArchived(h, supervisor, 1)

@@ -10,6 +10,17 @@ import ZohoSimulator
 struct FilePart: PartSource {
     let path: String
 
+    /// Makes `zip` with the Python `script` (its argument: the zip's path) and archives it as
+    /// job `jobID`'s only part in `<dir>/archive` (verified and indexed as `run` does).
+    static func archived(script: String, zip: String, in dir: String, jobID: String) async throws -> ArchivedBackup {
+        let made = try ChildProcess.run("/usr/bin/python3", ["-c", script, zip])
+        #expect(made.status == 0, "\(made.stderr)")
+        let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
+        let spec = JobSpec(org: "acme", jobID: jobID, zgid: "1", parts: [PartRef(fileName: "Data_001.zip", url: "file:///x")],
+                           completedAt: Date(timeIntervalSince1970: 1_795_000_000))
+        return try await folder.archive(spec, from: FilePart(path: zip), now: Date())
+    }
+
     func fetch(_ part: PartRef, from offset: Int64,
                into sink: (Int64, Int64?, UnsafeRawBufferPointer) throws -> Void) async throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -161,12 +172,7 @@ struct RestoreCommandTests {
                 link.external_attr = 0o120777 << 16
                 z.writestr(link, "/etc/passwd")
             """
-        let made = try ChildProcess.run("/usr/bin/python3", ["-c", script, zip])
-        #expect(made.status == 0, "\(made.stderr)")
-        let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
-        let spec = JobSpec(org: "acme", jobID: "4876876000007777001", zgid: "1", parts: [PartRef(fileName: "Data_001.zip", url: "file:///x")],
-                           completedAt: Date(timeIntervalSince1970: 1_795_000_000))
-        let backup = try await folder.archive(spec, from: FilePart(path: zip), now: Date())
+        let backup = try await FilePart.archived(script: script, zip: zip, in: dir, jobID: "4876876000007777001")
         let out = dir + "/out/inner"
         let r = try CommandRunner.run(["restore", backup.folder, "--to", out])
         #expect(r.status == 1, "something was skipped: \(r.all)")
@@ -310,12 +316,7 @@ struct RestoreOddRowsTests {
             with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
                 z.writestr("Data/Contacts_001.csv", "\\ufeffRecord Id,Last Name\\n1,Rossi\\n2,Bianchi\\n1,Rossi again\\n4,\\"a,\\u0301b\\"\\n3,\\"never closed\\n")
             """
-        let made = try ChildProcess.run("/usr/bin/python3", ["-c", script, zip])
-        #expect(made.status == 0, "\(made.stderr)")
-        let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
-        let spec = JobSpec(org: "acme", jobID: "4876876000007777002", zgid: "1", parts: [PartRef(fileName: "Data_001.zip", url: "file:///x")],
-                           completedAt: Date(timeIntervalSince1970: 1_795_000_000))
-        let backup = try await folder.archive(spec, from: FilePart(path: zip), now: Date())
+        let backup = try await FilePart.archived(script: script, zip: zip, in: dir, jobID: "4876876000007777002")
         let ids = dir + "/ids"
         try "1\n4\n".write(toFile: ids, atomically: true, encoding: .utf8)
         let r = try CommandRunner.run(["restore", backup.folder, "--records", ids, "--to", dir + "/out"])
