@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // zoho-crm-backup: a systemd daemon that enforces a Zoho CRM backup policy.
 // Dependencies point down the list of DESIGN.md's code layout, never up:
-// executable → ZohoSimulator → Supervisor → Reconcile → Policy → ZohoAPI → BackupArchive → Systemd → ZohoModel.
+// executable → ZohoSimulator → Supervisor → Reconcile → Policy → ZohoAPI → BackupArchive → Offsite → Systemd → ZohoModel.
 import PackageDescription
 
 let package = Package(
@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .executableTarget(name: "zoho-crm-backup",
@@ -47,7 +48,7 @@ let package = Package(
         .target(
             name: "Supervisor",
             dependencies: [
-                "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Systemd", "ZohoModel",
+                "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Offsite", "Systemd", "ZohoModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,6 +102,11 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // restic, run through swift-subprocess: the off-site copy's storage engine.
+        .target(
+            name: "Offsite",
+            dependencies: ["ZohoModel", .product(name: "Subprocess", package: "swift-subprocess")]
+        ),
         .target(name: "ZohoModel"),
         // Benchmark helper for bench/download.sh: the archive's code paths on one part (never installed).
         .executableTarget(name: "archive-bench",
@@ -117,6 +123,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel", "TestSupport"]),
+        .testTarget(name: "OffsiteTests", dependencies: ["Offsite", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
         .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator", "TestSupport",
                                                         .product(name: "NIOSSL", package: "swift-nio-ssl")], exclude: ["Fixtures"]),

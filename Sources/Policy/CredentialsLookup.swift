@@ -56,15 +56,7 @@ public struct CredentialsLookup: Sendable {
     public func load(_ name: String, org: String? = nil) throws(CredentialsError) -> Credentials {
         if let known = preloaded[name] { return try known.get() }
         let tried = candidates(for: name)
-        for path in tried {
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                if errno == ENOENT || errno == ENOTDIR { continue }
-                throw CredentialsError(code: .unreadable, paths: [path],
-                                       message: "\(path): cannot be read (\(String(cString: strerror(errno))))")
-            }
-            return try read(path, info: info)
-        }
+        if let (path, info) = try SecretFile.first(of: tried) { return try read(path, info: info) }
         throw CredentialsError(
             code: .notFound, paths: tried,
             message: "no credentials file for '\(name)'; looked for \(tried.joined(separator: ", ")). "
@@ -72,25 +64,8 @@ public struct CredentialsLookup: Sendable {
     }
 
     private func read(_ path: String, info: stat) throws(CredentialsError) -> Credentials {
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw CredentialsError(code: .notAFile, paths: [path], message: "\(path): is not a regular file; it must be the JSON credentials file")
-        }
-        let mode = info.st_mode & 0o777
-        guard mode & 0o077 == 0 else {
-            throw CredentialsError(
-                code: .tooOpen, paths: [path],
-                message: "\(path): is readable by group or others (mode \(String(mode, radix: 8, uppercase: false).leftPadded(to: 4))); "
-                    + "secrets must be readable by their owner only: run `chmod 600 \(path)`")
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CredentialsError(code: .unreadable, paths: [path],
-                                   message: "\(path): cannot be read (\(String(cString: strerror(errno)))); run as root or the file's owner")
-        }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: Self.maximumSize + 1)) ?? Data()
-        guard data.count <= Self.maximumSize else {
-            throw CredentialsError(code: .tooLarge, paths: [path], message: "\(path): is larger than 64 KiB; it should hold only client_id, client_secret and refresh_token")
-        }
+        let data = try SecretFile.read(path, info: info, maximumSize: Self.maximumSize, holds: "the JSON credentials file",
+                                       tooLargeHint: "it should hold only client_id, client_secret and refresh_token")
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw CredentialsError(
                 code: .malformed, paths: [path],
@@ -108,11 +83,5 @@ public struct CredentialsLookup: Sendable {
         }
         return Credentials(clientID: values["client_id"] ?? "", clientSecret: values["client_secret"] ?? "",
                            refreshToken: values["refresh_token"] ?? "", path: path)
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

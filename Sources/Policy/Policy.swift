@@ -45,6 +45,8 @@ public struct OrgPolicy: Sendable, Equatable {
     public var maxAge: Duration?
     /// The mass-change alarm's limits (`alert.max_deleted`, `max_changed`, `min_records`, `hold_days`).
     public var massChange: MassChangeLimits = .default
+    /// The off-site copy into a restic repository (`offsite:`); nil: none.
+    public var offsite: OffsitePolicy?
     /// Where the org's name stands in the file.
     public var position: SourcePosition
 }

@@ -4,7 +4,7 @@ import ZohoModel
 
 extension PolicyReader {
     static let orgKeys = ["data_center", "credentials", "schedule", "attachments", "poll_interval",
-                          "timezone", "archive", "endpoints", "alert"]
+                          "timezone", "archive", "endpoints", "alert", "offsite"]
     static let requiredOrgKeys = ["data_center", "credentials", "schedule"]
 
     /// One org, or nil when a problem was reported.
@@ -51,12 +51,15 @@ extension PolicyReader {
             }
         }
 
+        var offsite: OffsitePolicy?
+        if let node = values["offsite"], node.tagName != .null { offsite = readOffsite(node) }
+
         guard diagnostics.count == before, let dataCenter, let credentials, let schedule, let endpoints else { return nil }
         return OrgPolicy(
             name: name, dataCenter: dataCenter, credentials: credentials,
             credentialsPosition: values["credentials"]?.position ?? SourcePosition(line: 0, column: 0),
             schedule: schedule, attachments: attachments, pollInterval: poll, timeZone: zone,
-            archive: archive, endpoints: endpoints, maxAge: maxAge, massChange: massChange,
+            archive: archive, endpoints: endpoints, maxAge: maxAge, massChange: massChange, offsite: offsite,
             position: keyNode.position ?? SourcePosition(line: 0, column: 0))
     }
 
@@ -77,19 +80,20 @@ extension PolicyReader {
 
     /// A limit written as a percentage (`5%`, `12.5 %`) in (0, 100], or `off`: the share
     /// (0.05), `.some(nil)` for off, nil when a problem was reported.
-    private mutating func share(_ node: Node, at path: String) -> Double?? {
+    /// `allowsOff`: whether `off` is a value (it is not for a share that must be given).
+    mutating func share(_ node: Node, at path: String, allowsOff: Bool = true) -> Double?? {
         guard case .scalar(let scalar) = node else {
             report(node, "\(path): expected a percentage such as 5%, or off, got \(node.kindDescription)")
             return nil
         }
         let text = scalar.string.trimmingCharacters(in: .whitespaces)
-        if text == "off" || (node.tagName == .bool && node.bool == false) { return .some(nil) }
+        if allowsOff, text == "off" || (node.tagName == .bool && node.bool == false) { return .some(nil) }
         guard text.hasSuffix("%"), let value = Double(text.dropLast().trimmingCharacters(in: .whitespaces)), value.isFinite else {
-            report(node, "\(path): '\(text)' is not a percentage; write it with its % sign (5%, 12.5%), or off")
+            report(node, "\(path): '\(text)' is not a percentage; write it with its % sign (5%, 12.5%)\(allowsOff ? ", or off" : "")")
             return nil
         }
         guard value > 0, value <= 100 else {
-            report(node, "\(path): must be more than 0% and at most 100%, got \(text) (off turns it off)")
+            report(node, "\(path): must be more than 0% and at most 100%, got \(text)\(allowsOff ? " (off turns it off)" : "")")
             return nil
         }
         return .some(value / 100)
@@ -107,10 +111,15 @@ extension PolicyReader {
     }
 
     private mutating func readCredentialsName(_ node: Node) -> String? {
-        guard let text = string(node, at: "credentials") else { return nil }
-        let allowed = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-        guard allowed, (1...64).contains(text.count), !text.hasPrefix(".") else {
-            report(node, "credentials: '\(text)' must be a name of letters, digits, '.', '_' and '-' (the file \(text).json in the credentials folder), not a path")
+        secretName(node, at: "credentials", file: { "\($0).json" })
+    }
+
+    /// The name of a secret file in the credentials folder (`credentials:`, `password_secret:`):
+    /// letters, digits, `.`, `_` and `-`, not a path. `file` names the file it stands for.
+    mutating func secretName(_ node: Node, at path: String, file: (String) -> String = { $0 }) -> String? {
+        guard let text = string(node, at: path) else { return nil }
+        guard SecretLookup.isValidName(text) else {
+            report(node, "\(path): '\(text)' must be a name of letters, digits, '.', '_' and '-' (the file \(file(text)) in the credentials folder), not a path")
             return nil
         }
         return text
@@ -149,7 +158,7 @@ extension PolicyReader {
                     if path == "/" { report(entry.value, "archive.path: must not be the root folder") } else { result.path = path }
                 }
             case "keep":
-                result.keep = readKeep(entry.value) ?? result.keep
+                result.keep = readKeep(entry.value, at: "archive.keep", default: .default) ?? result.keep
             default:
                 result.minFree = size(entry.value, at: "archive.min_free") ?? result.minFree
             }
@@ -157,13 +166,14 @@ extension PolicyReader {
         return result
     }
 
-    private mutating func readKeep(_ node: Node) -> RetentionCounts? {
+    /// Retention counts at `path` (`archive.keep`, `offsite.keep`); keys not given keep `defaults`'.
+    mutating func readKeep(_ node: Node, at path: String, default defaults: RetentionCounts) -> RetentionCounts? {
         let keys = ["last", "weekly", "monthly", "yearly"]
-        guard let entries = mapping(node, at: "archive.keep", allowed: keys) else { return nil }
-        var counts = RetentionCounts.default
+        guard let entries = mapping(node, at: path, allowed: keys) else { return nil }
+        var counts = defaults
         let range = 0...RetentionCounts.maximum
         for entry in entries {
-            let value = int(entry.value, at: "archive.keep.\(entry.key)", in: range)
+            let value = int(entry.value, at: "\(path).\(entry.key)", in: range)
             switch entry.key {
             case "last": counts.last = value ?? counts.last
             case "weekly": counts.weekly = value ?? counts.weekly
@@ -172,7 +182,7 @@ extension PolicyReader {
             }
         }
         if counts.last == 0, counts.weekly == 0, counts.monthly == 0, counts.yearly == 0 {
-            report(node, "archive.keep: every count is 0, so every backup would be deleted once downloaded; keep at least last: 1")
+            report(node, "\(path): every count is 0, so every backup would be deleted once \(path == "archive.keep" ? "downloaded" : "copied"); keep at least last: 1")
             return nil
         }
         return counts

@@ -76,6 +76,7 @@ extension PolicyReader {
         }
 
         checkPaths(orgs: orgs, stateDir: stateDir, stateDirNode: values["state_dir"])
+        checkOffsitePaths(orgs: orgs, stateDir: stateDir)
         return Policy(file: file, version: 1, orgs: orgs, parallelDownloads: parallel,
                       metricsTextfile: textfile, stateDir: stateDir)
     }

@@ -11,17 +11,22 @@ public enum SecretScrubber {
         #"(?i)(Zoho-oauthtoken|Bearer)\s+[^\s"',;]+"#,
         // form or JSON fields carrying secrets
         #"(?i)("?(client_secret|refresh_token|access_token|code)"?\s*[=:]\s*"?)[^\s"&,}]+"#,
+        // a password in a URL (a restic REST or S3 repository): scheme://user:password@host
+        #"(://[^\s/:@]+:)[^\s/@]+@"#,
+        // cloud keys in KEY=VALUE form (restic's environment secret)
+        #"(?i)((SECRET_ACCESS_KEY|SESSION_TOKEN|_PASSWORD|_ACCOUNT_KEY|_KEY)\s*=\s*)[^\s"&,}]+"#,
     ].compactMap { try? NSRegularExpression(pattern: $0) }
 
     /// `text` with every secret-shaped run replaced by `<redacted>`.
     public static func scrub(_ text: String) -> String {
-        guard text.contains("1000.") || text.range(of: "oauthtoken|bearer|secret|token|code", options: [.regularExpression, .caseInsensitive]) != nil else {
+        guard text.contains("1000.") || text.contains("@")
+                || text.range(of: "oauthtoken|bearer|secret|token|code|_key|password", options: [.regularExpression, .caseInsensitive]) != nil else {
             return text
         }
         var result = text
         for (index, pattern) in patterns.enumerated() {
             let range = NSRange(result.startIndex..., in: result)
-            let template = index == 0 ? "<redacted>" : (index == 1 ? "$1 <redacted>" : "$1<redacted>")
+            let template = index == 0 ? "<redacted>" : index == 1 ? "$1 <redacted>" : index == 3 ? "$1<redacted>@" : "$1<redacted>"
             result = pattern.stringByReplacingMatches(in: result, range: range, withTemplate: template)
         }
         return result

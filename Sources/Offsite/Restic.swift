@@ -1,0 +1,109 @@
+import Foundation
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// One restic repository as this daemon uses it: the restic program, the repository, its
+/// password file and the variables of the environment secret. Runs restic through
+/// swift-subprocess with arguments as an array; the password is read by restic from its
+/// file and the secret's variables live in restic's environment only, never in argv.
+public struct Restic: Sendable {
+    /// The restic program: a path, or a name looked up on `PATH`.
+    public var executable: String
+    /// The repository, as restic's `--repo` takes it.
+    public var repository: String
+    /// A file holding the repository password (restic's `--password-file`).
+    public var passwordFile: String
+    /// Variables for restic's process only (S3 keys, `RCLONE_CONFIG`, …).
+    public var environment: [String: String]
+    /// restic's `--cache-dir` (under the state folder: the hardened unit has no home).
+    public var cacheDir: String
+    /// `PATH` for restic and the programs it runs (`ssh`, `rclone`).
+    public var path: String
+
+    public init(executable: String = "restic", repository: String, passwordFile: String, environment: [String: String] = [:],
+                cacheDir: String, path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") {
+        self.executable = executable
+        self.repository = repository
+        self.passwordFile = passwordFile
+        self.environment = environment
+        self.cacheDir = cacheDir
+        self.path = path
+    }
+
+    /// What a run printed and how it ended.
+    public struct Run: Sendable {
+        /// The exit status; nil when restic was killed by a signal.
+        public var status: Int32?
+        /// Standard output, complete up to ``Restic/outputLimit`` (then with its middle dropped).
+        public var output: [UInt8]
+        /// Standard output was longer than the limit (the middle was dropped).
+        public var outputCut: Bool
+        /// The end of standard error (restic's messages).
+        public var errors: String
+    }
+
+    /// Standard output kept whole up to this size (a `snapshots --json` of thousands of snapshots).
+    static let outputLimit = 64 << 20
+    /// The tail of standard output kept beyond the limit, and of standard error always.
+    static let tailLimit = 256 << 10
+
+    /// Runs `restic <arguments>` against the repository in `directory`.
+    /// - Throws: ``ResticError`` `.notInstalled` when restic cannot be started; a run that
+    ///   started returns whatever its status.
+    public func run(_ arguments: [String], in directory: String? = nil) async throws(ResticError) -> Run {
+        var variables: [Environment.Key: String] = ["PATH": path, "TZ": "UTC", "LC_ALL": "C.UTF-8",
+                                                    "RESTIC_PROGRESS_FPS": "0.2"]
+        for (key, value) in environment { variables[Environment.Key(stringLiteral: key)] = value }
+        let all = ["--repo", repository, "--password-file", passwordFile, "--cache-dir", cacheDir] + arguments
+        var options = PlatformOptions()
+        // Stopped (shutdown, reload): restic removes its lock on SIGINT; SIGKILL after 10 s.
+        options.teardownSequence = [.send(signal: .interrupt, allowedDurationToNextStep: .seconds(10))]
+        let program: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        do {
+            let result = try await Subprocess.run(
+                program, arguments: Arguments(all), environment: .custom(variables),
+                workingDirectory: directory.map { FilePath($0) }, platformOptions: options,
+                input: .none, output: .sequence, error: .sequence
+            ) { execution in
+                async let errors = Self.collect(execution.standardError, limit: 0)
+                let output = try await Self.collect(execution.standardOutput, limit: Self.outputLimit)
+                return (output, try await errors)
+            }
+            let (output, errors) = result.closureResult
+            let status: Int32? = if case .exited(let code) = result.terminationStatus { code } else { nil }
+            return Run(status: status, output: output.head + output.tail, outputCut: output.cut,
+                       errors: String(decoding: errors.head + errors.tail, as: UTF8.self))
+        } catch {
+            throw ResticError(.notInstalled, "restic could not be started as '\(executable)': \(error)")
+        }
+    }
+
+    /// Reads a stream keeping its first `limit` bytes and, beyond them, its last ``tailLimit``.
+    private static func collect(_ stream: SubprocessOutputSequence, limit: Int) async throws -> (head: [UInt8], tail: [UInt8], cut: Bool) {
+        var head: [UInt8] = [], tail: [UInt8] = [], cut = false
+        for try await buffer in stream {
+            buffer.withUnsafeBytes { bytes in
+                let room = max(0, limit - head.count)
+                head.append(contentsOf: bytes.prefix(room))
+                guard bytes.count > room else { return }
+                tail.append(contentsOf: bytes.dropFirst(room))
+                if tail.count > tailLimit {
+                    tail.removeFirst(tail.count - tailLimit)
+                    cut = true
+                }
+            }
+        }
+        return (head, tail, cut)
+    }
+
+    /// The error of a run that failed, classified.
+    func failure(_ run: Run, doing what: String) -> ResticError {
+        let kind = ResticError.classify(status: run.status, stderr: run.errors)
+        let how = run.status.map { "exit \($0)" } ?? "killed by a signal"
+        return ResticError(kind, "restic \(what) failed (\(how)): \(ResticError.headline(run.errors))", exitStatus: run.status)
+    }
+}
