@@ -45,7 +45,7 @@ struct ResticRepositoryTests {
         defer { s.remove() }
         try await s.restic.initialize()
         let folder = try s.backupFolder("2026-11-20T093005Z_111")
-        let time = Date(timeIntervalSince1970: 1_795_685_405)   // 2026-11-20T09:30:05Z
+        let time = Date(timeIntervalSince1970: 1_795_167_005)   // 2026-11-20T09:30:05Z
         let summary = try await s.restic.backup(folder: "2026-11-20T093005Z_111", in: s.root + "/archive", host: "acme",
                                                 tags: ["org=acme", "job=111"], time: time)
         #expect(!summary.snapshotID.isEmpty && summary.dataAdded > 0 && summary.filesNew == 2)
@@ -126,7 +126,7 @@ struct ResticRepositoryTests {
         #expect(ResticBackupSummary.find(in: Array("{\"message_type\":\"status\"}\n".utf8)) == nil)
         let json = #"[{"time":"2026-11-20T09:30:05.25+01:00","hostname":"acme","tags":["org=acme","job=1"],"paths":["/a/b"],"id":"abcdef0123","short_id":"abcdef01"}]"#
         let snapshot = try #require(try JSONDecoder().decode([ResticSnapshot].self, from: Data(json.utf8)).first)
-        #expect(abs(snapshot.time.timeIntervalSince1970 - 1_795_681_805.25) < 0.001 && snapshot.jobID == "1" && snapshot.backupName == "b")
+        #expect(abs(snapshot.time.timeIntervalSince1970 - 1_795_163_405.25) < 0.001 && snapshot.jobID == "1" && snapshot.backupName == "b")
     }
 
     /// The kind of the ``ResticError`` `body` throws.

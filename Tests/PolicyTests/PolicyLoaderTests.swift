@@ -112,7 +112,7 @@ struct PolicyLoaderTests {
                   keep: { last: -1 }
             """)
         #expect(got == [
-            "policy.yaml:4:5: acme: unknown key 'data_centre' (did you mean 'data_center'?); known keys: data_center, credentials, schedule, attachments, poll_interval, timezone, archive, endpoints, alert",
+            "policy.yaml:4:5: acme: unknown key 'data_centre' (did you mean 'data_center'?); known keys: data_center, credentials, schedule, attachments, poll_interval, timezone, archive, endpoints, alert, offsite",
             "policy.yaml:6:15: schedule: INTERVAL must be 1–52, got 60",
             "policy.yaml:7:20: poll_interval: '15 minutes' is not a duration; write a number and a unit (s, m, h, d, w), e.g. 15m, 2h, 9d",
             "policy.yaml:8:15: timezone: 'Europe/Berlim' is not a known IANA time zone (did you mean 'Europe/Berlin'?); e.g. Europe/Berlin, America/New_York, UTC",
