@@ -23,8 +23,9 @@ extension ArchiveFolder {
     /// `.partial/`, so a crash mid-delete never leaves a half backup visible. Also removes
     /// leftovers of interrupted deletions. Touches only folders with this tool's manifest.
     /// A backup with a hold in force (``HoldFile``) is kept; when the holds cannot be read,
-    /// nothing is removed.
-    public func prune(keep: RetentionCounts, timeZone: TimeZone, now: Date, dryRun: Bool) throws(ArchiveError) -> [PruneOutcome] {
+    /// nothing is removed. A backup in `kept` (name → reason) is kept with that reason (one
+    /// not yet off-site, one being copied).
+    public func prune(keep: RetentionCounts, timeZone: TimeZone, now: Date, dryRun: Bool, kept: [String: String] = [:]) throws(ArchiveError) -> [PruneOutcome] {
         let all = backups()
         let holds: HoldFile
         do { holds = try self.holds() } catch {
@@ -32,7 +33,7 @@ extension ArchiveFolder {
         }
         let held = holds.active(at: now).mapValues { $0.map(\.reason).joined(separator: "; ") }
         let decisions = Retention.decide(all.map { Retention.Candidate(id: $0.name, completedAt: $0.manifest.completedAt) },
-                                         keep: keep, timeZone: timeZone, held: held)
+                                         keep: keep, timeZone: timeZone, held: held, kept: kept)
         let byName = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let outcomes = decisions.compactMap { d in byName[d.id].map { PruneOutcome(backup: d.id, jobID: $0.manifest.jobID, decision: d) } }
         guard !dryRun else { return outcomes }

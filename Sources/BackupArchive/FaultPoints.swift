@@ -42,6 +42,10 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     case pruneMidDelete = "prune.midDelete"
     /// On a verification lane, before each zip entry is inflated.
     case verifyEntry = "verify.entry"
+    /// restic started copying a backup off-site (it runs as the daemon's child).
+    case offsiteMidCopy = "offsite.midCopy"
+    /// restic confirmed an off-site snapshot, before the copy is recorded in `offsite.json`.
+    case offsiteBeforeRecord = "offsite.beforeRecord"
     /// A restore, half-way through writing a file (its temporary copy), before its rename.
     case restoreMidFile = "restore.midFile"
 }

@@ -36,8 +36,10 @@ public enum Retention {
 
     /// Decides for every backup in `backups`, newest first in the result. A backup in `held`
     /// (id → why) is kept whatever the counts, with `held — <why>` among its reasons; a hold
-    /// does not take the place of a backup the counts keep.
-    public static func decide(_ backups: [Candidate], keep: RetentionCounts, timeZone: TimeZone, held: [String: String] = [:]) -> [Decision] {
+    /// does not take the place of a backup the counts keep. A backup in `kept` (id → reason,
+    /// `kept — not yet off-site`) is kept too, with that reason.
+    public static func decide(_ backups: [Candidate], keep: RetentionCounts, timeZone: TimeZone, held: [String: String] = [:],
+                              kept: [String: String] = [:]) -> [Decision] {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = timeZone
         let sorted = backups.sorted { ($0.completedAt, $0.id) > ($1.completedAt, $1.id) }
@@ -69,6 +71,7 @@ public enum Retention {
         bucketRule("yearly", keep.yearly) { date in String(format: "%04d", calendar.component(.year, from: date)) }
         for backup in sorted {
             if let why = held[backup.id] { reasons[backup.id, default: []].append("held — \(why)") }
+            if let why = kept[backup.id] { reasons[backup.id, default: []].append(why) }
         }
         if let newest = sorted.first, reasons[newest.id] == nil {
             reasons[newest.id] = ["newest backup (always kept)"]

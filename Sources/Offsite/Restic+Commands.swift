@@ -31,11 +31,12 @@ extension Restic {
     /// under its own name at the snapshot's root.
     /// - Returns: the summary; counted only on exit 0 with a summary naming the snapshot (exit 3
     ///   — some files unreadable, a snapshot made anyway — is `.incomplete`).
-    public func backup(folder name: String, in parent: String, host: String, tags: [String], time: Date) async throws(ResticError) -> ResticBackupSummary {
+    public func backup(folder name: String, in parent: String, host: String, tags: [String], time: Date,
+                       started: @Sendable () -> Void = {}) async throws(ResticError) -> ResticBackupSummary {
         var arguments = ["backup", "--json", "--host", host, "--time", Self.timeArgument(time)]
         for tag in tags { arguments += ["--tag", tag] }
         arguments += ["--", name]
-        let run = try await run(arguments, in: parent)
+        let run = try await run(arguments, in: parent, started: started)
         guard run.status == 0 else { throw failure(run, doing: "backup of \(name)") }
         guard let summary = ResticBackupSummary.find(in: run.output), !summary.snapshotID.isEmpty else {
             throw ResticError(.unexpectedOutput, "restic backup of \(name) exited 0 without a summary naming the snapshot; not counted as a copy", exitStatus: 0)

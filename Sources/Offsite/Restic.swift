@@ -19,13 +19,14 @@ public struct Restic: Sendable {
     public var passwordFile: String
     /// Variables for restic's process only (S3 keys, `RCLONE_CONFIG`, …).
     public var environment: [String: String]
-    /// restic's `--cache-dir` (under the state folder: the hardened unit has no home).
-    public var cacheDir: String
+    /// restic's `--cache-dir` (under the state folder: the hardened unit has no home); nil:
+    /// `--no-cache` (a command run by hand, which must not leave root's files in the daemon's cache).
+    public var cacheDir: String?
     /// `PATH` for restic and the programs it runs (`ssh`, `rclone`).
     public var path: String
 
     public init(executable: String = "restic", repository: String, passwordFile: String, environment: [String: String] = [:],
-                cacheDir: String, path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") {
+                cacheDir: String?, path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") {
         self.executable = executable
         self.repository = repository
         self.passwordFile = passwordFile
@@ -54,11 +55,12 @@ public struct Restic: Sendable {
     /// Runs `restic <arguments>` against the repository in `directory`.
     /// - Throws: ``ResticError`` `.notInstalled` when restic cannot be started; a run that
     ///   started returns whatever its status.
-    public func run(_ arguments: [String], in directory: String? = nil) async throws(ResticError) -> Run {
+    /// `started` is called once restic runs (a test's crash point mid-copy).
+    public func run(_ arguments: [String], in directory: String? = nil, started: @Sendable () -> Void = {}) async throws(ResticError) -> Run {
         var variables: [Environment.Key: String] = ["PATH": path, "TZ": "UTC", "LC_ALL": "C.UTF-8",
                                                     "RESTIC_PROGRESS_FPS": "0.2"]
         for (key, value) in environment { variables[Environment.Key(stringLiteral: key)] = value }
-        let all = ["--repo", repository, "--password-file", passwordFile, "--cache-dir", cacheDir] + arguments
+        let all = ["--repo", repository, "--password-file", passwordFile] + (cacheDir.map { ["--cache-dir", $0] } ?? ["--no-cache"]) + arguments
         var options = PlatformOptions()
         // Stopped (shutdown, reload): restic removes its lock on SIGINT; SIGKILL after 10 s.
         options.teardownSequence = [.send(signal: .interrupt, allowedDurationToNextStep: .seconds(10))]
@@ -69,6 +71,7 @@ public struct Restic: Sendable {
                 workingDirectory: directory.map { FilePath($0) }, platformOptions: options,
                 input: .none, output: .sequence, error: .sequence
             ) { execution in
+                started()
                 async let errors = Self.collect(execution.standardError, limit: 0)
                 let output = try await Self.collect(execution.standardOutput, limit: Self.outputLimit)
                 return (output, try await errors)

@@ -124,6 +124,8 @@ public struct Report: Sendable, Equatable {
     public enum Event: Sendable, Equatable {
         case scheduleChanged, credentialsRejected, backupArchived, backupFailed, linksExpired, linksUnreadable
         case retentionRemoved, partsQuarantined, massChange
+        /// A backup is in the off-site repository; a copy into it failed.
+        case offsiteCopied, offsiteFailed
     }
     /// What a metric counts.
     public enum Count: Sendable, Equatable {
@@ -134,6 +136,8 @@ public struct Report: Sendable, Equatable {
         case archived(bytes: Int64, parts: Int)
         /// A module's records in the newest backup, and those deleted and changed since the one before.
         case records(module: String, records: Int, deleted: Int, changed: Int)
+        /// A backup copied off-site: the bytes it added to the repository, and the time of the last copy.
+        case offsiteCopied(bytesAdded: Int64)
     }
 
     /// The journal priority.

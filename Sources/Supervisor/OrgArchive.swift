@@ -2,6 +2,7 @@ import BackupArchive
 import Foundation
 import Logging
 import Policy
+import Reconcile
 import ZohoModel
 
 /// One org's archive as the archive commands (`list`, `verify`, `prune`, `inspect`, `reindex`) and `now` see it:
@@ -9,11 +10,14 @@ import ZohoModel
 public struct OrgArchive: Sendable {
     let folder: ArchiveFolder
     let store: StateStore
+    /// The org's `offsite:` (`required: true` keeps backups not yet off-site).
+    let offsite: OffsitePolicy?
 
     /// - Parameter stateDir: the policy's `state_dir` (where the org's lock lives).
     public init(_ org: OrgPolicy, stateDir: String) {
         folder = ArchiveFolder(path: org.archive.path, org: org.name, minFree: org.archive.minFree, logger: Logger(label: "zoho-crm-backup"))
         store = StateStore(stateDir: stateDir, org: org.name)
+        offsite = org.offsite
     }
 
     /// Every committed backup, oldest first.
@@ -30,7 +34,9 @@ public struct OrgArchive: Sendable {
     public func prune(keep: RetentionCounts, timeZone: TimeZone, dryRun: Bool, now: Date) async throws(ArchiveCommandError) -> [PruneRow] {
         try await withLocks(command: "prune", take: !dryRun) { () throws(ArchiveCommandError) in
             do {
-                return try folder.prune(keep: keep, timeZone: timeZone, now: now, dryRun: dryRun)
+                let copies = (try? store.readOffsite()) ?? OffsiteState()
+                let kept = OrgWorker.offsiteKept(backups: folder.backups(), offsite: offsite, state: copies, copying: nil)
+                return try folder.prune(keep: keep, timeZone: timeZone, now: now, dryRun: dryRun, kept: kept)
                     .map { PruneRow(backup: $0.backup, jobID: $0.jobID, keep: $0.decision.keep, reasons: $0.decision.reasons) }
             } catch {
                 throw .failed("\(error)")

@@ -102,6 +102,7 @@ extension OrgWorker {
             case .archived(let bytes, let parts): metrics.recordArchived(bytes: bytes, parts: parts, at: now.timeIntervalSince1970)
             case .records(let module, let records, let deleted, let changed):
                 metrics.setRecords(module: module, records: records, deleted: deleted, changed: changed)
+            case .offsiteCopied(let bytes): metrics.recordOffsiteCopy(bytesAdded: bytes, at: now.timeIntervalSince1970)
             }
         }
         let messageID: MessageID? = switch report.event {
@@ -114,6 +115,8 @@ extension OrgWorker {
         case .retentionRemoved: .retentionRemoved
         case .partsQuarantined: .partsQuarantined
         case .massChange: .massChange
+        case .offsiteCopied: .offsiteCopied
+        case .offsiteFailed: .offsiteFailed
         case nil: nil
         }
         let level: Logger.Level = switch report.level {
@@ -166,7 +169,7 @@ extension OrgWorker {
         do {
             // Expired downloads that can never complete: what they held goes to the quarantine, with the alarm.
             for kept in try folder.settleExpired(now: now) { alarmQuarantined(kept) }
-            let outcomes = try folder.prune(keep: policy.archive.keep, timeZone: policy.timeZone, now: now, dryRun: false)
+            let outcomes = try folder.prune(keep: policy.archive.keep, timeZone: policy.timeZone, now: now, dryRun: false, kept: offsiteKept())
             return apply(.pruned(removed: outcomes.filter { !$0.decision.keep }
                 .map { Outcome.Pruned(backup: $0.backup, jobID: $0.jobID, reasons: $0.decision.reasons) }))
         } catch {

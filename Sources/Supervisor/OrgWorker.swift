@@ -39,6 +39,10 @@ public actor OrgWorker {
     /// The archive as this cycle read it (once, for ``Reconcile/decide(_:remote:archive:state:now:)``),
     /// kept up to date with what the cycle archives; nil before the first read.
     var archiveSeen: ArchiveObservation?
+    /// The org's off-site copies (`offsite.json`); changed only by ``applyOffsite(_:)``.
+    public internal(set) var offsiteState: OffsiteState
+    /// The backup restic is copying now: retention keeps it until the copy ends.
+    var offsiteCopying: String?
 
     /// - Parameter stateDir: the policy's `state_dir`.
     public init(policy: OrgPolicy, stateDir: String, environment: SupervisorEnvironment, slots: DownloadSlots) {
@@ -48,6 +52,7 @@ public actor OrgWorker {
         let loaded = Self.loadState(store, now: environment.clock.date, logger: logger, org: policy.name, migrate: environment.writesState)
         self.state = loaded
         legacyPending = loaded.pendingPost
+        offsiteState = Self.loadOffsite(store, logger: logger)
         self.policy = policy
         self.environment = environment
         self.slots = slots

@@ -67,6 +67,21 @@ public struct StateStore: Sendable {
         try AtomicFile.write(data, to: statePath, permissions: 0o600)
     }
 
+    /// `offsite.json`: the org's off-site copies (``OffsiteState``), written by its worker only.
+    public var offsitePath: String { folder + "/offsite.json" }
+
+    /// The saved off-site state; nil when there is none yet. - Throws: when it cannot be read.
+    public func readOffsite() throws -> OffsiteState? {
+        guard let data = try contents(offsitePath) else { return nil }
+        return try Self.decoder.decode(OffsiteState.self, from: data)
+    }
+
+    /// Replaces `offsite.json` atomically.
+    public func saveOffsite(_ state: OffsiteState) throws {
+        try makeFolder()
+        try AtomicFile.write(try Self.encoder.encode(state), to: offsitePath, permissions: 0o600)
+    }
+
     /// `immediate-request.json`: the immediate backup that reached Zoho and is not settled.
     public var immediatePath: String { folder + "/immediate-request.json" }
 

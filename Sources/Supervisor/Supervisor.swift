@@ -25,6 +25,8 @@ public actor Supervisor: Service {
     /// stoppable on its own when a reload removes or changes the org, which a task group's
     /// children are not).
     var loops: [String: Task<Void, Never>] = [:]
+    /// One copy loop per off-site repository: copies into one repository run one at a time.
+    var offsiteLoops: [String: Task<Void, Never>] = [:]
     var running = false
     var lastStatusLine: String?
     var metricsErrorLogged = false
@@ -91,6 +93,7 @@ public actor Supervisor: Service {
             workers[name] = worker
             if running { startLoop(worker, first: true) }
         }
+        if running { startOffsiteLoops() }
         summary.added.sort(); summary.removed.sort(); summary.changed.sort()
         environment.logger.notice("policy reloaded from \(newPolicy.file): \(newPolicy.orgs.count) orgs; added: \(list(summary.added)), removed: \(list(summary.removed)), changed: \(list(summary.changed))")
         return summary
@@ -136,6 +139,7 @@ public actor Supervisor: Service {
     public func run() async throws {
         running = true
         for org in policy.orgs { if let worker = workers[org.name] { startLoop(worker, first: true) } }
+        startOffsiteLoops()
         if policy.orgs.isEmpty {
             environment.logger.warning("no orgs configured in \(policy.file); add one and reload (systemctl reload zoho-crm-backup)")
         }
@@ -156,6 +160,9 @@ public actor Supervisor: Service {
         notifier.stopping()
         environment.logger.notice("stopping: downloads stop at a resumable point")
         for name in loops.keys { await stopLoop(name) }
+        for (_, task) in offsiteLoops { task.cancel() }
+        for (_, task) in offsiteLoops { await task.value }
+        offsiteLoops = [:]
         running = false
         writeMetrics()
         environment.logger.notice("stopped")

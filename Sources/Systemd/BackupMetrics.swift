@@ -90,6 +90,15 @@ public struct OrgMetrics: Sendable {
         gauge(.recordsChanged, [("module", module)]).record(changed)
     }
 
+    /// A backup was copied off-site: the bytes it added, and the time of the last copy.
+    public func recordOffsiteCopy(bytesAdded: Int64, at time: Double) {
+        counter(.offsiteBytesAdded).increment(by: bytesAdded)
+        gauge(.offsiteLastSuccess).record(time)
+    }
+
+    /// Archived backups not yet off-site.
+    public func setOffsiteLag(_ backups: Int) { gauge(.offsiteLag).record(backups) }
+
     /// An alarm of `kind` (`mass_change`) raised (1) or not (0).
     public func setAlarm(kind: String, raised: Bool) { gauge(.alarm, [("kind", kind)]).record(raised ? 1 : 0) }
 }
@@ -112,6 +121,9 @@ public enum MetricName: String, CaseIterable, Sendable {
     case recordsDeleted = "zoho_crm_backup_records_deleted"
     case recordsChanged = "zoho_crm_backup_records_changed"
     case alarm = "zoho_crm_backup_alarm"
+    case offsiteLastSuccess = "zoho_crm_backup_offsite_last_success_timestamp_seconds"
+    case offsiteLag = "zoho_crm_backup_offsite_lag_backups"
+    case offsiteBytesAdded = "zoho_crm_backup_offsite_bytes_added_total"
 
     public var help: String {
         switch self {
@@ -130,6 +142,9 @@ public enum MetricName: String, CaseIterable, Sendable {
         case .recordsDeleted: "Records of the module deleted between the org's two newest backups."
         case .recordsChanged: "Records of the module whose values changed between the org's two newest backups."
         case .alarm: "1 while an alarm of this kind is raised for the org (mass_change: a backup is held after a mass change), else 0."
+        case .offsiteLastSuccess: "Unix time of the org's last backup copied into its off-site repository."
+        case .offsiteLag: "The org's archived backups not yet in its off-site repository."
+        case .offsiteBytesAdded: "Bytes the org's off-site copies added to the repository (after deduplication) since the daemon started."
         case .quarantinedParts: "Parts of the org's backups kept in the archive's .quarantine/ after their links expired; the daemon never deletes them."
         }
     }

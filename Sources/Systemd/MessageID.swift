@@ -28,6 +28,11 @@ public enum MessageID: String, CaseIterable, Sendable {
     /// A module lost or changed more records between two backups than the org's limits allow:
     /// the backup before the change is held.
     case massChange = "277f975fdde34336bb835b662134be65"
+    /// A backup was copied into the org's off-site restic repository (restic confirmed the snapshot).
+    case offsiteCopied = "bb5ea4dbfa5a4d95ac953cb18a617c4a"
+    /// A copy into the off-site repository failed (wrong password, no repository, locked,
+    /// unreachable, …): retried with backoff; the local archive is untouched.
+    case offsiteFailed = "76af7552eed04a13803509a02f923810"
 
     /// Logger metadata that tags an entry with this ID: `logger.error("…", metadata: MessageID.backupFailed.metadata)`.
     public var metadata: Logger.Metadata { [LogField.messageIDKey: .string(rawValue)] }

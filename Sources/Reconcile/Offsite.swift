@@ -1,0 +1,131 @@
+import Foundation
+
+/// What the daemon remembers of an org's off-site copies (`<state_dir>/<org>/offsite.json`,
+/// written atomically by the org's worker only). Losing it costs one `restic snapshots` per
+/// backup: before each copy the repository is asked for a snapshot tagged with the job.
+public struct OffsiteState: Codable, Sendable, Equatable {
+    /// A backup that is in the repository.
+    public struct Copy: Codable, Sendable, Equatable {
+        /// The backup folder's name.
+        public var backup: String
+        /// The snapshot holding it (short id).
+        public var snapshot: String
+        /// When the copy was confirmed.
+        public var copiedAt: Date
+        /// Bytes it added to the repository (after deduplication); nil when it was found there.
+        public var bytesAdded: Int64?
+
+        public init(backup: String, snapshot: String, copiedAt: Date, bytesAdded: Int64?) {
+            self.backup = backup
+            self.snapshot = snapshot
+            self.copiedAt = copiedAt
+            self.bytesAdded = bytesAdded
+        }
+    }
+
+    /// The last failure, until a copy succeeds.
+    public struct Failure: Codable, Sendable, Equatable {
+        /// restic's error class (`wrongPassword`, `locked`, …) or `secret`.
+        public var kind: String
+        public var message: String
+        public var hint: String
+        public var at: Date
+        /// The backup being copied, if one.
+        public var jobID: String?
+        /// When it was last written to the journal (once, then hourly while it lasts).
+        public var reportedAt: Date
+    }
+
+    /// Backups in the repository, by job id (the backups still in the local archive, and the newest copy).
+    public var copies: [String: Copy] = [:]
+    /// The newest copy confirmed.
+    public var lastCopy: Copy?
+    public var failure: Failure?
+    /// Failed attempts in a row (for the backoff).
+    public var consecutiveFailures = 0
+    /// No attempt before this time (the backoff after a failure).
+    public var nextAttempt: Date?
+    /// Bytes all copies added to the repository.
+    public var bytesAdded: Int64 = 0
+    /// The repository's stored size after the last copy, when restic said.
+    public var repositorySize: Int64?
+
+    public init() {}
+}
+
+/// A backup in the local archive, as the off-site decision needs it.
+public struct LocalBackup: Sendable, Equatable {
+    public var name: String
+    public var jobID: String
+    public var completedAt: Date
+
+    public init(name: String, jobID: String, completedAt: Date) {
+        self.name = name
+        self.jobID = jobID
+        self.completedAt = completedAt
+    }
+}
+
+/// What came of an off-site copy: the input of ``Reconcile/applyOffsite(_:to:desired:now:)``.
+public enum OffsiteOutcome: Sendable, Equatable {
+    /// restic confirmed the snapshot (`found`: one tagged with the job was there already, from
+    /// a copy whose confirmation was lost).
+    case copied(backup: String, jobID: String, snapshot: String, bytesAdded: Int64?, bytesRead: Int64?, found: Bool, repositorySize: Int64?)
+    /// The copy of `jobID` (or the preparation, before one was chosen) failed.
+    case failed(jobID: String?, kind: String, message: String, hint: String)
+}
+
+extension Reconcile {
+    /// The next off-site step: the newest backup not yet in the repository (the one a disaster
+    /// needs first), unless the backoff after a failure says wait. Pure.
+    public static func offsiteNext(_ backups: [LocalBackup], state: OffsiteState, now: Date) -> LocalBackup? {
+        if let next = state.nextAttempt, now < next { return nil }
+        return backups.filter { state.copies[$0.jobID] == nil }.max { ($0.completedAt, $0.jobID) < ($1.completedAt, $1.jobID) }
+    }
+
+    /// Local backups not yet in the repository.
+    public static func offsiteLag(_ backups: [LocalBackup], state: OffsiteState) -> Int {
+        backups.filter { state.copies[$0.jobID] == nil }.count
+    }
+
+    /// The wait after `failures` failed attempts in a row: 1, 2, 4 … minutes, at most 6 hours.
+    public static func offsiteBackoff(failures: Int) -> TimeInterval {
+        min(60 * pow(2, Double(max(0, failures - 1))), 6 * 3_600)
+    }
+
+    /// What an off-site outcome does to the state and what is reported. Pure. A failure is
+    /// written to the journal when it starts or changes and once an hour while it lasts;
+    /// every failure is counted.
+    public static func applyOffsite(_ outcome: OffsiteOutcome, to state: OffsiteState, desired: Desired, now: Date) -> (OffsiteState, [Report]) {
+        var next = state
+        let org = desired.org
+        switch outcome {
+        case .copied(let backup, let jobID, let snapshot, let added, let read, let found, let size):
+            let copy = OffsiteState.Copy(backup: backup, snapshot: snapshot, copiedAt: now, bytesAdded: added)
+            next.copies[jobID] = copy
+            next.lastCopy = copy
+            let recovered = state.failure.map { " (after \(state.consecutiveFailures) failed attempt\(state.consecutiveFailures == 1 ? "" : "s"): \($0.kind))" } ?? ""
+            next.failure = nil
+            next.consecutiveFailures = 0
+            next.nextAttempt = nil
+            next.bytesAdded += added ?? 0
+            if let size { next.repositorySize = size }
+            let what = found
+                ? "was in the repository already as snapshot \(snapshot) (a copy whose confirmation was lost); recorded"
+                : "copied off-site as snapshot \(snapshot): \(read.map { "\($0) bytes read, " } ?? "")\(added ?? 0) bytes added after deduplication"
+            return (next, [Report(.notice, "[\(org)] backup \(backup) \(what)\(recovered)", event: .offsiteCopied, jobID: jobID,
+                                  counts: [.offsiteCopied(bytesAdded: added ?? 0)], fields: ["snapshot": snapshot])])
+        case .failed(let jobID, let kind, let message, let hint):
+            next.consecutiveFailures += 1
+            next.nextAttempt = now.addingTimeInterval(offsiteBackoff(failures: next.consecutiveFailures))
+            let retry = "retried at \(ISO8601DateFormatter().string(from: next.nextAttempt ?? now))"
+            let text = "[\(org)] off-site copy failed: \(message); \(retry)"
+            let repeated = state.failure.map { $0.kind == kind && $0.message == message && now.timeIntervalSince($0.reportedAt) < 3_600 } ?? false
+            next.failure = OffsiteState.Failure(kind: kind, message: message, hint: hint, at: now, jobID: jobID,
+                                                reportedAt: repeated ? state.failure?.reportedAt ?? now : now)
+            let counts: [Report.Count] = [.failure("offsite")]
+            guard !repeated else { return (next, [Report(.info, text, jobID: jobID, counts: counts)]) }
+            return (next, [Report(.error, "\(text). \(hint)", event: .offsiteFailed, jobID: jobID, counts: counts, fields: ["offsite_error": kind])])
+        }
+    }
+}

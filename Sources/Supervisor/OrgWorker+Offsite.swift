@@ -1,0 +1,107 @@
+import BackupArchive
+import Foundation
+import Logging
+import Offsite
+import Policy
+import Reconcile
+import Systemd
+import ZohoModel
+
+extension OrgWorker {
+    /// Copies the newest backup not yet in the org's off-site repository, when one is due
+    /// (``Reconcile/offsiteNext(_:state:now:)``): first asks the repository for a snapshot
+    /// tagged with the job (a copy whose confirmation was lost), then `restic backup`.
+    /// Run by the repository's copy loop, never by the cycle: a copy never blocks a download.
+    /// - Returns: whether it tried something (the loop looks again at once).
+    public func copyOffsite() async -> Bool {
+        guard let offsite = policy.offsite, environment.writesState else { return false }
+        let backups = localBackups()
+        metrics.setOffsiteLag(Reconcile.offsiteLag(backups, state: offsiteState))
+        guard let next = Reconcile.offsiteNext(backups, state: offsiteState, now: now) else { return false }
+        let restic: Restic
+        do { restic = try Self.restic(for: offsite, secrets: SecretLookup(environment.credentials), stateDir: storeStateDir, org: policy.name) } catch {
+            applyOffsite(.failed(jobID: next.jobID, kind: "secret", message: error.description,
+                                 hint: "Fix the secret file (`zoho-crm-backup check` shows what is wrong); the copy is retried."))
+            return true
+        }
+        offsiteCopying = next.name
+        defer { offsiteCopying = nil }
+        let tags = ["org=\(policy.name)", "job=\(next.jobID)"]
+        do {
+            if let found = try await restic.snapshots(host: policy.name, tags: tags).first {
+                applyOffsite(.copied(backup: next.name, jobID: next.jobID, snapshot: found.shortID, bytesAdded: nil, bytesRead: nil,
+                                     found: true, repositorySize: nil))
+                return true
+            }
+            let faults = environment.faults
+            let summary = try await restic.backup(folder: next.name, in: folder.path, host: policy.name, tags: tags, time: next.completedAt,
+                                                  started: { try? faults.injected(.offsiteMidCopy) })
+            hit(.offsiteBeforeRecord)
+            applyOffsite(.copied(backup: next.name, jobID: next.jobID, snapshot: summary.snapshotID, bytesAdded: summary.dataAdded,
+                                 bytesRead: summary.totalBytesProcessed, found: false, repositorySize: nil))
+        } catch {
+            applyOffsite(.failed(jobID: next.jobID, kind: error.kind.rawValue, message: "backup \(next.name) to \(offsite.displayRepository): \(error.message)",
+                                 hint: error.hint(repository: offsite.displayRepository)))
+        }
+        return true
+    }
+
+    /// What retention keeps for the off-site copy: the backup being copied, and with
+    /// `required: true` every backup not yet in the repository.
+    func offsiteKept() -> [String: String] {
+        Self.offsiteKept(backups: folder.backups(), offsite: policy.offsite, state: offsiteState, copying: offsiteCopying)
+    }
+
+    /// ``offsiteKept()`` for `backups`, the org's `offsite`, its copies and the one being copied.
+    static func offsiteKept(backups: [ArchivedBackup], offsite: OffsitePolicy?, state: OffsiteState, copying: String?) -> [String: String] {
+        guard let offsite else { return [:] }
+        var kept: [String: String] = [:]
+        if offsite.required {
+            for backup in backups where state.copies[backup.manifest.jobID] == nil { kept[backup.name] = "kept — not yet off-site" }
+        }
+        if let copying { kept[copying] = "kept — being copied off-site" }
+        return kept
+    }
+
+    /// The archive's backups as the off-site decision sees them.
+    func localBackups() -> [LocalBackup] {
+        folder.backups().map { LocalBackup(name: $0.name, jobID: $0.manifest.jobID, completedAt: $0.manifest.completedAt) }
+    }
+
+    /// Applies an off-site outcome (``Reconcile/applyOffsite(_:to:desired:now:)``), saves
+    /// `offsite.json` and carries out the reports.
+    func applyOffsite(_ outcome: OffsiteOutcome) {
+        let (next, reports) = Reconcile.applyOffsite(outcome, to: offsiteState, desired: Desired(policy), now: now)
+        offsiteState = next
+        // Records of backups no longer in the archive are dropped (the newest copy stays as lastCopy).
+        let local = Set(localBackups().map(\.jobID))
+        offsiteState.copies = offsiteState.copies.filter { local.contains($0.key) }
+        do { try store.saveOffsite(offsiteState) } catch {
+            logger.error("could not save \(store.offsitePath): \(error); check the state folder's owner and free space (the copy is found in the repository again by its job tag)")
+        }
+        for report in reports { carryOut(report) }
+        metrics.setOffsiteLag(Reconcile.offsiteLag(localBackups(), state: offsiteState))
+    }
+
+    /// The org's restic: its repository, the password secret's file, the environment
+    /// secret's variables, the cache under the state folder.
+    /// - Throws: ``CredentialsError`` when a secret cannot be used.
+    static func restic(for offsite: OffsitePolicy, secrets: SecretLookup, stateDir: String?, org: String) throws(CredentialsError) -> Restic {
+        let password = try secrets.load(offsite.passwordSecret, purpose: "the off-site repository password of org \(org)")
+        var variables: [String: String] = [:]
+        if let name = offsite.environmentSecret {
+            variables = try EnvironmentSecret.parse(secrets.load(name, purpose: "restic's environment for org \(org)"))
+        }
+        return Restic(executable: offsite.restic ?? "restic", repository: offsite.repository, passwordFile: password.path,
+                      environment: variables, cacheDir: stateDir.map { $0 + "/restic-cache" })
+    }
+
+    /// The saved off-site state, or a fresh one (an unreadable file costs one `restic
+    /// snapshots` per backup: copies are found by their job tag).
+    static func loadOffsite(_ store: StateStore, logger: Logger) -> OffsiteState {
+        do { return try store.readOffsite() ?? OffsiteState() } catch {
+            logger.warning("\(store.offsitePath) could not be read (\(error)); starting afresh: each backup's snapshot is looked up in the repository by its job tag before any copy")
+            return OffsiteState()
+        }
+    }
+}

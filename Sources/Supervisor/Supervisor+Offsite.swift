@@ -1,0 +1,43 @@
+import Foundation
+import Policy
+
+extension Supervisor {
+    /// One pass of off-site copies into `repository`: each org copying there, in turn, copies
+    /// its newest backup not yet there (``OrgWorker/copyOffsite()``).
+    /// - Returns: whether any org tried a copy (the loop then looks again at once).
+    @discardableResult
+    public func copyOffsite(repository: String) async -> Bool {
+        var tried = false
+        for org in policy.orgs where org.offsite?.repository == repository {
+            if let worker = workers[org.name], await worker.copyOffsite() { tried = true }
+        }
+        return tried
+    }
+
+    /// Every repository's pass, until no org has a copy due (tests; the daemon runs loops).
+    public func copyOffsiteUntilIdle() async {
+        for repository in Set(policy.orgs.compactMap { $0.offsite?.repository }).sorted() {
+            while await copyOffsite(repository: repository) {}
+        }
+    }
+
+    /// Starts a copy loop for each repository the policy names, stops those it no longer names.
+    /// A loop copies while copies are due, then looks again every minute; it never blocks a
+    /// cycle, so a slow or failing repository never delays a download.
+    func startOffsiteLoops() {
+        let repositories = Set(policy.orgs.compactMap { $0.offsite?.repository })
+        for (repository, task) in offsiteLoops where !repositories.contains(repository) {
+            task.cancel()
+            offsiteLoops[repository] = nil
+        }
+        let clock = environment.clock
+        for repository in repositories where offsiteLoops[repository] == nil {
+            offsiteLoops[repository] = Task {
+                while !Task.isCancelled {
+                    if await self.copyOffsite(repository: repository) { continue }
+                    do { try await clock.sleep(for: .seconds(60)) } catch { return }
+                }
+            }
+        }
+    }
+}
