@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "SupervisorTests",
             dependencies: [
-                "Supervisor", "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Systemd", "ZohoSimulator", "ZohoModel",
+                "Supervisor", "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Offsite", "Systemd", "ZohoSimulator", "ZohoModel",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -80,6 +80,11 @@ extension OrgWorker {
             logger.error("could not save \(store.offsitePath): \(error); check the state folder's owner and free space (the copy is found in the repository again by its job tag)")
         }
         for report in reports { carryOut(report) }
+        if case .copied = outcome, policy.offsite?.required == true {
+            // A backup kept only because it was not off-site may go now.
+            state.pruneDue = true
+            saveState()
+        }
         metrics.setOffsiteLag(Reconcile.offsiteLag(localBackups(), state: offsiteState))
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Offsite
 import Testing
+import TestSupport
 
 /// The restic wrapper against the real restic (Debian's, 0.14) on local-path repositories.
 @Suite("restic, for real")
@@ -33,9 +34,7 @@ struct ResticRepositoryTests {
     }
 
     static func requireRestic() throws {
-        let found = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-            .contains { FileManager.default.isExecutableFile(atPath: "\($0)/restic") }
-        try #require(found, "restic is not installed: `make deps` installs Debian's restic")
+        try #require(ResticFixture.isInstalled, "restic is not installed: `make deps` installs Debian's restic")
     }
 
     @Test("init, backup with host, tags and time, snapshots by tag, restore gives the same bytes")
@@ -134,28 +133,9 @@ struct ResticRepositoryTests {
         do { try await body() } catch let error as ResticError { throw error.kind }
     }
 
-    /// Leaves the exclusive lock a killed restic leaves: `restic key passwd` locks the
-    /// repository exclusively, then waits to read the new password from a FIFO nobody writes;
-    /// it is killed with SIGKILL once its lock is written.
     static func leaveExclusiveLock(_ restic: Restic) async throws {
-        let locks = (restic.repository as NSString).appendingPathComponent("locks")
-        let fifo = (restic.passwordFile as NSString).deletingLastPathComponent + "/never-written"
-        try #require(mkfifo(fifo, 0o600) == 0)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["restic", "--repo", restic.repository, "--password-file", restic.passwordFile, "--cache-dir", restic.cacheDir,
-                             "key", "passwd", "--new-password-file", fifo]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<1_000 {
-            if let names = try? FileManager.default.contentsOfDirectory(atPath: locks), !names.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let left = (try? FileManager.default.contentsOfDirectory(atPath: locks)) ?? []
-        try #require(!left.isEmpty, "restic key passwd left no lock to test with")
+        try #require(try await ResticFixture.leaveExclusiveLock(repository: restic.repository, passwordFile: restic.passwordFile),
+                     "restic key passwd left no lock to test with")
     }
 }
 

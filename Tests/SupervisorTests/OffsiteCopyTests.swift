@@ -1,0 +1,182 @@
+import BackupArchive
+import Foundation
+import Offsite
+import Policy
+import Supervisor
+import Systemd
+import Testing
+import TestSupport
+import ZohoModel
+import ZohoSimulator
+
+/// The daemon's off-site copies with the real restic on a local-path repository: a snapshot
+/// per backup with the org as host, its tags and its completion time; byte-identical restores;
+/// failures told apart, reported once, counted, retried; `required: true` and retention.
+@Suite("Off-site copies", .serialized)
+struct OffsiteCopyTests {
+    static let fridays = "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=FR"
+    static let simulator: @Sendable (inout SimulatorConfig) -> Void = { $0.monthlyQuota = 10 }
+
+    static func org(keep: String = "{ last: 4, weekly: 0, monthly: 0, yearly: 0 }", required: Bool = false) -> SupervisorHarness.Org {
+        SupervisorHarness.Org(name: "acme", schedule: fridays,
+                              extra: ["offsite: { repository: REPO, password_secret: acme-restic, required: \(required) }"], keep: keep)
+    }
+
+    /// The harness's policy with the repository in its folder; the password secret written.
+    static func policy(_ h: SupervisorHarness, password: String = "correct horse") throws -> Policy {
+        try write(h, password: password)
+        return try PolicyLoader(environment: [:]).parse(h.policyText().replacingOccurrences(of: "REPO", with: repository(h)), file: h.folder + "/policy.yaml")
+    }
+
+    static func repository(_ h: SupervisorHarness) -> String { h.folder + "/restic" }
+    static func passwordFile(_ h: SupervisorHarness) -> String { h.folder + "/credentials/acme-restic" }
+
+    static func write(_ h: SupervisorHarness, password: String) throws {
+        try AtomicFile.write(Data((password + "\n").utf8), to: passwordFile(h), permissions: 0o600)
+    }
+
+    static func initRepository(_ h: SupervisorHarness) throws {
+        let made = try ResticFixture.run(["init"], repository: repository(h), passwordFile: passwordFile(h))
+        try #require(made.status == 0, "\(made.all)")
+    }
+
+    static func snapshots(_ h: SupervisorHarness) throws -> [ResticSnapshot] {
+        let listed = try ResticFixture.run(["snapshots", "--json", "--no-lock"], repository: repository(h), passwordFile: passwordFile(h))
+        try #require(listed.status == 0, "\(listed.all)")
+        return try JSONDecoder().decode([ResticSnapshot]?.self, from: Data(listed.stdout.utf8)) ?? []
+    }
+
+    static func runUntilArchived(_ h: SupervisorHarness, _ supervisor: Supervisor, _ n: Int) async throws {
+        for _ in 0..<200 {
+            await h.cycle(supervisor, times: 1, step: .seconds(6 * 3600))
+            if h.archived("acme").count + PrunedJobs.load(archive: h.archivePath("acme")).pruned.count >= n { return }
+        }
+        throw HarnessError(description: "backup \(n) was never archived")
+    }
+
+    /// Every file of the archive with its bytes: what a failed copy must leave as it was.
+    static func files(_ root: String) -> [String: Data] {
+        var all: [String: Data] = [:]
+        for case let path as String in FileManager.default.enumerator(atPath: root) ?? NSEnumerator().makeIterator() as! FileManager.DirectoryEnumerator {
+            if let data = FileManager.default.contents(atPath: root + "/" + path) { all[path] = data }
+        }
+        return all
+    }
+
+    @Test("one snapshot per backup (host, tags, time); nothing copied twice, even with offsite.json lost; restores are byte-identical")
+    func copies() async throws {
+        try #require(ResticFixture.isInstalled, "make deps installs restic")
+        try await SupervisorHarness.run([Self.org()], configure: Self.simulator) { h in
+            let policy = try Self.policy(h)
+            try Self.initRepository(h)
+            let recorder = LogRecorder(), metrics = BackupMetrics()
+            let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger, metrics: metrics))
+            try await Self.runUntilArchived(h, supervisor, 2)
+            await supervisor.copyOffsiteUntilIdle()
+
+            let backups = h.archived("acme")
+            let snapshots = try Self.snapshots(h)
+            #expect(snapshots.count == 2)
+            for backup in backups {
+                let mine = snapshots.filter { $0.jobID == backup.manifest.jobID }
+                #expect(mine.count == 1 && mine.first?.hostname == "acme" && mine.first?.org == "acme" && mine.first?.backupName == backup.name)
+                #expect(abs((mine.first?.time.timeIntervalSince1970 ?? 0) - backup.manifest.completedAt.timeIntervalSince1970.rounded(.down)) < 1)
+            }
+            let copied = recorder.all().filter { $0.metadata["message_id"] == MessageID.offsiteCopied.rawValue }
+            #expect(copied.count == 2 && copied.allSatisfy { $0.level == .notice && $0.metadata["snapshot"] != nil })
+            #expect(metrics.render().contains(#"zoho_crm_backup_offsite_lag_backups{org="acme"} 0"#))
+            #expect(metrics.render().contains("zoho_crm_backup_offsite_last_success_timestamp_seconds{org=\"acme\"} \(Int(h.clock.date.timeIntervalSince1970))"))
+
+            await supervisor.copyOffsiteUntilIdle()
+            #expect(try Self.snapshots(h).count == 2, "nothing is copied twice")
+
+            // offsite.json lost (a crash before it was written, a wiped state folder): found by the job tag.
+            try FileManager.default.removeItem(atPath: h.stateDir + "/acme/offsite.json")
+            let again = LogRecorder()
+            let restarted = Supervisor(policy: policy, environment: h.environment(logger: again.logger))
+            await restarted.copyOffsiteUntilIdle()
+            #expect(try Self.snapshots(h).count == 2, "still one snapshot per backup")
+            #expect(again.all().filter { $0.message.contains("was in the repository already") }.count == 2)
+
+            // Restored by restic: the same bytes as the archive's.
+            let newest = try #require(backups.last)
+            let snapshot = try #require(snapshots.first { $0.jobID == newest.manifest.jobID })
+            let out = h.folder + "/restored"
+            let restored = try ResticFixture.run(["restore", snapshot.id, "--target", out], repository: Self.repository(h), passwordFile: Self.passwordFile(h))
+            try #require(restored.status == 0, "\(restored.all)")
+            #expect(Self.files(out + "/" + newest.name) == Self.files(newest.folder) && !Self.files(newest.folder).isEmpty)
+        }
+    }
+
+    @Test("a missing repository, a wrong password and a lock: one journal entry each with the fix, counted, retried later; the archive untouched")
+    func failures() async throws {
+        try #require(ResticFixture.isInstalled, "make deps installs restic")
+        try await SupervisorHarness.run([Self.org()], configure: Self.simulator) { h in
+            let policy = try Self.policy(h)
+            let recorder = LogRecorder(), metrics = BackupMetrics()
+            let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger, metrics: metrics))
+            try await Self.runUntilArchived(h, supervisor, 1)
+            let before = Self.files(h.archivePath("acme"))
+            func failed() -> [LogRecorder.Entry] { recorder.all().filter { $0.metadata["message_id"] == MessageID.offsiteFailed.rawValue } }
+            func attempt() async { _ = await supervisor.copyOffsite(repository: Self.repository(h)) }
+
+            await attempt()
+            #expect(failed().count == 1 && failed().last?.metadata["offsite_error"] == "repositoryMissing")
+            #expect(failed().last?.message.contains("zoho-crm-backup offsite init") == true && failed().last?.level == .error)
+            await attempt()
+            #expect(failed().count == 1, "within the backoff nothing is tried")
+            h.clock.advance(by: .seconds(120))
+            await attempt()
+            #expect(failed().count == 1, "the same error again within the hour: counted, not repeated in the journal")
+            #expect(metrics.render().contains(#"zoho_crm_backup_failures_total{org="acme",kind="offsite"} 2"#)
+                    || metrics.render().contains(#"zoho_crm_backup_failures_total{kind="offsite",org="acme"} 2"#))
+            #expect(metrics.render().contains(#"zoho_crm_backup_offsite_lag_backups{org="acme"} 1"#))
+
+            // A repository made with another password.
+            try Self.write(h, password: "another one")
+            try Self.initRepository(h)
+            try Self.write(h, password: "correct horse")
+            h.clock.advance(by: .seconds(600))
+            await attempt()
+            #expect(failed().count == 2 && failed().last?.metadata["offsite_error"] == "wrongPassword")
+            #expect(failed().last?.message.contains("password_secret") == true)
+
+            // The right password, but a stale exclusive lock.
+            try Self.write(h, password: "another one")
+            try #require(try await ResticFixture.leaveExclusiveLock(repository: Self.repository(h), passwordFile: Self.passwordFile(h)))
+            h.clock.advance(by: .seconds(3600))
+            await attempt()
+            #expect(failed().count == 3 && failed().last?.metadata["offsite_error"] == "locked", "\(recorder.all().suffix(3).map(\.message))")
+            #expect(failed().last?.message.contains("unlock") == true)
+            #expect(Self.files(h.archivePath("acme")) == before, "the local archive is untouched by failed copies")
+            #expect(try Self.snapshots(h).isEmpty)
+
+            // Unlocked: the retry copies it.
+            try ResticFixture.run(["unlock"], repository: Self.repository(h), passwordFile: Self.passwordFile(h))
+            h.clock.advance(by: .seconds(6 * 3600))
+            await attempt()
+            #expect(try Self.snapshots(h).count == 1)
+            #expect(recorder.all().last { $0.metadata["message_id"] == MessageID.offsiteCopied.rawValue }?.message.contains("after 4 failed attempts") == true)
+        }
+    }
+
+    @Test("required: true keeps backups not yet off-site past keep; once copied, retention removes them")
+    func requiredKeeps() async throws {
+        try #require(ResticFixture.isInstalled, "make deps installs restic")
+        try await SupervisorHarness.run([Self.org(keep: "{ last: 1, weekly: 0, monthly: 0, yearly: 0 }", required: true)], configure: Self.simulator) { h in
+            let policy = try Self.policy(h)
+            let supervisor = Supervisor(policy: policy, environment: h.environment())
+            try await Self.runUntilArchived(h, supervisor, 3)
+            #expect(h.archived("acme").count == 3, "keep.last 1, but none is off-site")
+            let archive = OrgArchive(try #require(policy.org("acme")), stateDir: h.stateDir)
+            let dry = try await archive.prune(keep: RetentionCounts(last: 1, weekly: 0, monthly: 0, yearly: 0), timeZone: .gmt, dryRun: true, now: h.clock.date)
+            #expect(dry.filter { $0.keep && $0.reasons == ["kept — not yet off-site"] }.count == 2)
+
+            try Self.initRepository(h)
+            await supervisor.copyOffsiteUntilIdle()
+            #expect(try Self.snapshots(h).count == 3)
+            await h.cycle(supervisor, times: 1, step: .seconds(3600))
+            #expect(h.archived("acme").count == 1, "copied: retention applies keep.last 1")
+        }
+    }
+}

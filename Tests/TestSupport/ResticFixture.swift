@@ -1,0 +1,41 @@
+import Foundation
+
+/// restic (Debian's) as the tests drive it directly: a fixture's repository and its locks.
+public enum ResticFixture {
+    /// Fails the test when restic is not installed (`make deps` installs it): never a skip.
+    public static var isInstalled: Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+            .contains { FileManager.default.isExecutableFile(atPath: "\($0)/restic") }
+    }
+
+    /// Runs `restic --repo repository --password-file passwordFile --no-cache arguments…`.
+    @discardableResult
+    public static func run(_ arguments: [String], repository: String, passwordFile: String) throws -> ChildProcess.Result {
+        try ChildProcess.run("/usr/bin/env", ["restic", "--repo", repository, "--password-file", passwordFile, "--no-cache"] + arguments,
+                             environment: ["TZ": "UTC"])
+    }
+
+    /// Leaves the exclusive lock a killed restic leaves: `restic key passwd` locks the
+    /// repository exclusively, then waits to read the new password from a FIFO nobody writes;
+    /// it is killed with SIGKILL once its lock is written. - Returns: whether a lock was left.
+    public static func leaveExclusiveLock(repository: String, passwordFile: String) async throws -> Bool {
+        let locks = repository + "/locks"
+        let fifo = NSTemporaryDirectory() + "restic-fifo-\(UUID().uuidString.prefix(8))"
+        guard mkfifo(fifo, 0o600) == 0 else { return false }
+        defer { unlink(fifo) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["restic", "--repo", repository, "--password-file", passwordFile, "--no-cache",
+                             "key", "passwd", "--new-password-file", fifo]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<1_000 {
+            if let names = try? FileManager.default.contentsOfDirectory(atPath: locks), !names.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return !((try? FileManager.default.contentsOfDirectory(atPath: locks)) ?? []).isEmpty
+    }
+}
