@@ -1,10 +1,6 @@
 import Foundation
 import Subprocess
-#if canImport(System)
-import System
-#else
 import SystemPackage
-#endif
 
 /// One restic repository as this daemon uses it: the restic program, the repository, its
 /// password file and the variables of the environment secret. Runs restic through

@@ -15,6 +15,7 @@ public struct OffsiteState: Codable, Sendable, Equatable {
         /// Bytes it added to the repository (after deduplication); nil when it was found there.
         public var bytesAdded: Int64?
 
+        /// Records a copy restic confirmed.
         public init(backup: String, snapshot: String, copiedAt: Date, bytesAdded: Int64?) {
             self.backup = backup
             self.snapshot = snapshot
@@ -27,8 +28,11 @@ public struct OffsiteState: Codable, Sendable, Equatable {
     public struct Failure: Codable, Sendable, Equatable {
         /// restic's error class (`wrongPassword`, `locked`, …) or `secret`.
         public var kind: String
+        /// The sentence naming what happened (restic's own words).
         public var message: String
+        /// What to do about it.
         public var hint: String
+        /// When it happened.
         public var at: Date
         /// The backup being copied, if one.
         public var jobID: String?
@@ -40,6 +44,7 @@ public struct OffsiteState: Codable, Sendable, Equatable {
     public var copies: [String: Copy] = [:]
     /// The newest copy confirmed.
     public var lastCopy: Copy?
+    /// The last failure, until a copy succeeds.
     public var failure: Failure?
     /// Failed attempts in a row (for the backoff).
     public var consecutiveFailures = 0
@@ -50,15 +55,20 @@ public struct OffsiteState: Codable, Sendable, Equatable {
     /// The repository's stored size after the last copy, when restic said.
     public var repositorySize: Int64?
 
+    /// No copy yet.
     public init() {}
 }
 
 /// A backup in the local archive, as the off-site decision needs it.
 public struct LocalBackup: Sendable, Equatable {
+    /// Its folder's name.
     public var name: String
+    /// The job it holds.
     public var jobID: String
+    /// Its completion time (the snapshot's time).
     public var completedAt: Date
 
+    /// A backup of the archive.
     public init(name: String, jobID: String, completedAt: Date) {
         self.name = name
         self.jobID = jobID
