@@ -131,7 +131,7 @@ public enum Restore {
     }
 
     /// Every part's SHA-256 against the manifest, before anything is written.
-    static func verifyParts(_ backup: ArchivedBackup) throws(Failure) {
+    public static func verifyParts(_ backup: ArchivedBackup) throws(Failure) {
         for file in backup.manifest.files {
             let path = "\(backup.folder)/\(file.name)"
             let fd = open(path, O_RDONLY | O_CLOEXEC)

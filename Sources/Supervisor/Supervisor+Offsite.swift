@@ -22,8 +22,9 @@ extension Supervisor {
     }
 
     /// Starts a copy loop for each repository the policy names, stops those it no longer names.
-    /// A loop copies while copies are due, then looks again every minute; it never blocks a
-    /// cycle, so a slow or failing repository never delays a download.
+    /// A loop copies while copies are due, then looks again after its orgs' shortest poll
+    /// interval (at most a minute); it never blocks a cycle, so a slow or failing repository
+    /// never delays a download.
     func startOffsiteLoops() {
         let repositories = Set(policy.orgs.compactMap { $0.offsite?.repository })
         for (repository, task) in offsiteLoops where !repositories.contains(repository) {
@@ -32,10 +33,11 @@ extension Supervisor {
         }
         let clock = environment.clock
         for repository in repositories where offsiteLoops[repository] == nil {
+            let pause = min(.seconds(60), policy.orgs.filter { $0.offsite?.repository == repository }.map(\.pollInterval).min() ?? .seconds(60))
             offsiteLoops[repository] = Task {
                 while !Task.isCancelled {
                     if await self.copyOffsite(repository: repository) { continue }
-                    do { try await clock.sleep(for: .seconds(60)) } catch { return }
+                    do { try await clock.sleep(for: pause) } catch { return }
                 }
             }
         }

@@ -50,6 +50,9 @@ struct CheckReport: Encodable {
         var keep: RetentionCounts
         var max_age: String?
         var timezone: String
+        /// The off-site repository (a URL's password masked), and the secret files found for it.
+        var offsite: String?
+        var offsite_secrets: [String]?
     }
 
     var policy: String
@@ -86,10 +89,41 @@ struct CheckReport: Encodable {
                     report.errors.append(Problem(diagnostic))
                 }
             }
+            if let offsite = org.offsite {
+                entry.offsite = offsite.displayRepository
+                if checkCredentials {
+                    let (files, problems) = Self.checkOffsite(offsite, org: org.name, secrets: SecretLookup(lookup))
+                    entry.offsite_secrets = files
+                    report.errors += problems.map { Problem(PolicyDiagnostic(file: policyPath, position: offsite.position, message: $0)) }
+                }
+            }
             report.orgs.append(entry)
         }
         report.valid = report.errors.isEmpty
         return report
+    }
+
+    /// The off-site secrets' files, and what is wrong with them or with the restic program.
+    static func checkOffsite(_ offsite: OffsitePolicy, org: String, secrets: SecretLookup) -> (files: [String], problems: [String]) {
+        var files: [String] = [], problems: [String] = []
+        do { files.append(try secrets.load(offsite.passwordSecret, purpose: "the off-site repository password of org \(org)").path) } catch {
+            problems.append("offsite.password_secret: org \(org): \(error.message)")
+        }
+        if let name = offsite.environmentSecret {
+            do {
+                let secret = try secrets.load(name, purpose: "restic's environment for org \(org)")
+                _ = try EnvironmentSecret.parse(secret)
+                files.append(secret.path)
+            } catch {
+                problems.append("offsite.environment_secret: org \(org): \(error.message)")
+            }
+        }
+        if let path = offsite.restic {
+            if !FileManager.default.isExecutableFile(atPath: path) { problems.append("offsite.restic: org \(org): \(path) is not an executable file; install restic (`apt install restic`) or correct the path") }
+        } else if !(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/restic") }) {
+            problems.append("offsite: org \(org): restic is not installed (not on PATH); install it with `apt install restic`, or set offsite.restic to its path")
+        }
+        return (files, problems)
     }
 
     func printText() {
@@ -104,6 +138,7 @@ struct CheckReport: Encodable {
         for org in orgs {
             var line = "  \(org.name): \(org.data_center), \(org.schedule), archive \(org.archive)"
             if let file = org.credentials_file { line += ", credentials \(file)" }
+            if let offsite = org.offsite { line += ", off-site to \(offsite)" }
             line += org.max_age.map { ", alarm when the newest backup is older than \($0)" } ?? ", no freshness alarm"
             Output.line(line)
         }

@@ -32,15 +32,23 @@ extension ZohoCRMBackup {
         var deletedSince: String?
         @Flag(name: .long, help: "With --records or --deleted-since: the records' attachment files too, under Attachments/<parent id>/, and attachments.csv.")
         var attachments = false
+        @Flag(name: .customLong("from-offsite"), help: "BACKUP is in the off-site restic repository (a snapshot id, a backup folder's name or a job id): its folder is restored into DIR as archived, every part checked against manifest.json.")
+        var fromOffsite = false
+        @OptionGroup var repository: RepositoryOptions
 
         func validate() throws {
             if records != nil, deletedSince != nil { throw ValidationError("--records and --deleted-since choose records two ways; give one") }
             if attachments, records == nil, deletedSince == nil { throw ValidationError("--attachments goes with --records or --deleted-since (a full restore has every attachment)") }
+            if fromOffsite, !module.isEmpty || records != nil || deletedSince != nil {
+                throw ValidationError("--from-offsite restores the backup folder whole; then restore modules or records from it: zoho-crm-backup restore DIR --to OTHER --module …")
+            }
+            if repository.repository != nil, !fromOffsite { throw ValidationError("--repository goes with --from-offsite") }
         }
         @Argument(help: ArgumentHelp("The backup: a folder name or job id from `list`, or a backup folder's path.", valueName: "backup"))
         var backup: String
 
         func run() async throws {
+            if fromOffsite { return try await restoreFromOffsite() }
             let modules = module.isEmpty ? nil : Set(module)
             let result: RestoreResult
             do {
@@ -98,5 +106,32 @@ extension ZohoCRMBackup {
             }
             return context.archive(target).folder(summary)
         }
+    }
+}
+
+extension ZohoCRMBackup.RestoreBackup {
+    /// `restore --from-offsite`: the snapshot named by BACKUP, from the org's repository or
+    /// the one given with `--repository`, restored and checked into DIR.
+    func restoreFromOffsite() async throws {
+        let restored: OffsiteRepository.Restored
+        do {
+            var found: [(OffsiteRepository, OffsiteSnapshot)] = []
+            var misses: [String] = []
+            for (repo, orgName) in try repository.repositories(policy: policy.policy, org: org.org) {
+                do { found.append((repo, try await repo.find(backup, org: orgName))) } catch { misses.append(error.description) }
+            }
+            guard found.count == 1, let (repo, snapshot) = found.first else {
+                if found.isEmpty { throw OffsiteCommandError.message(misses.joined(separator: "\n")) }
+                throw OffsiteCommandError.message("'\(backup)' names snapshots of several orgs (\(found.map(\.1.org).joined(separator: ", "))); add --org")
+            }
+            restored = try await repo.restore(snapshot, to: to, force: force)
+        } catch let error as OffsiteCommandError {
+            Output.error(error.description)
+            throw ExitCode.failure
+        }
+        if output.json { return try Output.json(restored) }
+        Output.line("restored backup \(restored.backup) of \(restored.org) (job \(restored.job_id)) from snapshot \(restored.snapshot) into \(restored.to): \(restored.files.count) files, every part checked against manifest.json")
+        for file in restored.files { Output.line("  \(file.name)  \(file.bytes) bytes") }
+        Output.line("`sha256sum -c SHA256SUMS` there checks it again; `zoho-crm-backup restore \(restored.to) --to OTHER` extracts it.")
     }
 }
