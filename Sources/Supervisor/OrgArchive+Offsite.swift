@@ -36,9 +36,15 @@ extension OrgArchive {
     /// counts as no copy (the daemon finds them again by their job tags).
     public func offsiteSummary() -> OffsiteSummary? {
         guard let offsite else { return nil }
-        let state = (try? store.readOffsite()) ?? OffsiteState()
-        let missing = folder.backups().filter { state.copies[$0.manifest.jobID] == nil }.map(\.name)
-        return OffsiteSummary(org: folder.org, repository: offsite.displayRepository, required: offsite.required,
+        return OffsiteSummary(org: folder.org, offsite: offsite, state: (try? store.readOffsite()) ?? OffsiteState(), backups: folder.backups())
+    }
+}
+
+extension OffsiteSummary {
+    /// The summary of `state` for the org's `backups`.
+    init(org: String, offsite: OffsitePolicy, state: OffsiteState, backups: [ArchivedBackup]) {
+        let missing = backups.filter { state.copies[$0.manifest.jobID] == nil }.map(\.name)
+        self.init(org: org, repository: offsite.displayRepository, required: offsite.required,
                               last_copy: state.lastCopy?.copiedAt, last_backup: state.lastCopy?.backup, last_snapshot: state.lastCopy?.snapshot,
                               last_bytes_added: state.lastCopy?.bytesAdded, bytes_added: state.bytesAdded,
                               lag_backups: missing.count, not_copied: missing, error_kind: state.failure?.kind, error: state.failure?.message,

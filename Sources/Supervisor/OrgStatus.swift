@@ -52,6 +52,7 @@ extension OrgWorker {
             last_success: state.lastSuccess,
             holds: holdsInForce.map { HeldBackup($0, org: policy.name) },
             mass_change_alarm: holdsInForce.contains { $0.kind == .massChange },
+            offsite: policy.offsite.map { OffsiteSummary(org: policy.name, offsite: $0, state: offsiteState, backups: backups) },
             last_error: problem.map { OrgStatus.Problem(kind: $0.kind, message: $0.message, hint: $0.hint, at: $0.at, job_id: $0.jobID) })
     }
 }
@@ -110,5 +111,7 @@ public struct OrgStatus: Encodable, Sendable {
     public var holds: [HeldBackup]
     /// A mass-change hold is in force: `status` exits 1 until it is released or expires.
     public var mass_change_alarm: Bool
+    /// The off-site copies, when the org has `offsite:`; `status` exits 1 while they fail.
+    public var offsite: OffsiteSummary?
     public var last_error: Problem?
 }

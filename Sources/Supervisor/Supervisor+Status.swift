@@ -10,14 +10,16 @@ extension Supervisor {
     public func statusSummary() async -> StatusSummary {
         var ok: [String] = [], failing: [String] = [], downloads: [StatusSummary.Download] = []
         var next: (org: String, at: Date)?
-        var massChanges: [String] = []
+        var massChanges: [String] = [], offsiteFailing: [String] = []
         for org in policy.orgs {
             guard let worker = workers[org.name] else { continue }
             let snapshot = await worker.snapshot
             // In error, or in freshness alarm: either way the admin must look.
             let alarm = await worker.state.freshnessAlarm
             if let modules = snapshot.massChange { massChanges.append("\(org.name) (\(modules))") }
-            if snapshot.failing || alarm || snapshot.massChange != nil { failing.append(org.name) } else { ok.append(org.name) }
+            let offsiteFailed = await worker.offsiteState.failure != nil && org.offsite != nil
+            if offsiteFailed { offsiteFailing.append(org.name) }
+            if snapshot.failing || alarm || snapshot.massChange != nil || offsiteFailed { failing.append(org.name) } else { ok.append(org.name) }
             if let d = snapshot.downloading {
                 let progress = worker.folder.progress(jobID: d.jobID)
                 downloads.append(.init(org: org.name, partsDone: max(0, min(d.parts, progress.files - 1)), partsTotal: d.parts,
@@ -25,7 +27,8 @@ extension Supervisor {
             }
             if let at = snapshot.nextBackup, next == nil || at < next!.at { next = (org.name, at) }
         }
-        return StatusSummary(orgsOK: ok, orgsFailing: failing, downloads: downloads, nextBackup: next, massChanges: massChanges)
+        return StatusSummary(orgsOK: ok, orgsFailing: failing, downloads: downloads, nextBackup: next, massChanges: massChanges,
+                             offsiteFailing: offsiteFailing)
     }
 
     func refreshStatus() {

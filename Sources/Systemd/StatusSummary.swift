@@ -27,10 +27,13 @@ public struct StatusSummary: Equatable, Sendable {
     public var nextBackup: (org: String, at: Date)?
     /// Orgs in mass-change alarm and the modules: `acme (Contacts)`.
     public var massChanges: [String]
+    /// Orgs whose off-site copies are failing.
+    public var offsiteFailing: [String]
 
     public init(orgsOK: [String], orgsFailing: [String], downloads: [Download] = [], nextBackup: (org: String, at: Date)? = nil,
-                massChanges: [String] = []) {
+                massChanges: [String] = [], offsiteFailing: [String] = []) {
         self.massChanges = massChanges
+        self.offsiteFailing = offsiteFailing
         self.orgsOK = orgsOK
         self.orgsFailing = orgsFailing
         self.downloads = downloads
@@ -39,6 +42,7 @@ public struct StatusSummary: Equatable, Sendable {
 
     public static func == (a: StatusSummary, b: StatusSummary) -> Bool {
         a.orgsOK == b.orgsOK && a.orgsFailing == b.orgsFailing && a.downloads == b.downloads && a.massChanges == b.massChanges
+            && a.offsiteFailing == b.offsiteFailing
             && a.nextBackup?.org == b.nextBackup?.org && a.nextBackup?.at == b.nextBackup?.at
     }
 
@@ -53,6 +57,9 @@ public struct StatusSummary: Equatable, Sendable {
         parts.append(health)
         if !massChanges.isEmpty {
             parts.append("MASS CHANGE, backup held: " + massChanges.joined(separator: ", "))
+        }
+        if !offsiteFailing.isEmpty {
+            parts.append("OFF-SITE COPY FAILING: " + offsiteFailing.joined(separator: ", "))
         }
         if !downloads.isEmpty {
             parts.append("downloading " + downloads.map { d in

@@ -32,7 +32,9 @@ extension ZohoCRMBackup {
                 if !running { Output.line("(no daemon is running on \(view.policy.stateDir): Zoho observed now)") }
                 for row in rows { print(row, now: now) }
             }
-            if rows.contains(where: { $0.freshness_alarm || $0.mass_change_alarm || $0.last_error != nil }) { throw ExitCode.failure }
+            if rows.contains(where: { $0.freshness_alarm || $0.mass_change_alarm || $0.last_error != nil || $0.offsite?.error != nil }) {
+                throw ExitCode.failure
+            }
         }
 
         func print(_ row: OrgStatus, now: Date) {
@@ -60,6 +62,14 @@ extension ZohoCRMBackup {
                     Output.line("               backup \(hold.backup) is held \(until); see `zoho-crm-backup diff --org \(row.org) \(hold.backup) \(hold.changed_in ?? "")`, end it with `zoho-crm-backup hold --org \(row.org) --release \(hold.backup)`")
                 } else {
                     Output.line("  held:       backup \(hold.backup) \(until) — \(hold.reason)")
+                }
+            }
+            if let offsite = row.offsite {
+                let last = offsite.last_copy.map { "last copy \(DaemonView.time($0))\(offsite.last_snapshot.map { " (snapshot \($0))" } ?? "")" } ?? "no copy yet"
+                Output.line("  off-site:   \(offsite.lag_backups == 0 ? "every backup copied" : "\(offsite.lag_backups) backup\(offsite.lag_backups == 1 ? "" : "s") not yet copied"); \(last); \(offsite.repository)")
+                if let error = offsite.error {
+                    Output.line("  OFF-SITE FAILING (\(offsite.error_kind ?? "error")): \(error)")
+                    if let hint = offsite.hint { Output.line("               \(hint)") }
                 }
             }
             for links in row.links_waiting {

@@ -149,6 +149,10 @@ struct OffsiteCopyTests {
             #expect(failed().count == 3 && failed().last?.metadata["offsite_error"] == "locked", "\(recorder.all().suffix(3).map(\.message))")
             #expect(failed().last?.message.contains("unlock") == true)
             #expect(Self.files(h.archivePath("acme")) == before, "the local archive is untouched by failed copies")
+            let worker = try #require(await supervisor.worker("acme"))
+            let failing = await worker.status(daemonRunning: true, now: h.clock.date).offsite
+            #expect(failing?.error_kind == "locked" && failing?.lag_backups == 1 && failing?.next_attempt != nil, "status shows it (and exits 1)")
+            #expect(await supervisor.statusSummary().line.contains("OFF-SITE COPY FAILING: acme"))
             #expect(try Self.snapshots(h).isEmpty)
 
             // Unlocked: the retry copies it.
@@ -157,6 +161,9 @@ struct OffsiteCopyTests {
             await attempt()
             #expect(try Self.snapshots(h).count == 1)
             #expect(recorder.all().last { $0.metadata["message_id"] == MessageID.offsiteCopied.rawValue }?.message.contains("after 4 failed attempts") == true)
+            let copied = await worker.status(daemonRunning: true, now: h.clock.date).offsite
+            #expect(copied?.error == nil && copied?.lag_backups == 0 && copied?.last_snapshot != nil)
+            #expect(!(await supervisor.statusSummary().line.contains("OFF-SITE")))
         }
     }
 
