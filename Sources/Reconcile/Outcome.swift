@@ -22,6 +22,10 @@ public enum Outcome: Sendable, Equatable {
     case linksUnreadable(LinksProblem)
     /// Retention ran; `removed` are the backups it deleted (none is fine).
     case pruned(removed: [Pruned])
+    /// A download found the disk below `archive.min_free` while `offsite.required` kept
+    /// backups beyond `keep` that are not off-site: the new download wins, and `removed` are
+    /// those backups, deleted though never copied off-site.
+    case removedNotOffsite(removed: [Pruned])
     /// What a lost backup held was moved to the archive's `.quarantine/`.
     case quarantined(jobID: String, files: [String], folder: String)
     /// The newest backup was compared with the one before it (``Reconcile/massChanges(in:limits:)``

@@ -101,6 +101,11 @@ extension Reconcile {
                 Report(.notice, "[\(org)] retention removed backup \($0.backup) (\($0.reasons.joined(separator: ", ")))",
                        event: .retentionRemoved, jobID: $0.jobID)
             })
+        case .removedNotOffsite(let removed):
+            return (next, removed.map {
+                Report(.error, "[\(org)] backup \($0.backup) removed before it was copied off-site: the archive's disk is below archive.min_free and a new backup needs the room, which wins over offsite.required (\($0.reasons.joined(separator: ", "))). Fix the off-site copy (`zoho-crm-backup offsite status`) or give the archive more room.",
+                       event: .retentionRemoved, jobID: $0.jobID, counts: [.failure("removed_not_offsite")])
+            })
         case .quarantined(let id, let files, let folder):
             let text = "[\(org)] backup \(id): its links expired; Zoho's bytes of \(files.joined(separator: ", ")) are kept in \(folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done."
             return (next, [Report(.critical, text, event: .partsQuarantined, jobID: id)])

@@ -48,6 +48,7 @@ extension OrgWorker {
                 return false
             }
             reportArchiveFailure(error, jobID: download.jobID)
+            if error.code == .diskFull { makeRoomForDownload() }
             return false
         } catch {
             // Cancelled while waiting for a slot: nothing started.

@@ -87,7 +87,7 @@ extension OrgWorker {
         saveState()
         for report in reports { carryOut(report) }
         switch outcome {
-        case .postAccepted, .cancelled, .archived, .pruned, .quarantined: return true
+        case .postAccepted, .cancelled, .archived, .pruned, .quarantined, .removedNotOffsite: return true
         case .postFailed, .cancelFailed, .archiveFailed, .linksLost, .linksUnreadable, .problem: return false
         case .compared(_, let holdFailure): return holdFailure == nil
         }

@@ -63,6 +63,23 @@ extension OrgWorker {
         return kept
     }
 
+    /// A download found the disk too full while `offsite.required` keeps backups beyond
+    /// `keep` that are not off-site: the new download wins. Retention runs as it would without
+    /// `required` (holds, and the backup being copied, still kept), each removal an error;
+    /// the download is tried again next cycle. Called under the archive's lock.
+    func makeRoomForDownload() {
+        guard policy.offsite?.required == true else { return }
+        let copying = offsiteCopying.map { [$0: "kept — being copied off-site"] } ?? [:]
+        do {
+            let outcomes = try folder.prune(keep: policy.archive.keep, timeZone: policy.timeZone, now: now, dryRun: false, kept: copying)
+            let removed = outcomes.filter { !$0.decision.keep }
+                .map { Outcome.Pruned(backup: $0.backup, jobID: $0.jobID, reasons: $0.decision.reasons) }
+            if !removed.isEmpty { _ = apply(.removedNotOffsite(removed: removed)) }
+        } catch {
+            _ = apply(.problem(Self.failure(error, jobID: nil), countedAs: nil))
+        }
+    }
+
     /// The archive's backups as the off-site decision sees them.
     func localBackups() -> [LocalBackup] {
         folder.backups().map { LocalBackup(name: $0.name, jobID: $0.manifest.jobID, completedAt: $0.manifest.completedAt) }

@@ -187,3 +187,70 @@ struct OffsiteCopyTests {
         }
     }
 }
+
+/// `required: true` yields to a new download when the disk is full: the archive on a tmpfs.
+@Suite("Off-site required, disk full", .serialized)
+struct OffsiteDiskFullTests {
+    static func run(_ tool: String, _ arguments: [String]) throws -> ChildProcess.Result { try ChildProcess.run(tool, arguments) }
+
+    static func size(_ folder: String) -> Int64 {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).reduce(0) {
+            $0 + ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + $1)[.size] as? NSNumber)?.int64Value ?? 0)
+        }
+    }
+
+    static func free(_ path: String) -> Int64 {
+        var info = statvfs()
+        return statvfs(path, &info) == 0 ? Int64(info.f_bavail) * Int64(info.f_frsize) : 0
+    }
+
+    @Test("below min_free, backups never copied off-site are removed for the new download (each an error), never a held one",
+          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func newDownloadWins() async throws {
+        let content: @Sendable (inout SimulatorConfig) -> Void = {
+            $0.monthlyQuota = 10
+            $0.content = BackupContent(folder: NSTemporaryDirectory() + "zcb-offsite-full-content", recordsPerModule: 30,
+                                       attachmentsPerPart: 4, attachmentBytes: 150_000)
+        }
+        let org = OffsiteCopyTests.org(keep: "{ last: 1, weekly: 0, monthly: 0, yearly: 0 }", required: true)
+        try await SupervisorHarness.run([org], configure: content) { h in
+            let mount = h.folder + "/archive"
+            try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+            try #require(try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64m", "tmpfs", mount]).status == 0)
+            defer { _ = try? Self.run("/bin/umount", ["-l", mount]) }
+
+            // No repository: nothing gets off-site, so required keeps every backup.
+            let recorder = LogRecorder()
+            let policy = try OffsiteCopyTests.policy(h)
+            let first = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger))
+            try await OffsiteCopyTests.runUntilArchived(h, first, 3)
+            await first.copyOffsiteUntilIdle()
+            let three = h.archived("acme")
+            try #require(three.count == 3, "keep.last 1, but none is off-site")
+            let archive = OrgArchive(try #require(policy.org("acme")), stateDir: h.stateDir)
+            let oldest = try #require(archive.backups().first)
+            _ = try await archive.hold(oldest, reason: "audit", now: h.clock.date)
+
+            // min_free so that the next backup does not fit, and does once one backup is gone.
+            let newest = Self.size(three[2].folder)
+            let minFree = (Self.free(mount) - newest / 2) / 1024
+            let text = try OffsiteCopyTests.policyText(h).replacingOccurrences(of: "min_free: 1MiB", with: "min_free: \(minFree)KiB")
+            let tight = try PolicyLoader(environment: [:]).parse(text, file: h.folder + "/policy.yaml")
+            let supervisor = Supervisor(policy: tight, environment: h.environment(logger: recorder.logger))
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 4)
+
+            let removed = recorder.all().filter { $0.level == .error && $0.message.contains("removed before it was copied off-site") }
+            #expect(removed.count == 1 && removed.first?.message.contains(three[1].name) == true, "\(removed.map(\.message))")
+            let names = h.archived("acme").map(\.name)
+            #expect(names.contains(oldest.name), "a held backup is never removed for room")
+            #expect(names.contains(three[2].name) && !names.contains(three[1].name) && names.count == 3)
+        }
+    }
+}
+
+extension OffsiteCopyTests {
+    /// The policy text with the repository in the harness's folder.
+    static func policyText(_ h: SupervisorHarness) throws -> String {
+        h.policyText().replacingOccurrences(of: "REPO", with: repository(h))
+    }
+}
