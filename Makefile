@@ -21,7 +21,7 @@ PY_NODEPS := zohocrmsdk7-0==6.0.0
 # Debian with systemd as PID 1.
 DEB_APT_PACKAGES := dpkg-dev binutils lintian debootstrap systemd-container
 
-.PHONY: all deps venv build release test demo bench bench-scale bench-check bench-index bench-diff fuzz clean help
+.PHONY: all deps venv build release test demo bench bench-scale bench-check bench-index bench-diff bench-offsite fuzz clean help
 
 all: build
 
@@ -32,6 +32,7 @@ help:
 	@echo "make bench   benchmarks (not tests): downloads and zip verification vs curl and unzip"
 	@echo "make deb     build zoho-crm-backup_<version>_<arch>.deb (release, static Swift stdlib) and lintian it"
 	@echo "make system-test  make deb, then install and run it under a real systemd in systemd-nspawn (root)"
+	@echo "make bench-offsite  measurement (not a test): what restic stores of two weekly backups"
 	@echo "make bench-scale  benchmark (not a test): one poll cycle and idle cost with 1, 50, 200 orgs"
 	@echo "make soak    the long kill soak: 100 SIGKILLs at seeded random moments (ZCB_SOAK_SEED)"
 	@echo "make clean   remove build output"
@@ -107,6 +108,10 @@ bench: deps
 ## Benchmark (not a test): the record index's cost, memory and `inspect` on a part in Zoho's layout; see bench/index.sh.
 bench-index: deps
 	bash bench/index.sh
+
+## Measurement (not a test): what restic stores of two weekly backups, as archived and unpacked; see bench/offsite.sh.
+bench-offsite: deps
+	bash bench/offsite.sh
 
 ## Benchmark (not a test): `diff` of two 1,000,000-record backups vs sort | comm; see bench/diff.sh.
 bench-diff: deps
