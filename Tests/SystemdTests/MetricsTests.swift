@@ -22,6 +22,9 @@ struct MetricsTests {
         globex.setFreshness(newestAgeSeconds: 3_000_000, maxAgeSeconds: 2_851_200, alarm: true)
         globex.setLinksExpiry(1_795_900_000)
         globex.setQuarantinedParts(1)
+        globex.recordOffsiteCopy(bytesAdded: 4_096, at: 1_795_300_100)
+        globex.recordOffsiteCopy(bytesAdded: 1_024, at: 1_795_300_200)
+        globex.setOffsiteLag(2)
         metrics.downloadsInFlight.record(1)
         metrics.downloadBytesPerSecond.record(52_428_800.5)
         return metrics
@@ -50,6 +53,9 @@ struct MetricsTests {
         #expect(families["zoho_crm_backup_records_deleted"]?.samples[#"module="Contacts",org="acme""#] == 3_120)
         #expect(families["zoho_crm_backup_records_changed"]?.samples[#"module="Contacts",org="acme""#] == 12)
         #expect(families["zoho_crm_backup_alarm"]?.samples[#"kind="mass_change",org="acme""#] == 1)
+        #expect(families["zoho_crm_backup_offsite_bytes_added_total"]?.samples[#"org="globex""#] == 5_120)
+        #expect(families["zoho_crm_backup_offsite_last_success_timestamp_seconds"]?.samples[#"org="globex""#] == 1_795_300_200)
+        #expect(families["zoho_crm_backup_offsite_lag_backups"]?.samples[#"org="globex""#] == 2)
         #expect(families["zoho_crm_backup_downloads_in_flight"]?.samples[""] == 1)
         #expect(families["zoho_crm_backup_download_bytes_per_second"]?.samples[""] == 52_428_800.5)
         for name in MetricName.allCases {
