@@ -1,4 +1,5 @@
 import Foundation
+import ZohoModel
 
 extension Restic {
     /// Creates the repository (`restic init`). - Throws: `.repositoryExists` when one is there.
@@ -68,9 +69,5 @@ extension Restic {
     }
 
     /// A repository as it may be shown (a URL's password masked).
-    static func shown(_ repository: String) -> String {
-        guard let scheme = repository.range(of: "://"), let at = repository[scheme.upperBound...].firstIndex(of: "@"),
-              let colon = repository[scheme.upperBound..<at].firstIndex(of: ":") else { return repository }
-        return String(repository[..<colon]) + ":***" + String(repository[at...])
-    }
+    static func shown(_ repository: String) -> String { RepositoryAddress.redacted(repository) }
 }

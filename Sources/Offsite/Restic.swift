@@ -5,7 +5,9 @@ import SystemPackage
 /// One restic repository as this daemon uses it: the restic program, the repository, its
 /// password file and the variables of the environment secret. Runs restic through
 /// swift-subprocess with arguments as an array; the password is read by restic from its
-/// file and the secret's variables live in restic's environment only, never in argv.
+/// file, and the repository (a URL may carry a password) and the secret's variables live in
+/// restic's environment only, never in argv. restic runs in a session of its own, so that
+/// stopping it reaches what it started (`ssh`, `rclone`) too.
 public struct Restic: Sendable {
     /// The restic program: a path, or a name looked up on `PATH`.
     public var executable: String
@@ -51,15 +53,19 @@ public struct Restic: Sendable {
     /// Runs `restic <arguments>` against the repository in `directory`.
     /// - Throws: ``ResticError`` `.notInstalled` when restic cannot be started; a run that
     ///   started returns whatever its status.
-    /// `started` is called once restic runs (a test's crash point mid-copy).
+    /// `started` is called once restic has printed its first output (a test's crash point mid-copy).
     public func run(_ arguments: [String], in directory: String? = nil, started: @Sendable () -> Void = {}) async throws(ResticError) -> Run {
-        var variables: [Environment.Key: String] = ["PATH": path, "TZ": "UTC", "LC_ALL": "C.UTF-8",
-                                                    "RESTIC_PROGRESS_FPS": "0.2"]
+        var variables: [Environment.Key: String] = [:]
         for (key, value) in environment { variables[Environment.Key(stringLiteral: key)] = value }
-        let all = ["--repo", repository, "--password-file", passwordFile] + (cacheDir.map { ["--cache-dir", $0] } ?? ["--no-cache"]) + arguments
+        // The daemon's own, after the secret's (which may not set these: EnvironmentSecret.reserved).
+        for (key, value) in ["PATH": path, "TZ": "UTC", "LC_ALL": "C.UTF-8", "RESTIC_PROGRESS_FPS": "0.2", "RESTIC_REPOSITORY": repository] {
+            variables[Environment.Key(stringLiteral: key)] = value
+        }
+        let all = ["--password-file", passwordFile] + (cacheDir.map { ["--cache-dir", $0] } ?? ["--no-cache"]) + arguments
         var options = PlatformOptions()
+        options.createSession = true
         // Stopped (shutdown, reload): restic removes its lock on SIGINT; SIGKILL after 10 s.
-        options.teardownSequence = [.send(signal: .interrupt, allowedDurationToNextStep: .seconds(10))]
+        options.teardownSequence = [.send(signal: .interrupt, toProcessGroup: true, allowedDurationToNextStep: .seconds(10))]
         let program: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
         do {
             let result = try await Subprocess.run(
@@ -67,24 +73,27 @@ public struct Restic: Sendable {
                 workingDirectory: directory.map { FilePath($0) }, platformOptions: options,
                 input: .none, output: .sequence, error: .sequence
             ) { execution in
-                started()
-                async let errors = Self.collect(execution.standardError, limit: 0)
-                let output = try await Self.collect(execution.standardOutput, limit: Self.outputLimit)
+                async let errors = Self.collect(execution.standardError, limit: 0, first: {})
+                let output = try await Self.collect(execution.standardOutput, limit: Self.outputLimit, first: started)
                 return (output, try await errors)
             }
             let (output, errors) = result.closureResult
             let status: Int32? = if case .exited(let code) = result.terminationStatus { code } else { nil }
             return Run(status: status, output: output.head + output.tail, outputCut: output.cut,
                        errors: String(decoding: errors.head + errors.tail, as: UTF8.self))
-        } catch {
+        } catch let error as SubprocessError where error.code == .executableNotFound || error.code == .spawnFailed {
             throw ResticError(.notInstalled, "restic could not be started as '\(executable)': \(error)")
+        } catch {
+            throw ResticError(.other, "restic could not be run\(directory.map { " in \($0)" } ?? ""): \(error)")
         }
     }
 
     /// Reads a stream keeping its first `limit` bytes and, beyond them, its last ``tailLimit``.
-    private static func collect(_ stream: SubprocessOutputSequence, limit: Int) async throws -> (head: [UInt8], tail: [UInt8], cut: Bool) {
-        var head: [UInt8] = [], tail: [UInt8] = [], cut = false
+    /// `first` is called when the first bytes arrive.
+    private static func collect(_ stream: SubprocessOutputSequence, limit: Int, first: () -> Void) async throws -> (head: [UInt8], tail: [UInt8], cut: Bool) {
+        var head: [UInt8] = [], tail: [UInt8] = [], cut = false, seen = false
         for try await buffer in stream {
+            if !seen { seen = true; first() }
             buffer.withUnsafeBytes { bytes in
                 let room = max(0, limit - head.count)
                 head.append(contentsOf: bytes.prefix(room))

@@ -79,7 +79,6 @@ public struct ResticError: Error, Sendable, Equatable, CustomStringConvertible {
         func has(_ needles: String...) -> Bool { needles.contains { text.contains($0) } }
         if has("wrong password or no key found") { return .wrongPassword }
         if has("config file already exists", "repository master key and config already initialized") { return .repositoryExists }
-        if has("repository is already locked", "unable to create lock") { return .locked }
         if has("no space left on device") { return .diskFull }
         if has("dial tcp", "connection refused", "no such host", "i/o timeout", "network is unreachable", "connection reset",
                "tls handshake", "unable to start the sftp session", "ssh: ", "context deadline exceeded", "no route to host",
@@ -90,6 +89,9 @@ public struct ResticError: Error, Sendable, Equatable, CustomStringConvertible {
                "the aws access key id you provided does not exist", "authorization") {
             return .accessDenied
         }
+        // "unable to create lock in backend: …" prefixes any failure to write the lock; only "already locked" is a lock.
+        if has("repository is already locked", "already locked exclusively", "already locked by") { return .locked }
+        if has("signal interrupt received", "signal terminated received") || status == 130 { return .killed }
         if has("is there a repository at the following location", "repository does not exist", "nosuchbucket") { return .repositoryMissing }
         if status == 3 { return .incomplete }
         return .other

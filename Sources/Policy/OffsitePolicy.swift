@@ -68,12 +68,7 @@ public struct OffsitePolicy: Sendable, Equatable {
     public var displayRepository: String { Self.redacted(repository) }
 
     /// `repository` with the password of a URL's `user:password@` masked.
-    public static func redacted(_ repository: String) -> String {
-        guard let scheme = repository.range(of: "://"), let at = repository[scheme.upperBound...].firstIndex(of: "@") else { return repository }
-        let userInfo = repository[scheme.upperBound..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return repository }
-        return String(repository[..<colon]) + ":***" + String(repository[at...])
-    }
+    public static func redacted(_ repository: String) -> String { RepositoryAddress.redacted(repository) }
 
     /// restic's backends, as the repository string's prefix.
     public static let backends = ["local", "s3", "sftp", "rest", "rclone", "b2", "azure", "gs", "swift"]

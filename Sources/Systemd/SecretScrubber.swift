@@ -12,7 +12,7 @@ public enum SecretScrubber {
         // form or JSON fields carrying secrets
         #"(?i)("?(client_secret|refresh_token|access_token|code)"?\s*[=:]\s*"?)[^\s"&,}]+"#,
         // a password in a URL (a restic REST or S3 repository): scheme://user:password@host
-        #"(://[^\s/:@]+:)[^\s/@]+@"#,
+        #"(://[^\s/:@]+:)[^\s/]*@"#,
         // cloud keys in KEY=VALUE form (restic's environment secret)
         #"(?i)((SECRET_ACCESS_KEY|SESSION_TOKEN|_PASSWORD|_ACCOUNT_KEY|_KEY)\s*=\s*)[^\s"&,}]+"#,
     ].compactMap { try? NSRegularExpression(pattern: $0) }

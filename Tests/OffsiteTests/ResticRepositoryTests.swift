@@ -68,7 +68,7 @@ struct ResticRepositoryTests {
         #expect((try await s.restic.storedSize() ?? 0) > 400_000)
     }
 
-    @Test("a wrong password, a missing repository, an existing one and a lock are told apart")
+    @Test("a wrong password, a missing repository, an existing one, a lock and an unreachable store are told apart")
     func classes() async throws {
         try Self.requireRestic()
         let s = try Scratch()
@@ -91,6 +91,11 @@ struct ResticRepositoryTests {
             }
         }
 
+        // Nothing listens on port 1: refused, told apart from a missing repository.
+        var unreachable = s.restic
+        unreachable.repository = "rest:http://127.0.0.1:1/"
+        await #expect(throws: ResticError.Kind.network) { try await Self.kind { try await unreachable.snapshots() } }
+
         var missing = s.restic
         missing.executable = s.root + "/no-restic-here"
         await #expect(throws: ResticError.Kind.notInstalled) { try await Self.kind { try await missing.snapshots() } }
@@ -107,6 +112,8 @@ struct ResticRepositoryTests {
         (1, "Save(<data/0a>) returned error: write /repo/data/0a: no space left on device", .diskFull),
         (3, "error: open /a/Data_001.zip: permission denied\nWarning: at least one source file could not be read", .incomplete),
         (1, "Fatal: something new", .other),
+        (1, "unable to create lock in backend: open /repo/locks/ab: permission denied", .other),
+        (130, "signal interrupt received, cleaning up", .killed),
     ])
     func classify(status: Int32, stderr: String, kind: ResticError.Kind) {
         #expect(ResticError.classify(status: status, stderr: stderr) == kind)

@@ -63,6 +63,9 @@ struct LogHandlerTests {
         (#"{"access_token":"1000.aaaa","expires_in":3600}"#, #"{"access_token":"<redacted>","expires_in":3600}"#),
         ("leaked \(probeSecret) here", "leaked <redacted> here"),
         ("backup 4876876000001594004 archived: 3 parts", "backup 4876876000001594004 archived: 3 parts"),
+        ("Fatal: rest:https://backup:p@ss@host:8000/zoho unreachable", "Fatal: rest:https://backup:<redacted>@host:8000/zoho unreachable"),
+        ("AWS_SECRET_ACCESS_KEY=abc/def+ghi in the environment", "AWS_SECRET_ACCESS_KEY=<redacted> in the environment"),
+        ("sftp:backup@nas:/srv/restic", "sftp:backup@nas:/srv/restic"),
     ])
     func scrubberMasksSecretShapes(_ input: String, _ expected: String) {
         #expect(SecretScrubber.scrub(input) == expected)

@@ -87,7 +87,8 @@ struct MetricsTests {
         #expect(r.stdout.contains("counter zoho_crm_backup_failures_total [('kind', 'download'), ('org', 'globex')] 2\n"))
         #expect(r.stdout.contains("gauge zoho_crm_backup_download_bytes_per_second [] 52428800.5"))
         #expect(r.stdout.contains("gauge zoho_crm_backup_alarm [('kind', 'mass_change'), ('org', 'acme')] 1.0\n"))
-        #expect(r.stdout.contains("samples 21"))
+        #expect(r.stdout.contains("counter zoho_crm_backup_offsite_bytes_added_total [('org', 'globex')] 5120\n"))
+        #expect(r.stdout.contains("samples 24"))
     }
 
     @Test func failedWriteLeavesTheOldFile() throws {

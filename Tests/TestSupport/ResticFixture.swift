@@ -30,10 +30,15 @@ public enum ResticFixture {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // The lock file written whole (a half-written one restic ignores): it has bytes, and
+        // restic has moved on to wait for the FIFO.
         for _ in 0..<1_000 {
-            if let names = try? FileManager.default.contentsOfDirectory(atPath: locks), !names.isEmpty { break }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: locks)) ?? []
+            let sizes = names.map { (try? FileManager.default.attributesOfItem(atPath: locks + "/" + $0)[.size] as? NSNumber)?.intValue ?? 0 }
+            if sizes.contains(where: { $0 > 0 }) { break }
             try await Task.sleep(for: .milliseconds(10))
         }
+        try await Task.sleep(for: .milliseconds(500))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         return !((try? FileManager.default.contentsOfDirectory(atPath: locks)) ?? []).isEmpty
