@@ -52,6 +52,41 @@ extension Restic {
         guard run.status == 0 else { throw failure(run, doing: "restore of snapshot \(snapshot)") }
     }
 
+    /// Whether `snapshot` holds the folder `name` whole: each of `files` (name → size) under
+    /// `/<name>/` with its size (`restic ls --json`). A snapshot restic made while it could not
+    /// read some files (exit 3) carries the job's tag too, and must not count as the copy.
+    public func holds(_ snapshot: ResticSnapshot, folder name: String, files: [String: Int64]) async throws(ResticError) -> Bool {
+        let run = try await run(["ls", "--json", snapshot.id])
+        guard run.status == 0 else { throw failure(run, doing: "ls of snapshot \(snapshot.shortID)") }
+        guard !run.outputCut else { return false }
+        struct Node: Decodable { var type: String?; var path: String?; var size: Int64?; var struct_type: String? }
+        var found: [String: Int64] = [:]
+        let decoder = JSONDecoder()
+        for line in run.output.split(separator: UInt8(ascii: "\n")) {
+            guard let node = try? decoder.decode(Node.self, from: Data(line)), node.struct_type == "node", node.type == "file",
+                  let path = node.path, path.hasPrefix("/\(name)/") else { continue }
+            found[String(path.dropFirst(name.count + 2))] = node.size ?? 0
+        }
+        return files.allSatisfy { found[$0.key] == $0.value }
+    }
+
+    /// Removes `snapshot` from the repository's list (`restic forget`; its data goes at the next prune).
+    public func forget(_ snapshot: ResticSnapshot) async throws(ResticError) {
+        let run = try await run(["forget", snapshot.id])
+        guard run.status == 0 else { throw failure(run, doing: "forget of snapshot \(snapshot.shortID)") }
+    }
+
+    /// The repository's id (`restic cat config`): it changes when a repository is made anew at the same address.
+    public func repositoryID() async throws(ResticError) -> String {
+        let run = try await run(["cat", "config"])
+        guard run.status == 0 else { throw failure(run, doing: "cat config") }
+        struct Config: Decodable { var id: String }
+        guard let config = try? JSONDecoder().decode(Config.self, from: Data(run.output)) else {
+            throw ResticError(.unexpectedOutput, "restic cat config printed what this version does not understand")
+        }
+        return config.id
+    }
+
     /// The repository's stored size in bytes (`restic stats --mode raw-data`), nil when restic does not say.
     public func storedSize() async throws(ResticError) -> Int64? {
         let run = try await run(["stats", "--json", "--mode", "raw-data"])

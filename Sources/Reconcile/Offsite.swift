@@ -40,6 +40,10 @@ public struct OffsiteState: Codable, Sendable, Equatable {
         public var reportedAt: Date
     }
 
+    /// The repository the copies are in (`offsite.repository`) and its restic id: copies
+    /// recorded for another repository, or one made anew at the same address, do not count.
+    public var repository: String?
+    public var repositoryID: String?
     /// Backups in the repository, by job id (the backups still in the local archive, and the newest copy).
     public var copies: [String: Copy] = [:]
     /// The newest copy confirmed.
@@ -91,6 +95,29 @@ extension Reconcile {
     public static func offsiteNext(_ backups: [LocalBackup], state: OffsiteState, now: Date) -> LocalBackup? {
         if let next = state.nextAttempt, now < next { return nil }
         return backups.filter { state.copies[$0.jobID] == nil }.max { ($0.completedAt, $0.jobID) < ($1.completedAt, $1.jobID) }
+    }
+
+    /// The repository `repository` (restic id `id`, when read) is the one copies go to: copies
+    /// recorded for another address or another id are forgotten — every backup is copied
+    /// again, and `required: true` keeps them meanwhile. Pure. - Returns: the state, and a
+    /// warning when copies were forgotten.
+    public static func offsiteRepository(_ repository: String, id: String?, state: OffsiteState, desired: Desired) -> (OffsiteState, Report?) {
+        var next = state
+        let moved = state.repository.map { $0 != repository } ?? false
+        let remade = id != nil && state.repositoryID != nil && id != state.repositoryID && !moved
+        next.repository = repository
+        if let id { next.repositoryID = id }
+        if moved { next.repositoryID = id }
+        guard moved || remade else { return (next, nil) }
+        let count = state.copies.count
+        next.copies = [:]
+        next.lastCopy = nil
+        next.failure = nil
+        next.consecutiveFailures = 0
+        next.nextAttempt = nil
+        let why = moved ? "offsite.repository changed" : "the repository at this address is a new one (its id changed: re-initialised or replaced)"
+        guard count > 0 else { return (next, nil) }
+        return (next, Report(.warning, "[\(desired.org)] \(why): the \(count) copies recorded for the old repository no longer count; every backup in the archive is copied again"))
     }
 
     /// Local backups not yet in the repository.

@@ -14,24 +14,43 @@ extension OrgWorker {
     /// Run by the repository's copy loop, never by the cycle: a copy never blocks a download.
     /// - Returns: whether it tried something (the loop looks again at once).
     public func copyOffsite() async -> Bool {
-        guard let offsite = policy.offsite, environment.writesState else { return false }
+        guard let offsite = policy.offsite, environment.writesState, !Task.isCancelled else { return false }
+        if offsiteState.repository != offsite.repository { noteRepository(offsite.repository, id: nil) }
+        if !offsiteRepositoryChecked, offsiteState.nextAttempt.map({ now >= $0 }) ?? true {
+            // Once a run: the repository's id, so that one made anew at the same address is noticed.
+            guard let restic = makeRestic(offsite, jobID: nil) else { return true }
+            do {
+                noteRepository(offsite.repository, id: try await restic.repositoryID())
+                offsiteRepositoryChecked = true
+            } catch {
+                if !Task.isCancelled { failed(error, jobID: nil, doing: "reading the repository", offsite: offsite) }
+                return !Task.isCancelled
+            }
+        }
         let backups = localBackups()
         metrics.setOffsiteLag(Reconcile.offsiteLag(backups, state: offsiteState))
         guard let next = Reconcile.offsiteNext(backups, state: offsiteState, now: now) else { return false }
-        let restic: Restic
-        do { restic = try Self.restic(for: offsite, secrets: SecretLookup(environment.credentials), stateDir: storeStateDir, org: policy.name) } catch {
-            applyOffsite(.failed(jobID: next.jobID, kind: "secret", message: error.description,
-                                 hint: "Fix the secret file (`zoho-crm-backup check` shows what is wrong); the copy is retried."))
-            return true
-        }
+        guard let restic = makeRestic(offsite, jobID: next.jobID) else { return true }
         offsiteCopying = next.name
         defer { offsiteCopying = nil }
         let tags = ["org=\(policy.name)", "job=\(next.jobID)"]
         do {
-            if let found = try await restic.snapshots(host: policy.name, tags: tags).first {
+            let files = Self.files(of: folder.path + "/" + next.name)
+            var partial: [ResticSnapshot] = []
+            for found in try await restic.snapshots(host: policy.name, tags: tags) {
+                guard try await restic.holds(found, folder: next.name, files: files) else {
+                    partial.append(found)
+                    continue
+                }
                 applyOffsite(.copied(backup: next.name, jobID: next.jobID, snapshot: found.shortID, bytesAdded: nil, bytesRead: nil,
                                      found: true, repositorySize: nil))
                 return true
+            }
+            // Snapshots of the job that lack a file (restic's exit 3): not copies; dropped (best effort).
+            for snapshot in partial {
+                do { try await restic.forget(snapshot) } catch {
+                    logger.warning("snapshot \(snapshot.shortID) of backup \(next.name) lacks files and is not counted; it could not be forgotten: \(error.message)")
+                }
             }
             let faults = environment.faults
             let summary = try await restic.backup(folder: next.name, in: folder.path, host: policy.name, tags: tags, time: next.completedAt,
@@ -40,10 +59,29 @@ extension OrgWorker {
             applyOffsite(.copied(backup: next.name, jobID: next.jobID, snapshot: summary.snapshotID, bytesAdded: summary.dataAdded,
                                  bytesRead: summary.totalBytesProcessed, found: false, repositorySize: nil))
         } catch {
-            applyOffsite(.failed(jobID: next.jobID, kind: error.kind.rawValue, message: "backup \(next.name) to \(offsite.displayRepository): \(error.message)",
-                                 hint: error.hint(repository: offsite.displayRepository)))
+            // Stopped (shutdown, reload): not a failure; the copy is tried again, and found by its tag if restic finished.
+            if Task.isCancelled {
+                logger.info("off-site copy of backup \(next.name) stopped; it is tried again", metadata: [LogField.jobIDKey: .string(next.jobID)])
+                return false
+            }
+            failed(error, jobID: next.jobID, doing: "backup \(next.name)", offsite: offsite)
         }
         return true
+    }
+
+    /// The org's restic, its secrets read now; nil after the failure is applied.
+    private func makeRestic(_ offsite: OffsitePolicy, jobID: String?) -> Restic? {
+        do { return try Self.restic(for: offsite, secrets: SecretLookup(environment.credentials), stateDir: storeStateDir, org: policy.name) } catch {
+            applyOffsite(.failed(jobID: jobID, kind: "secret", message: error.description,
+                                 hint: "Fix the secret file (`zoho-crm-backup check` shows what is wrong); the copy is retried."))
+            return nil
+        }
+    }
+
+    /// A restic failure while `doing` something, applied with its class and fix.
+    private func failed(_ error: ResticError, jobID: String?, doing: String, offsite: OffsitePolicy) {
+        applyOffsite(.failed(jobID: jobID, kind: error.kind.rawValue, message: "\(doing) to \(offsite.displayRepository): \(error.message)",
+                             hint: error.hint(repository: offsite.displayRepository)))
     }
 
     /// What retention keeps for the off-site copy: the backup being copied, and with
@@ -74,10 +112,35 @@ extension OrgWorker {
             let outcomes = try folder.prune(keep: policy.archive.keep, timeZone: policy.timeZone, now: now, dryRun: false, kept: copying)
             let removed = outcomes.filter { !$0.decision.keep }
                 .map { Outcome.Pruned(backup: $0.backup, jobID: $0.jobID, reasons: $0.decision.reasons) }
-            if !removed.isEmpty { _ = apply(.removedNotOffsite(removed: removed)) }
+            // Those already off-site were due to go anyway: ordinary retention.
+            let copied = removed.filter { offsiteState.copies[$0.jobID] != nil }
+            let lost = removed.filter { offsiteState.copies[$0.jobID] == nil }
+            if !copied.isEmpty { _ = apply(.pruned(removed: copied)) }
+            if !lost.isEmpty { _ = apply(.removedNotOffsite(removed: lost)) }
         } catch {
             _ = apply(.problem(Self.failure(error, jobID: nil), countedAs: nil))
         }
+    }
+
+    /// The regular files of a backup folder with their sizes.
+    static func files(of folder: String) -> [String: Int64] {
+        var files: [String: Int64] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            var info = stat()
+            if lstat(folder + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG { files[name] = Int64(info.st_size) }
+        }
+        return files
+    }
+
+    /// Records the repository copies go to (``Reconcile/offsiteRepository(_:id:state:desired:)``).
+    private func noteRepository(_ repository: String, id: String?) {
+        let (next, report) = Reconcile.offsiteRepository(repository, id: id, state: offsiteState, desired: Desired(policy))
+        guard next != offsiteState else { return }
+        offsiteState = next
+        do { try store.saveOffsite(offsiteState) } catch {
+            logger.error("could not save \(store.offsitePath): \(error); check the state folder's owner and free space")
+        }
+        if let report { carryOut(report) }
     }
 
     /// The archive's backups as the off-site decision sees them.

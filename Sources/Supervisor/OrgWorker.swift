@@ -43,6 +43,8 @@ public actor OrgWorker {
     public internal(set) var offsiteState: OffsiteState
     /// The backup restic is copying now: retention keeps it until the copy ends.
     var offsiteCopying: String?
+    /// The repository's id was read in this run (``Reconcile/offsiteRepository(_:id:state:desired:)``).
+    var offsiteRepositoryChecked = false
 
     /// - Parameter stateDir: the policy's `state_dir`.
     public init(policy: OrgPolicy, stateDir: String, environment: SupervisorEnvironment, slots: DownloadSlots) {

@@ -8,7 +8,7 @@ extension Supervisor {
     @discardableResult
     public func copyOffsite(repository: String) async -> Bool {
         var tried = false
-        for org in policy.orgs where org.offsite?.repository == repository {
+        for org in policy.orgs where org.offsite?.repository == repository && !Task.isCancelled {
             if let worker = workers[org.name], await worker.copyOffsite() { tried = true }
         }
         return tried
@@ -19,6 +19,14 @@ extension Supervisor {
         for repository in Set(policy.orgs.compactMap { $0.offsite?.repository }).sorted() {
             while await copyOffsite(repository: repository) {}
         }
+    }
+
+    /// Stops every copy loop and waits for it (a running restic is stopped with SIGINT).
+    func stopOffsiteLoops() async {
+        let running = offsiteLoops
+        offsiteLoops = [:]
+        for (_, task) in running { task.cancel() }
+        for (_, task) in running { await task.value }
     }
 
     /// Starts a copy loop for each repository the policy names, stops those it no longer names.

@@ -81,6 +81,10 @@ public actor Supervisor: Service {
         for org in newPolicy.orgs {
             if old[org.name] == nil { summary.added.append(org.name) } else if stateMoved || old[org.name] != org { summary.changed.append(org.name) }
         }
+        // A copy in flight belongs to the old worker: stopped before it is replaced, so the new
+        // one never prunes a folder restic still reads, and offsite.json has one writer.
+        let copying = (summary.removed + summary.changed).contains { old[$0]?.offsite != nil }
+        if copying { await stopOffsiteLoops() }
         for name in summary.removed + summary.changed {
             await stopLoop(name)
             workers[name] = nil
@@ -159,10 +163,8 @@ public actor Supervisor: Service {
         }
         notifier.stopping()
         environment.logger.notice("stopping: downloads stop at a resumable point")
+        await stopOffsiteLoops()
         for name in loops.keys { await stopLoop(name) }
-        for (_, task) in offsiteLoops { task.cancel() }
-        for (_, task) in offsiteLoops { await task.value }
-        offsiteLoops = [:]
         running = false
         writeMetrics()
         environment.logger.notice("stopped")

@@ -254,3 +254,72 @@ extension OffsiteCopyTests {
         h.policyText().replacingOccurrences(of: "REPO", with: repository(h))
     }
 }
+
+/// What must not count as a copy: a snapshot of the job that lacks files, and copies recorded
+/// for another repository (moved, or made anew at the same address).
+@Suite("Off-site copies that do not count", .serialized)
+struct OffsiteNotCountedTests {
+    @Test("a snapshot tagged with the job but lacking a file is forgotten and the backup copied whole")
+    func partialSnapshot() async throws {
+        try #require(ResticFixture.isInstalled, "make deps installs restic")
+        try await SupervisorHarness.run([OffsiteCopyTests.org()], configure: OffsiteCopyTests.simulator) { h in
+            let policy = try OffsiteCopyTests.policy(h)
+            try OffsiteCopyTests.initRepository(h)
+            let recorder = LogRecorder()
+            let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger))
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
+            let backup = try #require(h.archived("acme").first)
+            // What restic's exit 3 leaves: a snapshot of the folder, tagged with the job, without a part.
+            let fake = h.folder + "/fake"
+            try FileManager.default.createDirectory(atPath: fake + "/" + backup.name, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: backup.folder + "/manifest.json", toPath: fake + "/" + backup.name + "/manifest.json")
+            let made = try ChildProcess.run("/usr/bin/env", ["restic", "--no-cache", "--password-file", OffsiteCopyTests.passwordFile(h), "--repo",
+                                                             OffsiteCopyTests.repository(h), "backup", "--host", "acme", "--tag",
+                                                             "org=acme", "--tag", "job=\(backup.manifest.jobID)", backup.name], in: fake)
+            try #require(made.status == 0, "\(made.all)")
+
+            await supervisor.copyOffsiteUntilIdle()
+            let snapshots = try OffsiteCopyTests.snapshots(h)
+            #expect(snapshots.count == 1, "the partial snapshot forgotten, one whole copy made")
+            #expect(!recorder.all().contains { $0.message.contains("was in the repository already") })
+            let out = h.folder + "/restored"
+            let restored = try ResticFixture.run(["restore", try #require(snapshots.first).id, "--target", out],
+                                                 repository: OffsiteCopyTests.repository(h), passwordFile: OffsiteCopyTests.passwordFile(h))
+            try #require(restored.status == 0)
+            #expect(OffsiteCopyTests.files(out + "/" + backup.name) == OffsiteCopyTests.files(backup.folder))
+        }
+    }
+
+    @Test("copies recorded for another repository do not count: a moved repository, and one made anew at the same address")
+    func otherRepository() async throws {
+        try #require(ResticFixture.isInstalled, "make deps installs restic")
+        try await SupervisorHarness.run([OffsiteCopyTests.org()], configure: OffsiteCopyTests.simulator) { h in
+            let policy = try OffsiteCopyTests.policy(h)
+            try OffsiteCopyTests.initRepository(h)
+            let first = Supervisor(policy: policy, environment: h.environment())
+            try await OffsiteCopyTests.runUntilArchived(h, first, 2)
+            await first.copyOffsiteUntilIdle()
+            #expect(try OffsiteCopyTests.snapshots(h).count == 2)
+
+            // The same address, a new repository (the NAS replaced, `restic init` again).
+            try FileManager.default.removeItem(atPath: OffsiteCopyTests.repository(h))
+            try OffsiteCopyTests.initRepository(h)
+            let recorder = LogRecorder()
+            let restarted = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger))
+            await restarted.copyOffsiteUntilIdle()
+            #expect(try OffsiteCopyTests.snapshots(h).count == 2, "every backup copied into the new repository")
+            #expect(recorder.all().contains { $0.level == .warning && $0.message.contains("is a new one") })
+
+            // offsite.repository changed in the policy.
+            let moved = h.folder + "/restic-2"
+            let made = try ResticFixture.run(["init"], repository: moved, passwordFile: OffsiteCopyTests.passwordFile(h))
+            try #require(made.status == 0)
+            let text = try OffsiteCopyTests.policyText(h).replacingOccurrences(of: OffsiteCopyTests.repository(h), with: moved)
+            let movedPolicy = try PolicyLoader(environment: [:]).parse(text, file: h.folder + "/policy.yaml")
+            let third = Supervisor(policy: movedPolicy, environment: h.environment())
+            await third.copyOffsiteUntilIdle()
+            let listed = try ResticFixture.run(["snapshots", "--json", "--no-lock"], repository: moved, passwordFile: OffsiteCopyTests.passwordFile(h))
+            #expect((try JSONDecoder().decode([ResticSnapshot]?.self, from: Data(listed.stdout.utf8)) ?? []).count == 2)
+        }
+    }
+}
