@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .executableTarget(name: "zoho-crm-backup",
@@ -105,7 +106,8 @@ let package = Package(
         // restic, run through swift-subprocess: the off-site copy's storage engine.
         .target(
             name: "Offsite",
-            dependencies: ["ZohoModel", .product(name: "Subprocess", package: "swift-subprocess")]
+            dependencies: ["ZohoModel", .product(name: "Subprocess", package: "swift-subprocess"),
+                           .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(name: "ZohoModel"),
         // Benchmark helper for bench/download.sh: the archive's code paths on one part (never installed).

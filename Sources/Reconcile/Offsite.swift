@@ -43,6 +43,7 @@ public struct OffsiteState: Codable, Sendable, Equatable {
     /// The repository the copies are in (`offsite.repository`) and its restic id: copies
     /// recorded for another repository, or one made anew at the same address, do not count.
     public var repository: String?
+    /// restic's id of that repository (`restic cat config`), once read.
     public var repositoryID: String?
     /// Backups in the repository, by job id (the backups still in the local archive, and the newest copy).
     public var copies: [String: Copy] = [:]
