@@ -54,11 +54,13 @@ public struct Restic: Sendable {
     /// - Throws: ``ResticError`` `.notInstalled` when restic cannot be started; a run that
     ///   started returns whatever its status.
     /// `started` is called once restic has printed its first output (a test's crash point mid-copy).
-    public func run(_ arguments: [String], in directory: String? = nil, started: @Sendable () -> Void = {}) async throws(ResticError) -> Run {
+    /// `timeZone`: restic's `TZ` (UTC unless `forget` counts buckets in an org's zone).
+    public func run(_ arguments: [String], in directory: String? = nil, timeZone: String = "UTC",
+                    started: @Sendable () -> Void = {}) async throws(ResticError) -> Run {
         var variables: [Environment.Key: String] = [:]
         for (key, value) in environment { variables[Environment.Key(stringLiteral: key)] = value }
         // The daemon's own, after the secret's (which may not set these: EnvironmentSecret.reserved).
-        for (key, value) in ["PATH": path, "TZ": "UTC", "LC_ALL": "C.UTF-8", "RESTIC_PROGRESS_FPS": "0.2", "RESTIC_REPOSITORY": repository] {
+        for (key, value) in ["PATH": path, "TZ": timeZone, "LC_ALL": "C.UTF-8", "RESTIC_PROGRESS_FPS": "0.2", "RESTIC_REPOSITORY": repository] {
             variables[Environment.Key(stringLiteral: key)] = value
         }
         let all = ["--password-file", passwordFile] + (cacheDir.map { ["--cache-dir", $0] } ?? ["--no-cache"]) + arguments

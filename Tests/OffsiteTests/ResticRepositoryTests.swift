@@ -7,7 +7,7 @@ import TestSupport
 @Suite("restic, for real")
 struct ResticRepositoryTests {
     /// A scratch folder with a password file, a backup folder to copy and a repository path.
-    struct Scratch {
+    struct Scratch: Sendable {
         let root: String
         var restic: Restic
 
