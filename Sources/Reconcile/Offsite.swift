@@ -1,4 +1,5 @@
 import Foundation
+import ZohoModel
 
 /// What the daemon remembers of an org's off-site copies (`<state_dir>/<org>/offsite.json`,
 /// written atomically by the org's worker only). Losing it costs one `restic snapshots` per
@@ -59,6 +60,8 @@ public struct OffsiteState: Codable, Sendable, Equatable {
     public var bytesAdded: Int64 = 0
     /// The repository's stored size after the last copy, when restic said.
     public var repositorySize: Int64?
+    /// When the repository's retention (`restic forget`) last ran for the org.
+    public var lastForget: Date?
 
     /// No copy yet.
     public init() {}
@@ -88,6 +91,26 @@ public enum OffsiteOutcome: Sendable, Equatable {
     case copied(backup: String, jobID: String, snapshot: String, bytesAdded: Int64?, bytesRead: Int64?, found: Bool, repositorySize: Int64?)
     /// The copy of `jobID` (or the preparation, before one was chosen) failed.
     case failed(jobID: String?, kind: String, message: String, hint: String)
+    /// The repository's retention ran for the org: the backups whose snapshots it forgot, how
+    /// many snapshots it kept, and how many `hold` tags it changed first.
+    case forgot(removed: [String], kept: Int, holdTagsChanged: Int, keep: RetentionCounts)
+}
+
+/// A snapshot as the hold-tag decision sees it.
+public struct HoldTagged: Sendable, Equatable {
+    /// The snapshot's id.
+    public var id: String
+    /// The job it holds.
+    public var jobID: String
+    /// It carries the `hold` tag.
+    public var tagged: Bool
+
+    /// A snapshot of `jobID`, `tagged` with `hold` or not.
+    public init(id: String, jobID: String, tagged: Bool) {
+        self.id = id
+        self.jobID = jobID
+        self.tagged = tagged
+    }
 }
 
 extension Reconcile {
@@ -119,6 +142,29 @@ extension Reconcile {
         let why = moved ? "offsite.repository changed" : "the repository at this address is a new one (its id changed: re-initialised or replaced)"
         guard count > 0 else { return (next, nil) }
         return (next, Report(.warning, "[\(desired.org)] \(why): the \(count) copies recorded for the old repository no longer count; every backup in the archive is copied again"))
+    }
+
+    /// The repository's retention is due: once a day, once something was copied. Pure.
+    public static func offsiteForgetDue(_ state: OffsiteState, now: Date) -> Bool {
+        guard state.lastCopy != nil else { return false }
+        return state.lastForget.map { now.timeIntervalSince($0) >= 86_400 } ?? true
+    }
+
+    /// A repository's prune is due: something was forgotten since the last prune, and that was
+    /// a day ago or more (prune locks the repository exclusively and reads all of its index). Pure.
+    public static func offsitePruneDue(lastPrune: Date?, newestForget: Date, now: Date) -> Bool {
+        guard let lastPrune else { return true }
+        return newestForget > lastPrune && now.timeIntervalSince(lastPrune) >= 86_400
+    }
+
+    /// The `hold` tags to add (true) or remove (false), by snapshot id: a snapshot of a held
+    /// backup (`held`: job ids) carries the tag, which `forget --keep-tag hold` keeps; a
+    /// released one loses it. Pure.
+    public static func offsiteHoldTags(_ snapshots: [HoldTagged], held: Set<String>) -> [(id: String, add: Bool)] {
+        snapshots.compactMap { s in
+            let wanted = held.contains(s.jobID)
+            return wanted == s.tagged ? nil : (s.id, wanted)
+        }
     }
 
     /// Local backups not yet in the repository.
@@ -153,6 +199,14 @@ extension Reconcile {
                 : "copied off-site as snapshot \(snapshot): \(read.map { "\($0) bytes read, " } ?? "")\(added ?? 0) bytes added after deduplication"
             return (next, [Report(.notice, "[\(org)] backup \(backup) \(what)\(recovered)", event: .offsiteCopied, jobID: jobID,
                                   counts: [.offsiteCopied(bytesAdded: added ?? 0)], fields: ["snapshot": snapshot])])
+        case .forgot(let removed, let kept, let tagsChanged, let keep):
+            next.lastForget = now
+            let counts = "keep { last: \(keep.last), weekly: \(keep.weekly), monthly: \(keep.monthly), yearly: \(keep.yearly) }"
+            let tags = tagsChanged == 0 ? "" : "; \(tagsChanged) hold tag\(tagsChanged == 1 ? "" : "s") changed first"
+            let text = removed.isEmpty
+                ? "[\(org)] off-site retention (\(counts)): nothing to forget, \(kept) snapshots kept\(tags)"
+                : "[\(org)] off-site retention (\(counts)) forgot the snapshots of \(removed.count) backup\(removed.count == 1 ? "" : "s") (\(removed.sorted().joined(separator: ", "))); \(kept) kept\(tags). Their data is freed by the repository's next prune"
+            return (next, [Report(removed.isEmpty ? .info : .notice, text)])
         case .failed(let jobID, let kind, let message, let hint):
             next.consecutiveFailures += 1
             next.nextAttempt = now.addingTimeInterval(offsiteBackoff(failures: next.consecutiveFailures))

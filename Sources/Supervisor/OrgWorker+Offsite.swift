@@ -29,7 +29,13 @@ extension OrgWorker {
         }
         let backups = localBackups()
         metrics.setOffsiteLag(Reconcile.offsiteLag(backups, state: offsiteState))
-        guard let next = Reconcile.offsiteNext(backups, state: offsiteState, now: now) else { return false }
+        guard let next = Reconcile.offsiteNext(backups, state: offsiteState, now: now) else {
+            // Nothing to copy: the repository's own retention, once a day.
+            guard Reconcile.offsiteForgetDue(offsiteState, now: now), offsiteState.nextAttempt.map({ now >= $0 }) ?? true else { return false }
+            guard let restic = makeRestic(offsite, jobID: nil) else { return true }
+            await forgetOffsite(restic, offsite: offsite)
+            return true
+        }
         guard let restic = makeRestic(offsite, jobID: next.jobID) else { return true }
         offsiteCopying = next.name
         defer { offsiteCopying = nil }
@@ -67,6 +73,43 @@ extension OrgWorker {
             failed(error, jobID: next.jobID, doing: "backup \(next.name)", offsite: offsite)
         }
         return true
+    }
+
+    /// The repository's retention for the org: snapshots of held backups get the `hold` tag
+    /// (released ones lose it), then `restic forget` with `offsite.keep`, in the org's zone,
+    /// keeping every snapshot tagged `hold`.
+    private func forgetOffsite(_ restic: Restic, offsite: OffsitePolicy) async {
+        do {
+            let names = heldBackups()
+            let held = Set(folder.backups().filter { names.contains($0.name) }.map(\.manifest.jobID))
+            let snapshots = try await restic.snapshots(host: policy.name, tags: ["org=\(policy.name)"])
+            let changes = Reconcile.offsiteHoldTags(snapshots.compactMap { s in s.jobID.map { HoldTagged(id: s.id, jobID: $0, tagged: s.tags.contains("hold")) } },
+                                                    held: held)
+            for change in changes {
+                guard let snapshot = snapshots.first(where: { $0.id == change.id }) else { continue }
+                try await restic.tag(snapshot, add: change.add, "hold")
+            }
+            let result = try await restic.forget(host: policy.name, tags: ["org=\(policy.name)"], keep: offsite.keep, keepTag: "hold",
+                                                 timeZone: policy.timeZone)
+            applyOffsite(.forgot(removed: result.removed.compactMap(\.backupName), kept: result.kept.count, holdTagsChanged: changes.count,
+                                 keep: offsite.keep))
+        } catch {
+            if !Task.isCancelled { failed(error, jobID: nil, doing: "retention (forget)", offsite: offsite) }
+        }
+    }
+
+    /// Frees the repository's unreferenced data (`restic prune`), for every org copying there.
+    /// - Returns: whether it succeeded (logged either way).
+    func pruneOffsiteRepository() async -> Bool {
+        guard let offsite = policy.offsite, let restic = makeRestic(offsite, jobID: nil) else { return false }
+        do {
+            try await restic.prune()
+            logger.notice("off-site repository \(offsite.displayRepository) pruned: data no snapshot refers to any more is freed")
+            return true
+        } catch {
+            if !Task.isCancelled { failed(error, jobID: nil, doing: "prune", offsite: offsite) }
+            return false
+        }
     }
 
     /// The org's restic, its secrets read now; nil after the failure is applied.

@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import Reconcile
 
 extension Supervisor {
     /// One pass of off-site copies into `repository`: each org copying there, in turn, copies
@@ -11,7 +12,24 @@ extension Supervisor {
         for org in policy.orgs where org.offsite?.repository == repository && !Task.isCancelled {
             if let worker = workers[org.name], await worker.copyOffsite() { tried = true }
         }
+        if !tried, !Task.isCancelled { tried = await pruneOffsite(repository: repository) }
         return tried
+    }
+
+    /// `restic prune` once per repository, at most daily, after its orgs' retention forgot
+    /// something since the last prune. - Returns: whether it ran.
+    func pruneOffsite(repository: String) async -> Bool {
+        let orgs = policy.orgs.filter { $0.offsite?.repository == repository }.compactMap { workers[$0.name] }
+        var newestForget: Date?
+        for worker in orgs {
+            if let forgot = await worker.offsiteState.lastForget, newestForget.map({ forgot > $0 }) ?? true { newestForget = forgot }
+        }
+        let store = OffsitePrunes(stateDir: policy.stateDir)
+        let now = environment.clock.date
+        guard let newestForget, let first = orgs.first,
+              Reconcile.offsitePruneDue(lastPrune: store.lastPrune(repository), newestForget: newestForget, now: now) else { return false }
+        if await first.pruneOffsiteRepository() { store.record(repository, at: now, logger: environment.logger) }
+        return true
     }
 
     /// Every repository's pass, until no org has a copy due (tests; the daemon runs loops).

@@ -17,9 +17,10 @@ struct OffsiteCopyTests {
     static let fridays = "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=FR"
     static let simulator: @Sendable (inout SimulatorConfig) -> Void = { $0.monthlyQuota = 10 }
 
-    static func org(keep: String = "{ last: 4, weekly: 0, monthly: 0, yearly: 0 }", required: Bool = false) -> SupervisorHarness.Org {
+    static func org(keep: String = "{ last: 4, weekly: 0, monthly: 0, yearly: 0 }", required: Bool = false,
+                    offsiteKeep: String = "{ last: 8, weekly: 26, monthly: 36, yearly: 7 }") -> SupervisorHarness.Org {
         SupervisorHarness.Org(name: "acme", schedule: fridays,
-                              extra: ["offsite: { repository: REPO, password_secret: acme-restic, required: \(required) }"], keep: keep)
+                              extra: ["offsite: { repository: REPO, password_secret: acme-restic, required: \(required), keep: \(offsiteKeep) }"], keep: keep)
     }
 
     /// The harness's policy with the repository in its folder; the password secret written.
