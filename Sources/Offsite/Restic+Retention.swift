@@ -40,6 +40,22 @@ extension Restic {
         guard run.status == 0 else { throw failure(run, doing: "tag of snapshot \(snapshot.shortID)") }
     }
 
+    /// Checks the repository's structure and reads `subset` of its data (`restic check
+    /// --read-data-subset=5%`). - Returns: nil when it passed, else restic's account of the damage.
+    /// - Throws: when the check could not run (locked, unreachable, wrong password, …).
+    public func check(readDataSubset subset: String) async throws(ResticError) -> String? {
+        let run = try await run(["check", "--read-data-subset=\(subset)"])
+        if run.status == 0 { return nil }
+        let kind = ResticError.classify(status: run.status, stderr: run.errors)
+        // restic 0.14 exits 1 both for damage and for a check that could not run: damage is what it says.
+        let all = String(decoding: run.output, as: UTF8.self) + "\n" + run.errors
+        let damage = all.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("error") || $0.contains("does not match") || $0.contains("ciphertext verification failed")
+                || $0.contains("repository contains errors") }
+        guard kind == .other, !damage.isEmpty else { throw failure(run, doing: "check") }
+        return damage.prefix(3).joined(separator: "; ")
+    }
+
     /// Frees the data no snapshot refers to any more (`restic prune`; an exclusive lock).
     public func prune() async throws(ResticError) {
         let run = try await run(["prune"])

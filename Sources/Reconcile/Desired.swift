@@ -16,6 +16,8 @@ public struct Desired: Sendable, Equatable {
     public var attachments: Bool
     /// The mass-change alarm's limits (`alert.max_deleted`, …).
     public var massChange: MassChangeLimits
+    /// The off-site repository as it may be shown (a URL's password masked), if the org has one.
+    public var offsiteRepository: String?
 
     /// Makes the decision-relevant part of an org's policy (built by the caller).
     public init(org: String, schedule: BackupSchedule, maxAge: Duration?, timeZone: TimeZone, attachments: Bool = true,

@@ -62,6 +62,10 @@ public struct OffsiteState: Codable, Sendable, Equatable {
     public var repositorySize: Int64?
     /// When the repository's retention (`restic forget`) last ran for the org.
     public var lastForget: Date?
+    /// The repository's last check failed, with restic's words (the alarm lasts until a check passes).
+    public var checkFailure: String?
+    /// When the repository was last checked.
+    public var lastCheck: Date?
 
     /// No copy yet.
     public init() {}
@@ -94,6 +98,9 @@ public enum OffsiteOutcome: Sendable, Equatable {
     /// The repository's retention ran for the org: the backups whose snapshots it forgot, how
     /// many snapshots it kept, and how many `hold` tags it changed first.
     case forgot(removed: [String], kept: Int, holdTagsChanged: Int, keep: RetentionCounts)
+    /// The repository was checked (`restic check --read-data-subset`): `failure` is restic's
+    /// account of the damage, nil when it passed.
+    case checked(failure: String?, subset: String)
 }
 
 /// A snapshot as the hold-tag decision sees it.
@@ -157,6 +164,12 @@ extension Reconcile {
         return newestForget > lastPrune && now.timeIntervalSince(lastPrune) >= 86_400
     }
 
+    /// A repository's check is due: never checked, or `every` since the last check. Pure.
+    public static func offsiteCheckDue(lastCheck: Date?, every: Duration, now: Date) -> Bool {
+        guard let lastCheck else { return true }
+        return now.timeIntervalSince(lastCheck) >= Double(every.components.seconds)
+    }
+
     /// The `hold` tags to add (true) or remove (false), by snapshot id: a snapshot of a held
     /// backup (`held`: job ids) carries the tag, which `forget --keep-tag hold` keeps; a
     /// released one loses it. Pure.
@@ -207,6 +220,18 @@ extension Reconcile {
                 ? "[\(org)] off-site retention (\(counts)): nothing to forget, \(kept) snapshots kept\(tags)"
                 : "[\(org)] off-site retention (\(counts)) forgot the snapshots of \(removed.count) backup\(removed.count == 1 ? "" : "s") (\(removed.sorted().joined(separator: ", "))); \(kept) kept\(tags). Their data is freed by the repository's next prune"
             return (next, [Report(removed.isEmpty ? .info : .notice, text)])
+        case .checked(let failure, let subset):
+            next.lastCheck = now
+            next.checkFailure = failure
+            let repository = desired.offsiteRepository ?? "the off-site repository"
+            guard let failure else {
+                let over = state.checkFailure == nil ? "" : "; the check alarm is over"
+                return (next, [Report(state.checkFailure == nil ? .info : .notice, "[\(org)] off-site repository \(repository) checked (\(subset) of its data read): no errors\(over)")])
+            }
+            let text = "[\(org)] off-site repository \(repository) failed its check (\(subset) of its data read): \(failure). "
+                + "The copies there may not restore. Run `restic -r REPO check --read-data` to see every damaged pack; `restic -r REPO repair` is not in restic 0.14: "
+                + "move the damaged repository aside, `zoho-crm-backup offsite init`, and the daemon copies every archived backup again"
+            return (next, [Report(.critical, text, event: .offsiteCheckFailed, counts: [.failure("offsite_check")])])
         case .failed(let jobID, let kind, let message, let hint):
             next.consecutiveFailures += 1
             next.nextAttempt = now.addingTimeInterval(offsiteBackoff(failures: next.consecutiveFailures))

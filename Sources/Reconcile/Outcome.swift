@@ -130,6 +130,8 @@ public struct Report: Sendable, Equatable {
         case retentionRemoved, partsQuarantined, massChange
         /// A backup is in the off-site repository; a copy into it failed.
         case offsiteCopied, offsiteFailed
+        /// The off-site repository's check found damage.
+        case offsiteCheckFailed
     }
     /// What a metric counts.
     public enum Count: Sendable, Equatable {

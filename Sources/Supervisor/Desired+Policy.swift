@@ -6,5 +6,6 @@ extension Desired {
     init(_ policy: OrgPolicy) {
         self.init(org: policy.name, schedule: policy.schedule, maxAge: policy.maxAge, timeZone: policy.timeZone,
                   attachments: policy.attachments, massChange: policy.massChange)
+        offsiteRepository = policy.offsite?.displayRepository
     }
 }

@@ -27,6 +27,9 @@ public struct OffsiteSummary: Encodable, Sendable {
     public var hint: String?
     public var failing_since: Date?
     public var next_attempt: Date?
+    /// The repository's last check, and the damage it found (an alarm until a check passes).
+    public var last_check: Date?
+    public var check_error: String?
     /// The repository's stored size, when asked of restic (`offsite status`).
     public var repository_bytes: Int64?
 }
@@ -48,6 +51,7 @@ extension OffsiteSummary {
                               last_copy: state.lastCopy?.copiedAt, last_backup: state.lastCopy?.backup, last_snapshot: state.lastCopy?.snapshot,
                               last_bytes_added: state.lastCopy?.bytesAdded, bytes_added: state.bytesAdded,
                               lag_backups: missing.count, not_copied: missing, error_kind: state.failure?.kind, error: state.failure?.message,
-                              hint: state.failure?.hint, failing_since: state.failure?.at, next_attempt: state.failure == nil ? nil : state.nextAttempt)
+                              hint: state.failure?.hint, failing_since: state.failure?.at, next_attempt: state.failure == nil ? nil : state.nextAttempt,
+                  last_check: state.lastCheck, check_error: state.checkFailure)
     }
 }

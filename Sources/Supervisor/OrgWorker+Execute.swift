@@ -117,6 +117,7 @@ extension OrgWorker {
         case .massChange: .massChange
         case .offsiteCopied: .offsiteCopied
         case .offsiteFailed: .offsiteFailed
+        case .offsiteCheckFailed: .offsiteCheckFailed
         case nil: nil
         }
         let level: Logger.Level = switch report.level {

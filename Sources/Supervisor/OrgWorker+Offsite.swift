@@ -112,6 +112,25 @@ extension OrgWorker {
         }
     }
 
+    /// What a check found: `damage` nil when it passed.
+    struct CheckResult: Sendable { var damage: String? }
+
+    /// Checks the repository, reading `subset` of its data. - Returns: the result, or nil when
+    /// the check could not run (the failure applied: reported, retried with backoff).
+    func checkOffsiteRepository(subset: String) async -> CheckResult? {
+        guard let offsite = policy.offsite, let restic = makeRestic(offsite, jobID: nil) else { return nil }
+        do { return CheckResult(damage: try await restic.check(readDataSubset: subset)) } catch {
+            if !Task.isCancelled { failed(error, jobID: nil, doing: "check", offsite: offsite) }
+            return nil
+        }
+    }
+
+    /// A check's outcome for this org: the alarm raised or ended, the metric.
+    func applyCheck(failure: String?, subset: String) {
+        applyOffsite(.checked(failure: failure, subset: subset))
+        metrics.setAlarm(kind: "offsite_check", raised: failure != nil)
+    }
+
     /// The org's restic, its secrets read now; nil after the failure is applied.
     private func makeRestic(_ offsite: OffsitePolicy, jobID: String?) -> Restic? {
         do { return try Self.restic(for: offsite, secrets: SecretLookup(environment.credentials), stateDir: storeStateDir, org: policy.name) } catch {

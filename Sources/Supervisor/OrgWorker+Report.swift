@@ -13,6 +13,7 @@ extension OrgWorker {
         metrics.setLinksExpiry(pending?.timeIntervalSince1970)
         updateQuarantineMetric()
         updateMassChangeAlarm()
+        if policy.offsite != nil { metrics.setAlarm(kind: "offsite_check", raised: offsiteState.checkFailure != nil) }
     }
 
     // MARK: - Reporting

@@ -12,8 +12,29 @@ extension Supervisor {
         for org in policy.orgs where org.offsite?.repository == repository && !Task.isCancelled {
             if let worker = workers[org.name], await worker.copyOffsite() { tried = true }
         }
+        // A damaged repository is found before anything is pruned from it.
+        if !tried, !Task.isCancelled { tried = await checkOffsite(repository: repository) }
         if !tried, !Task.isCancelled { tried = await pruneOffsite(repository: repository) }
         return tried
+    }
+
+    /// `restic check --read-data-subset` once per repository every `offsite.check.every`
+    /// (the first org's settings): the outcome goes to every org copying there — damage is a
+    /// critical alarm (journal, metric, `status` exit 1) until a later check passes.
+    /// - Returns: whether it ran.
+    func checkOffsite(repository: String) async -> Bool {
+        let orgs = policy.orgs.filter { $0.offsite?.repository == repository }
+        guard let first = orgs.first, let check = first.offsite?.check, let worker = workers[first.name] else { return false }
+        let store = OffsiteRepositories(stateDir: policy.stateDir)
+        let now = environment.clock.date
+        // After a failure (the check could not run), the org's backoff applies.
+        guard await worker.offsiteState.lastCopy != nil, await worker.offsiteState.nextAttempt.map({ now >= $0 }) ?? true,
+              Reconcile.offsiteCheckDue(lastCheck: store.last(.check, repository), every: check.every, now: now) else { return false }
+        let subset = OffsiteCheckSubset.text(check.readDataSubset)
+        guard let failure = await worker.checkOffsiteRepository(subset: subset) else { return true }   // could not run: reported, retried
+        store.record(.check, repository, at: now, logger: environment.logger)
+        for org in orgs { await workers[org.name]?.applyCheck(failure: failure.damage, subset: subset) }
+        return true
     }
 
     /// `restic prune` once per repository, at most daily, after its orgs' retention forgot
@@ -24,11 +45,11 @@ extension Supervisor {
         for worker in orgs {
             if let forgot = await worker.offsiteState.lastForget, newestForget.map({ forgot > $0 }) ?? true { newestForget = forgot }
         }
-        let store = OffsitePrunes(stateDir: policy.stateDir)
+        let store = OffsiteRepositories(stateDir: policy.stateDir)
         let now = environment.clock.date
-        guard let newestForget, let first = orgs.first,
-              Reconcile.offsitePruneDue(lastPrune: store.lastPrune(repository), newestForget: newestForget, now: now) else { return false }
-        if await first.pruneOffsiteRepository() { store.record(repository, at: now, logger: environment.logger) }
+        guard let newestForget, let first = orgs.first, await first.offsiteState.nextAttempt.map({ now >= $0 }) ?? true,
+              Reconcile.offsitePruneDue(lastPrune: store.last(.prune, repository), newestForget: newestForget, now: now) else { return false }
+        if await first.pruneOffsiteRepository() { store.record(.prune, repository, at: now, logger: environment.logger) }
         return true
     }
 

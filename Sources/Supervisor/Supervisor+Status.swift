@@ -10,7 +10,7 @@ extension Supervisor {
     public func statusSummary() async -> StatusSummary {
         var ok: [String] = [], failing: [String] = [], downloads: [StatusSummary.Download] = []
         var next: (org: String, at: Date)?
-        var massChanges: [String] = [], offsiteFailing: [String] = []
+        var massChanges: [String] = [], offsiteFailing: [String] = [], offsiteDamaged: [String] = []
         for org in policy.orgs {
             guard let worker = workers[org.name] else { continue }
             let snapshot = await worker.snapshot
@@ -19,7 +19,9 @@ extension Supervisor {
             if let modules = snapshot.massChange { massChanges.append("\(org.name) (\(modules))") }
             let offsiteFailed = await worker.offsiteState.failure != nil && org.offsite != nil
             if offsiteFailed { offsiteFailing.append(org.name) }
-            if snapshot.failing || alarm || snapshot.massChange != nil || offsiteFailed { failing.append(org.name) } else { ok.append(org.name) }
+            let damaged = await worker.offsiteState.checkFailure != nil && org.offsite != nil
+            if damaged { offsiteDamaged.append(org.name) }
+            if snapshot.failing || alarm || snapshot.massChange != nil || offsiteFailed || damaged { failing.append(org.name) } else { ok.append(org.name) }
             if let d = snapshot.downloading {
                 let progress = worker.folder.progress(jobID: d.jobID)
                 downloads.append(.init(org: org.name, partsDone: max(0, min(d.parts, progress.files - 1)), partsTotal: d.parts,
@@ -28,7 +30,7 @@ extension Supervisor {
             if let at = snapshot.nextBackup, next == nil || at < next!.at { next = (org.name, at) }
         }
         return StatusSummary(orgsOK: ok, orgsFailing: failing, downloads: downloads, nextBackup: next, massChanges: massChanges,
-                             offsiteFailing: offsiteFailing)
+                             offsiteFailing: offsiteFailing, offsiteCheckFailed: offsiteDamaged)
     }
 
     func refreshStatus() {

@@ -33,6 +33,9 @@ public enum MessageID: String, CaseIterable, Sendable {
     /// A copy into the off-site repository failed (wrong password, no repository, locked,
     /// unreachable, …): retried with backoff; the local archive is untouched.
     case offsiteFailed = "76af7552eed04a13803509a02f923810"
+    /// The off-site repository's periodic check (`restic check --read-data-subset`) found
+    /// damage: an alarm until a later check passes.
+    case offsiteCheckFailed = "fc00170a5e364f568bb7c0e8114cee3a"
 
     /// Logger metadata that tags an entry with this ID: `logger.error("…", metadata: MessageID.backupFailed.metadata)`.
     public var metadata: Logger.Metadata { [LogField.messageIDKey: .string(rawValue)] }

@@ -29,9 +29,12 @@ public struct StatusSummary: Equatable, Sendable {
     public var massChanges: [String]
     /// Orgs whose off-site copies are failing.
     public var offsiteFailing: [String]
+    /// Orgs whose off-site repository failed its last check.
+    public var offsiteCheckFailed: [String]
 
     public init(orgsOK: [String], orgsFailing: [String], downloads: [Download] = [], nextBackup: (org: String, at: Date)? = nil,
-                massChanges: [String] = [], offsiteFailing: [String] = []) {
+                massChanges: [String] = [], offsiteFailing: [String] = [], offsiteCheckFailed: [String] = []) {
+        self.offsiteCheckFailed = offsiteCheckFailed
         self.massChanges = massChanges
         self.offsiteFailing = offsiteFailing
         self.orgsOK = orgsOK
@@ -42,7 +45,7 @@ public struct StatusSummary: Equatable, Sendable {
 
     public static func == (a: StatusSummary, b: StatusSummary) -> Bool {
         a.orgsOK == b.orgsOK && a.orgsFailing == b.orgsFailing && a.downloads == b.downloads && a.massChanges == b.massChanges
-            && a.offsiteFailing == b.offsiteFailing
+            && a.offsiteFailing == b.offsiteFailing && a.offsiteCheckFailed == b.offsiteCheckFailed
             && a.nextBackup?.org == b.nextBackup?.org && a.nextBackup?.at == b.nextBackup?.at
     }
 
@@ -60,6 +63,9 @@ public struct StatusSummary: Equatable, Sendable {
         }
         if !offsiteFailing.isEmpty {
             parts.append("OFF-SITE COPY FAILING: " + offsiteFailing.joined(separator: ", "))
+        }
+        if !offsiteCheckFailed.isEmpty {
+            parts.append("OFF-SITE CHECK FAILED: " + offsiteCheckFailed.joined(separator: ", "))
         }
         if !downloads.isEmpty {
             parts.append("downloading " + downloads.map { d in

@@ -67,7 +67,7 @@ extension ZohoCRMBackup {
                     if rows.isEmpty { Output.line("no org has offsite: in \(policy.policy)") }
                     for row in rows { Output.line(Self.text(row)) }
                 }
-                if rows.contains(where: { $0.error != nil || $0.lag_backups > 1 }) { throw ExitCode.failure }
+                if rows.contains(where: { $0.error != nil || $0.check_error != nil || $0.lag_backups > 1 }) { throw ExitCode.failure }
             }
 
             static func text(_ row: OffsiteSummary) -> String {
@@ -81,6 +81,7 @@ extension ZohoCRMBackup {
                 lines.append("  lag: \(row.lag_backups) backup\(row.lag_backups == 1 ? "" : "s") not yet off-site"
                              + (row.not_copied.isEmpty ? "" : " (\(row.not_copied.suffix(3).joined(separator: ", "))\(row.not_copied.count > 3 ? ", …" : ""))"))
                 lines.append("  added by copies: \(row.bytes_added) bytes" + (row.repository_bytes.map { "; repository holds \($0) bytes" } ?? ""))
+                if let at = row.last_check { lines.append("  last check: \(ISO8601DateFormatter().string(from: at))" + (row.check_error.map { " — FAILED: \($0)" } ?? ", no errors")) }
                 if let error = row.error {
                     lines.append("  FAILING (\(row.error_kind ?? "error")): \(error)")
                     if let hint = row.hint { lines.append("  what to do: \(hint)") }

@@ -32,7 +32,7 @@ extension ZohoCRMBackup {
                 if !running { Output.line("(no daemon is running on \(view.policy.stateDir): Zoho observed now)") }
                 for row in rows { print(row, now: now) }
             }
-            if rows.contains(where: { $0.freshness_alarm || $0.mass_change_alarm || $0.last_error != nil || $0.offsite?.error != nil }) {
+            if rows.contains(where: { $0.freshness_alarm || $0.mass_change_alarm || $0.last_error != nil || $0.offsite?.error != nil || $0.offsite?.check_error != nil }) {
                 throw ExitCode.failure
             }
         }
@@ -67,6 +67,9 @@ extension ZohoCRMBackup {
             if let offsite = row.offsite {
                 let last = offsite.last_copy.map { "last copy \(DaemonView.time($0))\(offsite.last_snapshot.map { " (snapshot \($0))" } ?? "")" } ?? "no copy yet"
                 Output.line("  off-site:   \(offsite.lag_backups == 0 ? "every backup copied" : "\(offsite.lag_backups) backup\(offsite.lag_backups == 1 ? "" : "s") not yet copied"); \(last); \(offsite.repository)")
+                if let damage = offsite.check_error {
+                    Output.line("  OFF-SITE CHECK FAILED: \(damage); see `journalctl -u zoho-crm-backup MESSAGE_ID=fc00170a5e364f568bb7c0e8114cee3a`")
+                }
                 if let error = offsite.error {
                     Output.line("  OFF-SITE FAILING (\(offsite.error_kind ?? "error")): \(error)")
                     if let hint = offsite.hint { Output.line("               \(hint)") }

@@ -3,6 +3,7 @@ import Foundation
 import Offsite
 import Policy
 import Supervisor
+import Systemd
 import Testing
 import TestSupport
 import ZohoModel
@@ -42,6 +43,57 @@ struct OffsiteRetentionTests {
             snapshots = try OffsiteCopyTests.snapshots(h)
             #expect(snapshots.count == 2 && !snapshots.contains { $0.backupName == oldest.name }, "\(snapshots.map(\.backupName))")
             #expect(!snapshots.contains { $0.tags.contains("hold") })
+        }
+    }
+}
+
+/// The repository's periodic check: damage is an alarm until a later check passes.
+@Suite("Off-site check", .serialized)
+struct OffsiteCheckTests {
+    @Test("a corrupted pack: one critical entry, the metric, status and STATUS= in alarm; repaired, the next check ends it")
+    func corruptedPack() async throws {
+        try #require(ResticFixture.isInstalled, "make deps installs restic")
+        var org = OffsiteCopyTests.org()
+        org.extra = ["offsite: { repository: REPO, password_secret: acme-restic, check: { every: 1d, read_data_subset: 100% } }"]
+        try await SupervisorHarness.run([org], configure: OffsiteCopyTests.simulator) { h in
+            let policy = try OffsiteCopyTests.policy(h)
+            try OffsiteCopyTests.initRepository(h)
+            let recorder = LogRecorder(), metrics = BackupMetrics()
+            let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger, metrics: metrics))
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
+            await supervisor.copyOffsiteUntilIdle()
+            #expect(recorder.all().contains { $0.message.contains("checked (100% of its data read): no errors") })
+            func alarms() -> [LogRecorder.Entry] { recorder.all().filter { $0.metadata["message_id"] == MessageID.offsiteCheckFailed.rawValue } }
+            #expect(alarms().isEmpty)
+
+            // A pack changed on the store's disk.
+            let data = OffsiteCopyTests.repository(h) + "/data"
+            let packs = (FileManager.default.enumerator(atPath: data)?.allObjects as? [String] ?? []).filter { $0.contains("/") }.sorted()
+            let pack = data + "/" + (try #require(packs.first))
+            let original = try #require(FileManager.default.contents(atPath: pack))
+            var damaged = original
+            damaged.replaceSubrange(20..<28, with: Data("XXXXXXXX".utf8))
+            chmod(pack, 0o600)
+            try damaged.write(to: URL(fileURLWithPath: pack))
+            h.clock.advance(by: .seconds(86_400))
+            await supervisor.copyOffsiteUntilIdle()
+            try #require(alarms().count == 1, "\(recorder.all().suffix(4).map(\.message))")
+            #expect(alarms()[0].level == .critical && alarms()[0].message.contains("failed its check") && alarms()[0].message.contains("offsite init"))
+            let worker = try #require(await supervisor.worker("acme"))
+            #expect(await worker.status(daemonRunning: true, now: h.clock.date).offsite?.check_error != nil, "status exits 1")
+            #expect(await supervisor.statusSummary().line.contains("OFF-SITE CHECK FAILED: acme"))
+            let rendered = metrics.render()
+            #expect(rendered.contains(#"zoho_crm_backup_alarm{kind="offsite_check",org="acme"} 1"#)
+                    || rendered.contains(#"zoho_crm_backup_alarm{org="acme",kind="offsite_check"} 1"#), "the alarm metric")
+
+            // Put right: the next check passes and ends the alarm.
+            try original.write(to: URL(fileURLWithPath: pack))
+            h.clock.advance(by: .seconds(86_400))
+            await supervisor.copyOffsiteUntilIdle()
+            #expect(recorder.all().contains { $0.message.contains("the check alarm is over") })
+            #expect(await worker.status(daemonRunning: true, now: h.clock.date).offsite?.check_error == nil)
+            #expect(!(await supervisor.statusSummary().line.contains("OFF-SITE")))
+            #expect(alarms().count == 1)
         }
     }
 }
