@@ -5,7 +5,7 @@
 
 SHELL := /bin/bash
 # Debian packages the build, the tests and the demo need. Later parts grow this list.
-APT_PACKAGES := libsystemd-dev pkg-config zlib1g-dev unzip procps tzdata util-linux systemd python3 python3-venv curl restic
+APT_PACKAGES := libsystemd-dev pkg-config zlib1g-dev unzip procps tzdata util-linux systemd python3 python3-venv curl restic rclone
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -66,6 +66,8 @@ public struct OffsiteState: Codable, Sendable, Equatable {
     public var checkFailure: String?
     /// When the repository was last checked.
     public var lastCheck: Date?
+    /// The repository refuses deletions (append-only): retention is its owner's, not ours.
+    public var appendOnly: Bool?
 
     /// No copy yet.
     public init() {}
@@ -101,6 +103,8 @@ public enum OffsiteOutcome: Sendable, Equatable {
     /// The repository was checked (`restic check --read-data-subset`): `failure` is restic's
     /// account of the damage, nil when it passed.
     case checked(failure: String?, subset: String)
+    /// The repository refused a deletion: it is append-only (found by `how`).
+    case appendOnly(how: String)
 }
 
 /// A snapshot as the hold-tag decision sees it.
@@ -220,6 +224,13 @@ extension Reconcile {
                 ? "[\(org)] off-site retention (\(counts)): nothing to forget, \(kept) snapshots kept\(tags)"
                 : "[\(org)] off-site retention (\(counts)) forgot the snapshots of \(removed.count) backup\(removed.count == 1 ? "" : "s") (\(removed.sorted().joined(separator: ", "))); \(kept) kept\(tags). Their data is freed by the repository's next prune"
             return (next, [Report(removed.isEmpty ? .info : .notice, text)])
+        case .appendOnly(let how):
+            let known = state.appendOnly == true
+            next.appendOnly = true
+            next.lastForget = now
+            guard !known else { return (next, []) }
+            let repository = desired.offsiteRepository ?? "the off-site repository"
+            return (next, [Report(.notice, "[\(org)] off-site repository \(repository) is append-only (\(how)): this host adds copies but cannot delete them, so retention (offsite.keep) and prune belong to the repository's owner — run `restic forget --host \(org) --group-by host --keep-… && restic prune` where deletes are allowed. Reported once.")])
         case .checked(let failure, let subset):
             next.lastCheck = now
             next.checkFailure = failure

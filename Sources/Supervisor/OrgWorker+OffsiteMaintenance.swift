@@ -10,6 +10,11 @@ extension OrgWorker {
     /// (released ones lose it), then `restic forget` with `offsite.keep`, in the org's zone,
     /// keeping every snapshot tagged `hold`.
     func forgetOffsite(_ restic: Restic, offsite: OffsitePolicy) async {
+        if offsiteState.appendOnly == true { return applyOffsite(.appendOnly(how: "known")) }
+        if offsiteState.appendOnly == nil, let refused = await AppendOnlyProbe.refusesDeletes(offsite.repository, http: environment.http) {
+            if refused { return applyOffsite(.appendOnly(how: "it answered a test DELETE with 403 Forbidden")) }
+            offsiteState.appendOnly = false
+        }
         do {
             let names = heldBackups()
             let held = Set(folder.backups().filter { names.contains($0.name) }.map(\.manifest.jobID))
@@ -25,7 +30,10 @@ extension OrgWorker {
             applyOffsite(.forgot(removed: result.removed.compactMap(\.backupName), kept: result.kept.count, holdTagsChanged: changes.count,
                                  keep: offsite.keep))
         } catch {
-            if !Task.isCancelled { failed(error, jobID: nil, doing: "retention (forget)", offsite: offsite) }
+            guard !Task.isCancelled else { return }
+            // A store that refuses deletes (an S3 key without delete rights, an append-only server): once, remembered.
+            if error.kind == .accessDenied { return applyOffsite(.appendOnly(how: "it refused restic's deletion: \(error.message)")) }
+            failed(error, jobID: nil, doing: "retention (forget)", offsite: offsite)
         }
     }
 

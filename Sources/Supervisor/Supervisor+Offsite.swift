@@ -48,6 +48,7 @@ extension Supervisor {
         let store = OffsiteRepositories(stateDir: policy.stateDir)
         let now = environment.clock.date
         guard let newestForget, let first = orgs.first, await first.offsiteState.nextAttempt.map({ now >= $0 }) ?? true,
+              await first.offsiteState.appendOnly != true,
               Reconcile.offsitePruneDue(lastPrune: store.last(.prune, repository), newestForget: newestForget, now: now) else { return false }
         if await first.pruneOffsiteRepository() { store.record(.prune, repository, at: now, logger: environment.logger) }
         return true
