@@ -56,6 +56,13 @@ extension Restic {
         return damage.prefix(3).joined(separator: "; ")
     }
 
+    /// Removes stale locks only (`restic unlock`, never `--remove-all`): those of a restic that
+    /// is gone from this host, or older than 30 minutes. A live restic's lock stays.
+    public func unlockStale() async throws(ResticError) {
+        let run = try await run(["unlock"])
+        guard run.status == 0 else { throw failure(run, doing: "unlock") }
+    }
+
     /// Frees the data no snapshot refers to any more (`restic prune`; an exclusive lock).
     public func prune() async throws(ResticError) {
         let run = try await run(["prune"])

@@ -54,7 +54,7 @@ public struct ResticError: Error, Sendable, Equatable, CustomStringConvertible {
         case .repositoryExists:
             "A repository exists at \(repository) already: it is used as it is; `offsite init` creates only new ones."
         case .locked:
-            "Another restic holds a lock on \(repository) (its PID and host are in the message). If no restic runs there any more, the lock is stale: remove it with `restic -r \(repository) unlock`, which removes stale locks only. The copy is retried."
+            "Another restic holds a lock on \(repository) (its PID and host are in the message). The daemon runs `restic unlock`, which removes stale locks only (of a restic gone from this host, or 30 minutes old); a lock of a restic still running elsewhere stays until it ends. The copy is retried."
         case .network:
             "The store could not be reached; the copy is retried with backoff. Check the network, the address in offsite.repository, and for SFTP the service user's SSH key and known_hosts."
         case .accessDenied:

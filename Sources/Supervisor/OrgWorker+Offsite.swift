@@ -23,8 +23,10 @@ extension OrgWorker {
                 noteRepository(offsite.repository, id: try await restic.repositoryID())
                 offsiteRepositoryChecked = true
             } catch {
-                if !Task.isCancelled { failed(error, jobID: nil, doing: "reading the repository", offsite: offsite) }
-                return !Task.isCancelled
+                guard !Task.isCancelled else { return false }
+                failed(error, jobID: nil, doing: "reading the repository", offsite: offsite)
+                if error.kind == .locked { await unlockStale(restic, offsite: offsite) }
+                return true
             }
         }
         let backups = localBackups()
@@ -71,8 +73,20 @@ extension OrgWorker {
                 return false
             }
             failed(error, jobID: next.jobID, doing: "backup \(next.name)", offsite: offsite)
+            if error.kind == .locked { await unlockStale(restic, offsite: offsite) }
         }
         return true
+    }
+
+    /// After a lock refused a copy: `restic unlock` removes the lock if it is stale (its restic
+    /// gone from this host, or 30 minutes old); a live one stays, and the retry waits for it.
+    func unlockStale(_ restic: Restic, offsite: OffsitePolicy) async {
+        do {
+            try await restic.unlockStale()
+            logger.notice("ran `restic unlock` on \(offsite.displayRepository): stale locks (of a restic that is gone, or 30 minutes old) are removed, a live one stays; the copy is retried")
+        } catch {
+            logger.warning("`restic unlock` on \(offsite.displayRepository) failed: \(error.message)")
+        }
     }
 
     /// The org's restic, its secrets read now; nil after the failure is applied.

@@ -34,6 +34,7 @@ extension OrgWorker {
             // A store that refuses deletes (an S3 key without delete rights, an append-only server): once, remembered.
             if error.kind == .accessDenied { return applyOffsite(.appendOnly(how: "it refused restic's deletion: \(error.message)")) }
             failed(error, jobID: nil, doing: "retention (forget)", offsite: offsite)
+            if error.kind == .locked { await unlockStale(restic, offsite: offsite) }
         }
     }
 
@@ -47,6 +48,7 @@ extension OrgWorker {
             return true
         } catch {
             if !Task.isCancelled { failed(error, jobID: nil, doing: "prune", offsite: offsite) }
+            if error.kind == .locked, !Task.isCancelled { await unlockStale(restic, offsite: offsite) }
             return false
         }
     }
@@ -60,6 +62,7 @@ extension OrgWorker {
         guard let offsite = policy.offsite, let restic = makeRestic(offsite, jobID: nil) else { return nil }
         do { return CheckResult(damage: try await restic.check(readDataSubset: subset)) } catch {
             if !Task.isCancelled { failed(error, jobID: nil, doing: "check", offsite: offsite) }
+            if error.kind == .locked, !Task.isCancelled { await unlockStale(restic, offsite: offsite) }
             return nil
         }
     }
