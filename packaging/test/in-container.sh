@@ -163,6 +163,26 @@ check "'backup archived' has MESSAGE_ID b637921a… with ZOHO_ORG and ZOHO_JOB_I
 check "journalctl -x shows the catalog text" bash -c \
   "journalctl --no-pager -x -u $UNIT MESSAGE_ID=b637921a5e4d41d9818ec0e4fdf19385 | grep -q 'Subject: Zoho CRM backup archived for acme'"
 
+section "an off-site copy under the hardened unit, restored with restore --from-offsite"
+# Debian's restic, copied from the host (the package recommends it).
+install -m 0755 /mnt/artifacts/restic /usr/local/bin/restic
+REPO=/var/lib/$PKG/restic
+install -m 0600 /dev/null "$CREDS/restic-acme"
+echo "the system test's passphrase" >"$CREDS/restic-acme"
+printf '    offsite:\n      repository: %s\n      password_secret: restic-acme\n' "$REPO" >>"$POLICY"
+check "zoho-crm-backup check (the password secret and restic)" $PKG check
+check "offsite init (as root: the repository is handed to $PKG)" bash -c \
+  "$PKG offsite init --org acme && [ -z \"\$(find '$REPO' ! -user $PKG)\" ]"
+check "systemctl restart hands the password secret to the daemon (LoadCredential=)" bash -c \
+  "systemctl restart $UNIT && [ -s /run/credentials/$UNIT/org_restic-acme ]"
+check "the daemon copies both backups: restic runs as its child under the hardened unit (MESSAGE_ID bb5ea4db…)" \
+  wait_until 120 bash -c "[ \$(journalctl --no-pager -u $UNIT MESSAGE_ID=bb5ea4dbfa5a4d95ac953cb18a617c4a ZOHO_ORG=acme -o cat | wc -l) -ge 2 ]"
+check "no off-site failure in the journal" bash -c "! journalctl --no-pager -u $UNIT MESSAGE_ID=76af7552eed04a13803509a02f923810 -o cat | grep -q ."
+check "offsite status: every backup copied (exit 0)" bash -c "$PKG offsite status --org acme | grep -q 'lag: 0 backups'"
+check "restore --from-offsite $job gives the archived bytes, checked against the manifest" bash -c \
+  "$PKG restore --from-offsite $job --org acme --to /tmp/offsite >/dev/null && cd '$folder' && for f in *; do cmp -s \"\$f\" \"/tmp/offsite/\$f\" || exit 1; done"
+check "restic's cache is under the state folder, the service user's" bash -c "[ \"\$(stat -c %U /var/lib/$PKG/state/restic-cache)\" = $PKG ]"
+
 section "reload with a broken policy keeps the old one"
 pid=$(prop MainPID)
 cp "$POLICY" /tmp/policy.acme
