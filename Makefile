@@ -13,6 +13,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .build/venv
 PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0 \
 	requests==2.34.2 urllib3==2.8.0 python-dateutil==4.0.0 certifi==2026.10.18 charset-normalizer==3.5.2 idna==3.20
+# moto's S3 and IAM server (with boto3) stands in for S3 in the off-site tests; a venv of its
+# own (botocore needs a python-dateutil older than the one above).
+MOTO_VENV := .build/venv-moto
+MOTO_PACKAGES := moto[server]==5.2.5 boto3==1.44.8 botocore==1.44.8
 # Zoho's official Python SDK (v7 API), to check the simulator with a client we did not write;
 # installed without its unpinned dependencies (a database driver it needs only for a DB token store).
 PY_NODEPS := zohocrmsdk7-0==6.0.0
@@ -65,6 +69,13 @@ $(VENV)/.installed: Makefile | deps
 	@$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps $(PY_NODEPS)
 	@touch $@
 
+## The virtualenv with moto's server, made again when this Makefile changes.
+$(MOTO_VENV)/.installed: Makefile | deps
+	@rm -rf $(MOTO_VENV)
+	@python3 -m venv $(MOTO_VENV)
+	@$(MOTO_VENV)/bin/pip install -q --disable-pip-version-check $(MOTO_PACKAGES)
+	@touch $@
+
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
@@ -77,11 +88,11 @@ release: deps
 # (zoho-crm-backupTests): those wait for their children synchronously, and on a 2-core
 # machine two of them hold every thread of Swift's cooperative pool, which the in-process
 # simulators need to answer within their deadlines.
-test: deps venv
+test: deps venv $(MOTO_VENV)/.installed
 	.ci/check-imports
 	.ci/check-docs
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip 'zoho_crm_backupTests\.'
+	ZCB_PYTHON=$(abspath $(VENV))/bin/python ZCB_MOTO=$(abspath $(MOTO_VENV))/bin $(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip 'zoho_crm_backupTests\.'
 	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter 'zoho_crm_backupTests\.'
 	$(VENV)/bin/python Tests/contract/oas_check.py "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup"
 	$(VENV)/bin/python Tests/contract/sdk_check.py "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup"

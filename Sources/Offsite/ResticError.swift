@@ -86,7 +86,7 @@ public struct ResticError: Error, Sendable, Equatable, CustomStringConvertible {
             return .network
         }
         if has("access denied", "accessdenied", "invalidaccesskeyid", "signaturedoesnotmatch", "403 forbidden", "401 unauthorized",
-               "the aws access key id you provided does not exist", "authorization") {
+               "the aws access key id you provided does not exist", "signature we calculated does not match", "authorization") {
             return .accessDenied
         }
         // "unable to create lock in backend: …" prefixes any failure to write the lock; only "already locked" is a lock.
