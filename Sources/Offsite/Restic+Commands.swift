@@ -33,11 +33,11 @@ extension Restic {
     /// - Returns: the summary; counted only on exit 0 with a summary naming the snapshot (exit 3
     ///   — some files unreadable, a snapshot made anyway — is `.incomplete`).
     public func backup(folder name: String, in parent: String, host: String, tags: [String], time: Date,
-                       started: @Sendable () -> Void = {}) async throws(ResticError) -> ResticBackupSummary {
+                       started: @escaping @Sendable () -> Void = {}) async throws(ResticError) -> ResticBackupSummary {
         var arguments = ["backup", "--json", "--host", host, "--time", Self.timeArgument(time)]
         for tag in tags { arguments += ["--tag", tag] }
         arguments += ["--", name]
-        let run = try await run(arguments, in: parent, started: started)
+        let run = try await run(arguments, in: parent, long: true, started: started)
         guard run.status == 0 else { throw failure(run, doing: "backup of \(name)") }
         guard let summary = ResticBackupSummary.find(in: run.output), !summary.snapshotID.isEmpty else {
             throw ResticError(.unexpectedOutput, "restic backup of \(name) exited 0 without a summary naming the snapshot; not counted as a copy", exitStatus: 0)
@@ -48,7 +48,7 @@ extension Restic {
     /// Restores `snapshot` (an id) into the folder `target` (`restic restore`); the snapshot's
     /// backup folder appears as `target/<backup name>`.
     public func restore(_ snapshot: String, to target: String) async throws(ResticError) {
-        let run = try await run(["restore", snapshot, "--target", target])
+        let run = try await run(["restore", snapshot, "--target", target], long: true)
         guard run.status == 0 else { throw failure(run, doing: "restore of snapshot \(snapshot)") }
     }
 

@@ -44,7 +44,7 @@ extension Restic {
     /// --read-data-subset=5%`). - Returns: nil when it passed, else restic's account of the damage.
     /// - Throws: when the check could not run (locked, unreachable, wrong password, …).
     public func check(readDataSubset subset: String) async throws(ResticError) -> String? {
-        let run = try await run(["check", "--read-data-subset=\(subset)"])
+        let run = try await run(["check", "--read-data-subset=\(subset)"], long: true)
         if run.status == 0 { return nil }
         let kind = ResticError.classify(status: run.status, stderr: run.errors)
         // restic 0.14 exits 1 both for damage and for a check that could not run: damage is what it says.
@@ -65,7 +65,7 @@ extension Restic {
 
     /// Frees the data no snapshot refers to any more (`restic prune`; an exclusive lock).
     public func prune() async throws(ResticError) {
-        let run = try await run(["prune"])
+        let run = try await run(["prune"], long: true)
         guard run.status == 0 else { throw failure(run, doing: "prune") }
     }
 }

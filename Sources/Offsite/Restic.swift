@@ -22,6 +22,11 @@ public struct Restic: Sendable {
     public var cacheDir: String?
     /// `PATH` for restic and the programs it runs (`ssh`, `rclone`).
     public var path: String
+    /// How long a quick command (snapshots, ls, tag, forget, unlock, cat, init, stats) may run
+    /// before it is stopped as hung (a stalled mount, a store that never answers).
+    public var quickTimeout: Duration = .seconds(30 * 60)
+    /// How long a backup, restore, check or prune may run.
+    public var longTimeout: Duration = .seconds(12 * 3600)
 
     public init(executable: String = "restic", repository: String, passwordFile: String, environment: [String: String] = [:],
                 cacheDir: String?, path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") {
@@ -55,8 +60,10 @@ public struct Restic: Sendable {
     ///   started returns whatever its status.
     /// `started` is called once restic has printed its first output (a test's crash point mid-copy).
     /// `timeZone`: restic's `TZ` (UTC unless `forget` counts buckets in an org's zone).
-    public func run(_ arguments: [String], in directory: String? = nil, timeZone: String = "UTC",
-                    started: @Sendable () -> Void = {}) async throws(ResticError) -> Run {
+    /// `long`: the run may take ``longTimeout`` rather than ``quickTimeout``; a run over its time
+    /// is stopped (SIGINT, SIGKILL after 10 s) and throws `.timedOut`.
+    public func run(_ arguments: [String], in directory: String? = nil, timeZone: String = "UTC", long: Bool = false,
+                    started: @escaping @Sendable () -> Void = {}) async throws(ResticError) -> Run {
         var variables: [Environment.Key: String] = [:]
         for (key, value) in environment { variables[Environment.Key(stringLiteral: key)] = value }
         // The daemon's own, after the secret's (which may not set these: EnvironmentSecret.reserved).
@@ -69,20 +76,40 @@ public struct Restic: Sendable {
         // Stopped (shutdown, reload): restic removes its lock on SIGINT; SIGKILL after 10 s.
         options.teardownSequence = [.send(signal: .interrupt, toProcessGroup: true, allowedDurationToNextStep: .seconds(10))]
         let program: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        let limit = long ? longTimeout : quickTimeout
+        let environment = variables, platform = options
         do {
-            let result = try await Subprocess.run(
-                program, arguments: Arguments(all), environment: .custom(variables),
-                workingDirectory: directory.map { FilePath($0) }, platformOptions: options,
-                input: .none, output: .sequence, error: .sequence
-            ) { execution in
-                async let errors = Self.collect(execution.standardError, limit: 0, first: {})
-                let output = try await Self.collect(execution.standardOutput, limit: Self.outputLimit, first: started)
-                return (output, try await errors)
+            // The run, raced against its time limit: the loser is cancelled (a cancelled run is torn down).
+            let finished = try await withThrowingTaskGroup(of: Run?.self) { group in
+                group.addTask {
+                    let result = try await Subprocess.run(
+                        program, arguments: Arguments(all), environment: .custom(environment),
+                        workingDirectory: directory.map { FilePath($0) }, platformOptions: platform,
+                        input: .none, output: .sequence, error: .sequence
+                    ) { execution in
+                        async let errors = Self.collect(execution.standardError, limit: 0, first: {})
+                        let output = try await Self.collect(execution.standardOutput, limit: Self.outputLimit, first: started)
+                        return (output, try await errors)
+                    }
+                    let (output, errors) = result.closureResult
+                    let status: Int32? = if case .exited(let code) = result.terminationStatus { code } else { nil }
+                    return Run(status: status, output: output.head + output.tail, outputCut: output.cut,
+                               errors: String(decoding: errors.head + errors.tail, as: UTF8.self))
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
             }
-            let (output, errors) = result.closureResult
-            let status: Int32? = if case .exited(let code) = result.terminationStatus { code } else { nil }
-            return Run(status: status, output: output.head + output.tail, outputCut: output.cut,
-                       errors: String(decoding: errors.head + errors.tail, as: UTF8.self))
+            guard let finished else {
+                throw ResticError(.timedOut, "restic \(arguments.first ?? "") did not finish within \(limit) and was stopped")
+            }
+            return finished
+        } catch let error as ResticError {
+            throw error
         } catch let error as SubprocessError where error.code == .executableNotFound || error.code == .spawnFailed {
             throw ResticError(.notInstalled, "restic could not be started as '\(executable)': \(error)")
         } catch {

@@ -25,6 +25,8 @@ public struct ResticError: Error, Sendable, Equatable, CustomStringConvertible {
         case notInstalled
         /// restic was killed by a signal.
         case killed
+        /// restic ran longer than its time limit (a hung store or mount) and was stopped.
+        case timedOut
         /// restic's output was not what this version understands.
         case unexpectedOutput
         case other
@@ -65,6 +67,8 @@ public struct ResticError: Error, Sendable, Equatable, CustomStringConvertible {
             "restic could not read every file of the backup folder, so the snapshot is not counted as a copy; check the archive's permissions (`zoho-crm-backup verify`)."
         case .notInstalled:
             "Install restic (`apt install restic`) or set offsite.restic to its path."
+        case .timedOut:
+            "restic hung on \(repository) (a stalled mount, a store that stopped answering) and was stopped; the copy is retried. Check that the store answers: `restic -r \(repository) snapshots`."
         case .killed:
             "restic was stopped before it finished; the copy is retried (a snapshot is counted only when restic confirms it)."
         case .unexpectedOutput, .other:

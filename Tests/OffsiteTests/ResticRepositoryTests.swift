@@ -101,6 +101,24 @@ struct ResticRepositoryTests {
         await #expect(throws: ResticError.Kind.notInstalled) { try await Self.kind { try await missing.snapshots() } }
     }
 
+    @Test("a restic that hangs (a stalled store) is stopped at its time limit: timedOut, nothing left running")
+    func hangingResticIsStopped() async throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        // A stand-in that never answers, and notes when it is stopped.
+        let fake = s.root + "/restic"
+        try "#!/bin/sh\ntrap 'echo stopped > \(s.root)/stopped; exit 130' INT\nwhile :; do sleep 0.1; done\n"
+            .write(toFile: fake, atomically: true, encoding: .utf8)
+        chmod(fake, 0o755)
+        var hanging = s.restic
+        hanging.executable = fake
+        hanging.quickTimeout = .milliseconds(500)
+        let started = ContinuousClock.now
+        await #expect(throws: ResticError.Kind.timedOut) { try await Self.kind { _ = try await hanging.snapshots() } }
+        #expect(ContinuousClock.now - started < .seconds(8))
+        #expect(FileManager.default.fileExists(atPath: s.root + "/stopped"), "restic got SIGINT, so it can remove its lock")
+    }
+
     @Test("the error classes from restic's words, and exit 3 is not a copy", arguments: [
         (Int32(1), "Fatal: wrong password or no key found", ResticError.Kind.wrongPassword),
         (1, "Fatal: unable to open config file: stat /x/config: no such file or directory\nIs there a repository at the following location?\n/x", .repositoryMissing),
