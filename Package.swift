@@ -125,7 +125,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel", "TestSupport"]),
-        .testTarget(name: "OffsiteTests", dependencies: ["Offsite", "TestSupport"]),
+        .testTarget(name: "OffsiteTests", dependencies: ["Offsite", "TestSupport", "ZohoModel"], exclude: ["Fixtures"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
         .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator", "TestSupport",
                                                         .product(name: "NIOSSL", package: "swift-nio-ssl")], exclude: ["Fixtures"]),

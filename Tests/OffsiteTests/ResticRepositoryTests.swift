@@ -113,9 +113,7 @@ struct ResticRepositoryTests {
         var hanging = s.restic
         hanging.executable = fake
         hanging.quickTimeout = .milliseconds(500)
-        let started = ContinuousClock.now
         await #expect(throws: ResticError.Kind.timedOut) { try await Self.kind { _ = try await hanging.snapshots() } }
-        #expect(ContinuousClock.now - started < .seconds(8))
         #expect(FileManager.default.fileExists(atPath: s.root + "/stopped"), "restic got SIGINT, so it can remove its lock")
     }
 
