@@ -77,43 +77,48 @@ public struct Restic: Sendable {
         options.teardownSequence = [.send(signal: .interrupt, toProcessGroup: true, allowedDurationToNextStep: .seconds(10))]
         let program: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
         let limit = long ? longTimeout : quickTimeout
-        let environment = variables, platform = options
+        let finished: Run?
         do {
-            // The run, raced against its time limit: the loser is cancelled (a cancelled run is torn down).
-            let finished = try await withThrowingTaskGroup(of: Run?.self) { group in
-                group.addTask {
-                    let result = try await Subprocess.run(
-                        program, arguments: Arguments(all), environment: .custom(environment),
-                        workingDirectory: directory.map { FilePath($0) }, platformOptions: platform,
-                        input: .none, output: .sequence, error: .sequence
-                    ) { execution in
-                        async let errors = Self.collect(execution.standardError, limit: 0, first: {})
-                        let output = try await Self.collect(execution.standardOutput, limit: Self.outputLimit, first: started)
-                        return (output, try await errors)
-                    }
-                    let (output, errors) = result.closureResult
-                    let status: Int32? = if case .exited(let code) = result.terminationStatus { code } else { nil }
-                    return Run(status: status, output: output.head + output.tail, outputCut: output.cut,
-                               errors: String(decoding: errors.head + errors.tail, as: UTF8.self))
-                }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return nil
-                }
-                let first = try await group.next() ?? nil
-                group.cancelAll()
-                return first
-            }
-            guard let finished else {
-                throw ResticError(.timedOut, "restic \(arguments.first ?? "") did not finish within \(limit) and was stopped")
-            }
-            return finished
-        } catch let error as ResticError {
-            throw error
+            finished = try await Self.race(program, arguments: all, environment: variables, directory: directory, options: options,
+                                           limit: limit, started: started)
         } catch let error as SubprocessError where error.code == .executableNotFound || error.code == .spawnFailed {
             throw ResticError(.notInstalled, "restic could not be started as '\(executable)': \(error)")
         } catch {
             throw ResticError(.other, "restic could not be run\(directory.map { " in \($0)" } ?? ""): \(error)")
+        }
+        guard let finished else {
+            throw ResticError(.timedOut, "restic \(arguments.first ?? "") did not finish within \(limit) and was stopped")
+        }
+        return finished
+    }
+
+    /// Runs restic raced against `limit`: the loser is cancelled (a cancelled run is torn
+    /// down). - Returns: the run, or nil when the limit came first.
+    private static func race(_ program: Executable, arguments: [String], environment: [Environment.Key: String], directory: String?,
+                             options: PlatformOptions, limit: Duration, started: @escaping @Sendable () -> Void) async throws -> Run? {
+        try await withThrowingTaskGroup(of: Run?.self) { group in
+            group.addTask {
+                let result = try await Subprocess.run(
+                    program, arguments: Arguments(arguments), environment: .custom(environment),
+                    workingDirectory: directory.map { FilePath($0) }, platformOptions: options,
+                    input: .none, output: .sequence, error: .sequence
+                ) { execution in
+                    async let errors = Self.collect(execution.standardError, limit: 0, first: {})
+                    let output = try await Self.collect(execution.standardOutput, limit: Self.outputLimit, first: started)
+                    return (output, try await errors)
+                }
+                let (output, errors) = result.closureResult
+                let status: Int32? = if case .exited(let code) = result.terminationStatus { code } else { nil }
+                return Run(status: status, output: output.head + output.tail, outputCut: output.cut,
+                           errors: String(decoding: errors.head + errors.tail, as: UTF8.self))
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
     }
 
