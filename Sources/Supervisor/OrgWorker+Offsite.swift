@@ -174,7 +174,8 @@ extension OrgWorker {
         let (next, reports) = Reconcile.applyOffsite(outcome, to: offsiteState, desired: Desired(policy), now: now)
         offsiteState = next
         // Records of backups no longer in the archive are dropped (the newest copy stays as lastCopy).
-        let local = Set(localBackups().map(\.jobID))
+        let backups = localBackups()   // read once: every manifest of the archive
+        let local = Set(backups.map(\.jobID))
         offsiteState.copies = offsiteState.copies.filter { local.contains($0.key) }
         do { try store.saveOffsite(offsiteState) } catch {
             logger.error("could not save \(store.offsitePath): \(error); check the state folder's owner and free space (the copy is found in the repository again by its job tag)")
@@ -185,7 +186,7 @@ extension OrgWorker {
             state.pruneDue = true
             saveState()
         }
-        metrics.setOffsiteLag(Reconcile.offsiteLag(localBackups(), state: offsiteState))
+        metrics.setOffsiteLag(Reconcile.offsiteLag(backups, state: offsiteState))
     }
 
     /// The org's restic: its repository, the password secret's file, the environment

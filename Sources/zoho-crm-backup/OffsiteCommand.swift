@@ -145,14 +145,10 @@ struct RepositoryOptions: ParsableArguments {
         for target in context.orgs where target.offsite != nil {
             found.append((try OffsiteRepository(org: target, secrets: SecretLookup()), target.name))
         }
-        guard !found.isEmpty else { throw OffsiteCommandError.noOffsite(policy) }
+        guard !found.isEmpty else {
+            throw ValidationError("no chosen org has offsite: in \(policy); add one, or name a repository with --repository and --password-file")
+        }
         return found
-    }
-}
-
-extension OffsiteCommandError {
-    static func noOffsite(_ policy: String) -> ValidationError {
-        ValidationError("no chosen org has offsite: in \(policy); add one, or name a repository with --repository and --password-file")
     }
 }
 

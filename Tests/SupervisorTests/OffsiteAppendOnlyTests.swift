@@ -22,18 +22,11 @@ struct OffsiteAppendOnlyTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: rclone)
             process.arguments = ["serve", "restic", "--append-only", "--addr", "127.0.0.1:\(port)", folder]
-            let log = Pipe()
-            process.standardOutput = log
-            process.standardError = log
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
             try process.run()
-            defer { process.terminate(); process.waitUntilExit() }
-            // Listening once a connection is accepted.
-            var up = false
-            for _ in 0..<100 where process.isRunning {
-                if (try? ChildProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/"]))?.status == 0 { up = true; break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            guard up else { lastError = "rclone did not listen on \(port)"; continue }
+            defer { LoopbackServer.stop(process) }
+            guard await LoopbackServer.waitUntilAnswering("http://127.0.0.1:\(port)/", process: process) else { lastError = "rclone did not listen on \(port)"; continue }
             return try await body("rest:http://127.0.0.1:\(port)/acme")
         }
         throw HarnessError(description: lastError)

@@ -36,11 +36,9 @@ struct OffsiteS3Tests {
         var endpoint: String { "http://127.0.0.1:\(port)" }
 
         func waitUntilUp() async throws {
-            for _ in 0..<200 where process.isRunning {
-                if (try? ChildProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", endpoint + "/moto-api/"]))?.status == 0 { return }
-                try await Task.sleep(for: .milliseconds(50))
+            guard await LoopbackServer.waitUntilAnswering(endpoint + "/moto-api/", process: process) else {
+                throw HarnessError(description: "moto did not start on \(port)")
             }
-            throw HarnessError(description: "moto did not start on \(port)")
         }
 
         /// Runs `script` with boto3 against the server; its standard output.
@@ -50,12 +48,7 @@ struct OffsiteS3Tests {
             return r.stdout
         }
 
-        /// SIGKILL, then waits (at most 10 s) for it to be gone.
-        func stop() {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGKILL)
-            for _ in 0..<200 where process.isRunning { usleep(50_000) }
-        }
+        func stop() { LoopbackServer.stop(process) }
     }
 
     static let setUp = """
