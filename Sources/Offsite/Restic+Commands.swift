@@ -9,8 +9,10 @@ extension Restic {
     }
 
     /// The snapshots of `host` carrying every tag of `tags` (`restic snapshots --json`).
-    public func snapshots(host: String? = nil, tags: [String] = []) async throws(ResticError) -> [ResticSnapshot] {
-        var arguments = ["snapshots", "--json"]
+    /// `locking: false` lists without a lock (`--no-lock`), so a command's listing never waits
+    /// for, nor fails on, the daemon's check or prune.
+    public func snapshots(host: String? = nil, tags: [String] = [], locking: Bool = true) async throws(ResticError) -> [ResticSnapshot] {
+        var arguments = (locking ? [] : ["--no-lock"]) + ["snapshots", "--json"]
         if let host { arguments += ["--host", host] }
         // One --tag with a comma list: snapshots with all of them (several --tag would be any of them).
         if !tags.isEmpty { arguments += ["--tag", tags.joined(separator: ",")] }

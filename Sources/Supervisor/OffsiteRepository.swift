@@ -38,7 +38,7 @@ public struct OffsiteRepository: Sendable {
     /// The snapshots this daemon made (tagged `org=`, `job=`), of `org` only when given, oldest first.
     public func snapshots(org: String?) async throws(OffsiteCommandError) -> [OffsiteSnapshot] {
         do {
-            return try await restic.snapshots(host: org, tags: org.map { ["org=\($0)"] } ?? [])
+            return try await restic.snapshots(host: org, tags: org.map { ["org=\($0)"] } ?? [], locking: false)
                 .filter { $0.org != nil && $0.jobID != nil }
                 .map(OffsiteSnapshot.init)
                 .sorted { ($0.time, $0.id) < ($1.time, $1.id) }
