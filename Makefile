@@ -25,7 +25,7 @@ PY_NODEPS := zohocrmsdk7-0==6.0.0
 # Debian with systemd as PID 1.
 DEB_APT_PACKAGES := dpkg-dev binutils lintian debootstrap systemd-container
 
-.PHONY: all deps venv build release test demo bench bench-scale bench-check bench-index bench-diff bench-offsite fuzz clean help
+.PHONY: all deps apt-deps venv build release test demo bench bench-scale bench-check bench-index bench-diff bench-offsite fuzz clean help
 
 all: build
 
@@ -36,7 +36,8 @@ help:
 	@echo "make bench   benchmarks (not tests): downloads and zip verification vs curl and unzip"
 	@echo "make deb     build zoho-crm-backup_<version>_<arch>.deb (release, static Swift stdlib) and lintian it"
 	@echo "make system-test  make deb, then install and run it under a real systemd in systemd-nspawn (root)"
-	@echo "make bench-offsite  measurement (not a test): what restic stores of two weekly backups"
+	@echo "make deps    install every package the build and tests need (apt, and moto in .build/venv-moto)"
+	@echo "make bench-offsite  measurement (not a test): twelve weekly backups copied off-site, and a 1 GiB copy vs restic by hand"
 	@echo "make bench-scale  benchmark (not a test): one poll cycle and idle cost with 1, 50, 200 orgs"
 	@echo "make soak    the long kill soak: 100 SIGKILLs at seeded random moments (ZCB_SOAK_SEED)"
 	@echo "make clean   remove build output"
@@ -55,14 +56,18 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-## Install the Debian packages that are missing (quiet when all are there).
-deps:
+## Install what the build, the tests and the benchmarks need that is missing (quiet when all
+## is there): the Debian packages (restic and rclone among them) and moto's virtualenv.
+deps: apt-deps $(MOTO_VENV)/.installed
+
+## The Debian packages only (what `make build` and `make demo` need).
+apt-deps:
 	@$(call apt_install_missing,$(APT_PACKAGES))
 	@command -v $(SWIFT) >/dev/null || { echo "Swift is not on PATH: install a Swift 6 toolchain (https://swift.org/install)"; exit 1; }
 
 ## A virtualenv with PY_PACKAGES, made again when this Makefile changes.
 venv: $(VENV)/.installed
-$(VENV)/.installed: Makefile | deps
+$(VENV)/.installed: Makefile | apt-deps
 	@rm -rf $(VENV)
 	@python3 -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES)
@@ -70,16 +75,16 @@ $(VENV)/.installed: Makefile | deps
 	@touch $@
 
 ## The virtualenv with moto's server, made again when this Makefile changes.
-$(MOTO_VENV)/.installed: Makefile | deps
+$(MOTO_VENV)/.installed: Makefile | apt-deps
 	@rm -rf $(MOTO_VENV)
 	@python3 -m venv $(MOTO_VENV)
 	@$(MOTO_VENV)/bin/pip install -q --disable-pip-version-check $(MOTO_PACKAGES)
 	@touch $@
 
-build: deps
+build: apt-deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-release: deps
+release: apt-deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
 # Every test: the Swift suites (with Python cross-checks), then the journal suite again
@@ -88,7 +93,7 @@ release: deps
 # (zoho-crm-backupTests): those wait for their children synchronously, and on a 2-core
 # machine two of them hold every thread of Swift's cooperative pool, which the in-process
 # simulators need to answer within their deadlines.
-test: deps venv $(MOTO_VENV)/.installed
+test: deps venv
 	.ci/check-imports
 	.ci/check-docs
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
@@ -109,7 +114,7 @@ demo: build
 	$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup demo
 
 ## Benchmark (not a test): our download and zip verification vs curl and unzip; see bench/download.sh.
-bench: deps
+bench: apt-deps
 	bash bench/download.sh
 	bash bench/check.sh
 	bash bench/index.sh
@@ -117,33 +122,33 @@ bench: deps
 	bash bench/restore.sh
 
 ## Benchmark (not a test): the record index's cost, memory and `inspect` on a part in Zoho's layout; see bench/index.sh.
-bench-index: deps
+bench-index: apt-deps
 	bash bench/index.sh
 
-## Measurement (not a test): what restic stores of two weekly backups, as archived and unpacked; see bench/offsite.sh.
-bench-offsite: deps
+## Measurement (not a test): a quarter of weekly backups copied off-site, their worst case, and a 1 GiB copy against restic by hand; see bench/offsite.sh.
+bench-offsite: apt-deps
 	bash bench/offsite.sh
 
 ## Benchmark (not a test): `diff` of two 1,000,000-record backups vs sort | comm; see bench/diff.sh.
-bench-diff: deps
+bench-diff: apt-deps
 	bash bench/diff.sh
 
 ## libFuzzer on every parser (not a test: minutes per target), FUZZ_SECONDS each (default 600); see fuzz/run.sh.
-fuzz: deps
+fuzz: apt-deps
 	bash fuzz/run.sh
 
 ## Benchmark (not a test): `check` on 1,000 to 10,000 orgs; see bench/check.sh.
-bench-check: deps
+bench-check: apt-deps
 	bash bench/check.sh
 
 ## Benchmark (not a test): the daemon with 1, 50 and 200 orgs against the simulator; see bench/scale.sh.
-bench-scale: deps
+bench-scale: apt-deps
 	bash bench/scale.sh
 
 .PHONY: deb-deps deb system-test
 
 ## Install the packages that deb and system-test need (quiet when all are there).
-deb-deps: deps
+deb-deps: apt-deps
 	@$(call apt_install_missing,$(DEB_APT_PACKAGES))
 
 ## The Debian package, built in .build-deb (its own scratch path: .build stays the debug build's).

@@ -113,7 +113,7 @@ let package = Package(
         // Benchmark helper for bench/download.sh: the archive's code paths on one part (never installed).
         .executableTarget(name: "archive-bench",
             dependencies: [
-                "BackupArchive", "ZohoModel", "ZohoAPI", "Supervisor", "ZohoSimulator",
+                "BackupArchive", "ZohoModel", "ZohoAPI", "Supervisor", "ZohoSimulator", "Policy", "Reconcile",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

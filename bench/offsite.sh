@@ -1,52 +1,82 @@
 #!/usr/bin/env bash
-# Measurement (not a test): how well restic deduplicates the off-site copies. Two backups of
-# one module of OFFSITE_RECORDS records (default 200,000), the second a week of edits, adds and
-# deletes later (the diff benchmark's pair), copied one after the other into a fresh local
-# restic repository as the daemon copies them (the folder as it is: zips, manifest, SHA256SUMS,
-# index); then the same two backups unpacked (their CSVs) into a second repository — what
-# copying unzipped CSVs would store instead. Prints per copy the bytes read, the bytes restic
-# found new (before its compression) and what the repository grew by on disk.
+# Measurement (not a test): the off-site copies of a quarter of weekly backups, as the daemon
+# makes them (archive-bench offsite-copy runs the daemon's own copy: repository id, snapshots
+# by tag, restic backup with host, tags and time).
 #
-# OFFSITE_RECORDS, BENCH_DIR (default .build/bench), BIN (a folder with archive-bench; default:
-# built in release). Run with: make bench-offsite (or bash bench/offsite.sh).
+# 1. WEEKS (default 12) weekly simulator backups of about WEEK_MIB MiB (default 256) with the
+#    simulator's default evolution (attachments ~90 % of the bytes; each week 2 % of records
+#    edited, 0.5 % added, 0.2 % deleted, 2 % more attachments; an unchanged attachment is
+#    byte-identical), copied one by one into a fresh local repository: each copy's time and
+#    what the repository grew by; the repository against the backups' total (target <= 1/4).
+# 2. The same with every attachment zip rewritten each week (the worst case).
+# 3. One backup of about BIG_MIB MiB (default 1024): the daemon's copy against `restic backup`
+#    of the same folder by hand, each into a fresh repository (target <= 1.2x).
+#
+# BENCH_DIR (default .build/bench), BIN (a folder with archive-bench; default: built in
+# release). Run with: make bench-offsite (or bash bench/offsite.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${BENCH_DIR:-$PWD/.build/bench}
-N=${OFFSITE_RECORDS:-200000}
+WEEKS=${WEEKS:-12}
+WEEK_MIB=${WEEK_MIB:-256}
+BIG_MIB=${BIG_MIB:-1024}
 mkdir -p "$DIR"
 command -v restic >/dev/null || { echo "restic is not installed: make deps"; exit 1; }
 if [ -z "${BIN:-}" ]; then . bench/nginx.sh; bench_setup archive-bench; fi
-PAIR=$DIR/offsite-$N
-if [ ! -f "$PAIR/done" ]; then
-  echo "making two backups of $N Contacts records (once)…"
-  rm -rf "$PAIR"; mkdir -p "$PAIR"
-  "$BIN/archive-bench" diff-pair "$PAIR" "$N" >/dev/null
-  touch "$PAIR/done"
-fi
 export TZ=UTC
-printf 'bench password\n' >"$PAIR/password"; chmod 600 "$PAIR/password"
-restic_in() { restic --repo "$1" --password-file "$PAIR/password" --no-cache "${@:2}"; }
-added() { jq -r 'select(.message_type == "summary") | "\(.total_bytes_processed) \(.data_added)"'; }
-command -v jq >/dev/null || { apt-get install -y -qq jq >/dev/null 2>&1 || true; }
-
-rm -rf "$PAIR/repo-zips" "$PAIR/repo-csv" "$PAIR/unpacked"
-restic_in "$PAIR/repo-zips" init >/dev/null
-restic_in "$PAIR/repo-csv" init >/dev/null
-mapfile -t backups < <(ls -1 "$PAIR/archive" | grep -v '^\.' | sort)
 size() { du -sb "$1" | cut -f1; }
-# copy KIND REPO PARENT NAME: one backup; bytes read, bytes restic calls new (before its
-# compression), and what the repository grew by on disk (after deduplication and compression).
-copy() {
-  local before after read add
-  before=$(size "$2")
-  read -r read add < <(cd "$3" && restic_in "$2" backup --json --host bench -- "$4" | added)
-  after=$(size "$2")
-  printf '| %s | %s | %s | %s | %s | %.1f %% |\n' "$1" "$4" "$read" "$add" "$((after - before))" "$(echo "100 * ($after - $before) / $read" | bc -l)"
+mib() { echo "scale=1; $1 / 1048576" | bc; }
+seconds() { local t0=$EPOCHREALTIME; "$@" >/dev/null; echo "$EPOCHREALTIME - $t0" | bc; }
+
+# series NAME COUNT MIB [rewrite]: the backups, made once.
+series() {
+  local at="$DIR/offsite-$1"
+  if [ ! -f "$at/done" ]; then
+    echo "making $2 weekly backups of about $3 MiB in $at (once)…" >&2
+    rm -rf "$at"; mkdir -p "$at"
+    "$BIN/archive-bench" offsite-series "$at" "$2" "$3" ${4:-} >/dev/null
+    touch "$at/done"
+  fi
+  printf 'bench password\n' >"$at/password"; chmod 600 "$at/password"
+  rm -rf "$at/repo" "$at/state"
+  restic --repo "$at/repo" --password-file "$at/password" --no-cache init >/dev/null
 }
-printf '| copy | backup | bytes read | bytes new (restic) | repository grew | grew / read |\n|---|---|---:|---:|---:|---:|\n'
-for name in "${backups[@]}"; do copy "folder as archived (zips)" "$PAIR/repo-zips" "$PAIR/archive" "$name"; done
-for name in "${backups[@]}"; do
-  mkdir -p "$PAIR/unpacked/$name"
-  for zip in "$PAIR/archive/$name"/*.zip; do unzip -qo "$zip" -d "$PAIR/unpacked/$name"; done
-  copy "unpacked CSVs" "$PAIR/repo-csv" "$PAIR/unpacked" "$name"
-done
+
+# copies NAME TITLE: every backup of the series copied by the daemon's code, one by one (the
+# newest not yet copied first, as the daemon does); a row each and the totals.
+copies() {
+  local at="$DIR/offsite-$1" total=0 n before after t0 t out
+  n=$(ls -1 "$at/archive" | grep -vc '^\.')
+  printf '\n%s\n\n| copy | backup | size | seconds | repository grew | grew / size |\n|---:|---|---:|---:|---:|---:|\n' "$2"
+  for i in $(seq 1 "$n"); do
+    before=$(size "$at/repo")
+    t0=$EPOCHREALTIME
+    out=$("$BIN/archive-bench" offsite-copy "$at" "$at/repo" "$at/password" 2>/dev/null | head -1)
+    t=$(echo "$EPOCHREALTIME - $t0" | bc)
+    after=$(size "$at/repo")
+    local name=${out%% *} bytes
+    bytes=$(size "$at/archive/$name")
+    total=$((total + bytes))
+    printf '| %d | %s | %s MiB | %.1f | %s MiB | %.1f %% |\n' "$i" "${name%%_*}" "$(mib "$bytes")" "$t" "$(mib $((after - before)))" \
+      "$(echo "100 * ($after - $before) / $bytes" | bc -l)"
+  done
+  after=$(size "$at/repo")
+  printf '| all | %d backups | %s MiB | | %s MiB | **%.1f %%** |\n' "$n" "$(mib "$total")" "$(mib "$after")" "$(echo "100 * $after / $total" | bc -l)"
+}
+
+series weekly "$WEEKS" "$WEEK_MIB"
+copies weekly "Weekly backups, the simulator's evolution (unchanged attachments byte-identical):"
+series rewritten "$WEEKS" "$WEEK_MIB" rewrite
+copies rewritten "The worst case: every attachment zip rewritten every week:"
+
+series big 1 "$BIG_MIB"
+at="$DIR/offsite-big"
+name=$(ls -1 "$at/archive" | grep -v '^\.' | head -1)
+rm -rf "$at/by-hand"
+restic --repo "$at/by-hand" --password-file "$at/password" --no-cache init >/dev/null
+sync
+daemon=$(seconds "$BIN/archive-bench" offsite-copy "$at" "$at/repo" "$at/password")
+sync
+hand=$(cd "$at/archive" && seconds restic --repo "$at/by-hand" --password-file "$at/password" --cache-dir "$at/hand-cache" backup --host bench "$name")
+printf '\nOne backup of %s MiB (%s), each into a fresh repository:\n\n| copy | seconds |\n|---|---:|\n' "$(mib "$(size "$at/archive/$name")")" "${name%%_*}"
+printf '| the daemon (archive-bench offsite-copy) | %.1f |\n| restic backup by hand | %.1f |\n| ratio | **%.2f×** |\n' "$daemon" "$hand" "$(echo "$daemon / $hand" | bc -l)"

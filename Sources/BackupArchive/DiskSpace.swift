@@ -1,9 +1,9 @@
 import Glibc
 
 /// Free space where a path lives.
-enum DiskSpace {
+public enum DiskSpace {
     /// Bytes an unprivileged writer may still use on the file system holding `path`, or nil.
-    static func available(at path: String) -> Int64? {
+    public static func available(at path: String) -> Int64? {
         var info = statvfs()
         guard statvfs(path, &info) == 0 else { return nil }
         return Int64(info.f_bavail) * Int64(info.f_frsize)

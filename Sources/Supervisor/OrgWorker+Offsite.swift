@@ -91,10 +91,42 @@ extension OrgWorker {
 
     /// The org's restic, its secrets read now; nil after the failure is applied.
     func makeRestic(_ offsite: OffsitePolicy, jobID: String?) -> Restic? {
-        do { return try Self.restic(for: offsite, secrets: SecretLookup(environment.credentials), stateDir: storeStateDir, org: policy.name) } catch {
+        var restic: Restic
+        do { restic = try Self.restic(for: offsite, secrets: SecretLookup(environment.credentials), stateDir: storeStateDir, org: policy.name) } catch {
             applyOffsite(.failed(jobID: jobID, kind: "secret", message: error.description,
                                  hint: "Fix the secret file (`zoho-crm-backup check` shows what is wrong); the copy is retried."))
             return nil
+        }
+        if let limit = environment.resticTimeLimit {
+            restic.quickTimeout = limit
+            restic.longTimeout = limit
+        }
+        if let cache = restic.cacheDir {
+            // restic treats its cache as best effort, but on a full disk it retries every
+            // write for a minute or two per file: a copy would crawl for hours. Without the
+            // cache it reads the repository's index from the store instead — slower, correct.
+            let free = DiskSpace.available(at: FileManager.default.fileExists(atPath: cache) ? cache : storeStateDir)
+            let full = free.map { $0 < Self.resticCacheFloor } ?? false
+            if full { restic.cacheDir = nil }
+            noteCache(full: full, at: cache, free: free)
+        }
+        return restic
+    }
+
+    /// Below this much free space on the state folder's disk restic runs without its cache.
+    static let resticCacheFloor: Int64 = 256 << 20
+
+    /// Reports when restic starts or stops running without its cache (once each way), and
+    /// keeps `alarm{kind="offsite_cache"}` raised meanwhile.
+    func noteCache(full: Bool, at cache: String, free: Int64?) {
+        metrics.setAlarm(kind: "offsite_cache", raised: full)
+        guard full != offsiteWithoutCache else { return }
+        offsiteWithoutCache = full
+        if full {
+            logger.warning("restic's cache at \(cache) is on a disk with \(ByteSize(bytes: free ?? 0)) free (less than \(ByteSize(bytes: Self.resticCacheFloor))): restic runs without its cache (--no-cache) until space is freed — copies go on, slower (each run reads the repository's index from the store). Free space on the state folder's disk.",
+                           metadata: ["offsite_error": "cacheDiskFull"])
+        } else {
+            logger.notice("restic's cache at \(cache) is usable again (\(ByteSize(bytes: free ?? 0)) free)")
         }
     }
 

@@ -45,6 +45,8 @@ public actor OrgWorker {
     var offsiteCopying: String?
     /// The repository's id was read in this run (``Reconcile/offsiteRepository(_:id:state:desired:)``).
     var offsiteRepositoryChecked = false
+    /// restic runs without its cache: the state folder's disk is below ``OrgWorker/resticCacheFloor``.
+    var offsiteWithoutCache = false
 
     /// - Parameter stateDir: the policy's `state_dir`.
     public init(policy: OrgPolicy, stateDir: String, environment: SupervisorEnvironment, slots: DownloadSlots) {

@@ -31,6 +31,10 @@ public struct SupervisorEnvironment: Sendable {
     /// Whether the engine saves `state.json`: the daemon does; `now`, `plan` and `status`
     /// (which may run beside it) do not.
     public var writesState = true
+    /// When set, every restic run of the daemon is stopped as hung after this long (tests: a
+    /// store that stops answering mid-copy); nil: restic's own limits (30 minutes for quick
+    /// commands, 12 hours for a copy, check or prune).
+    public var resticTimeLimit: Duration?
 
     public init(clock: any WallClock = SystemWallClock(), http: HTTPClient = ZohoHTTPClient.shared,
                 credentials: CredentialsLookup = CredentialsLookup(), faults: FaultPoints = .none,

@@ -20,6 +20,9 @@ public struct BackupContent: Sendable {
     public var locale = "en"
     /// How much changes from one backup to the next.
     public var rates = SimulatedDataset.Rates()
+    /// Every backup's attachments get bytes of their own (the worst case for deduplication,
+    /// benchmarks only); by default an unchanged attachment is byte-identical in the next backup.
+    public var rewritesAttachments = false
 
     public init(folder: String, recordsPerModule: Int = 25, attachmentsPerPart: Int = 3, attachmentBytes: Int = 32_768) {
         self.folder = folder
@@ -69,7 +72,7 @@ public struct BackupContent: Sendable {
     /// in a cache folder that must be this user's own (see ``ownedFolder()``).
     public func file(job: String, name: String, dataParts: Int, attachmentParts: Int, dataset: SimulatedDataset) throws -> String {
         try ownedFolder()
-        let dir = "\(folder)/\(job)-\(dataset.fingerprint)-\(dataParts)x\(attachmentParts)"
+        let dir = "\(folder)/\(job)-\(dataset.fingerprint)-\(dataParts)x\(attachmentParts)\(rewritesAttachments ? "-rewritten" : "")"
         let path = "\(dir)/\(name)"
         if FileManager.default.fileExists(atPath: path) { return path }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -83,7 +86,8 @@ public struct BackupContent: Sendable {
         } else {
             for (entry, attachment) in dataset.attachmentEntries(part: number, of: attachmentParts) {
                 // The bytes depend on the attachment alone: unchanged, they are identical in the next backup.
-                var generator = SeededGenerator(seed: dataset.seed &* 7_919 &+ UInt64(attachment.ordinal))
+                let week: UInt64 = rewritesAttachments ? UInt64(dataset.backup) << 40 : 0
+                var generator = SeededGenerator(seed: dataset.seed &* 7_919 &+ UInt64(attachment.ordinal) &+ week)
                 var remaining = attachment.size
                 try writer.add(name: entry) {
                     guard remaining > 0 else { return nil }

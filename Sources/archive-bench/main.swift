@@ -12,6 +12,11 @@
 //   archive-bench index FILE           zip verification with the index's tap, one task (compare: verify FILE 1)
 //   archive-bench diff-pair DIR N      an archive in DIR/archive with two backups of N Contacts records (the
 //                                      second a week of edits, adds and deletes later), their parts in DIR
+//   archive-bench offsite-series DIR COUNT MIB [rewrite]
+//                                      COUNT weekly backups of about MIB MiB in DIR/archive (the simulator's
+//                                      evolution, attachments ~90 %; rewrite: every attachment new each week)
+//   archive-bench offsite-copy DIR REPO PASSWORD_FILE
+//                                      the daemon's copy of DIR/archive's newest backup not yet in REPO
 //   archive-bench make-part OUT MIB    a data part of about MIB MiB in Zoho's layout (Data/<Module>_NNN.csv,
 //                                      unique ids) from the simulator's content generator; prints its records
 import AsyncHTTPClient
@@ -91,6 +96,20 @@ case "diff-pair":
         exit(0)
     } catch {
         fail("diff-pair failed: \(error)")
+    }
+case "offsite-series":
+    guard args.count >= 4, let count = Int(args[2]), let mib = Double(args[3]) else { fail("usage: archive-bench offsite-series DIR COUNT MIB [rewrite]") }
+    do {
+        try await OffsiteSeries.make(dir: args[1], count: count, mib: mib, rewrite: args.dropFirst(4).contains("rewrite"), logger: logger)
+    } catch {
+        fail("offsite-series failed: \(error)")
+    }
+case "offsite-copy":
+    guard args.count == 4 else { fail("usage: archive-bench offsite-copy DIR REPOSITORY PASSWORD_FILE") }
+    do {
+        try await OffsiteSeries.copy(dir: args[1], repository: args[2], passwordFile: args[3], logger: logger)
+    } catch {
+        fail("offsite-copy failed: \(error)")
     }
 case "download", "job", "job-noindex":
     guard args.count == 3 else { fail("usage: archive-bench \(mode) URL DIR") }

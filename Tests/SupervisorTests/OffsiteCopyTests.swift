@@ -206,6 +206,52 @@ struct OffsiteDiskFullTests {
         return statvfs(path, &info) == 0 ? Int64(info.f_bavail) * Int64(info.f_frsize) : 0
     }
 
+    @Test("restic's cache on a full disk: one warning with the fix and alarm{kind=\"offsite_cache\"}; copies go on without the cache; freed, it is used again",
+          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func cacheDiskFull() async throws {
+        try #require(ResticFixture.isInstalled, "make deps installs restic")
+        try await SupervisorHarness.run([OffsiteCopyTests.org()], configure: OffsiteCopyTests.simulator) { h in
+            let policy = try OffsiteCopyTests.policy(h)
+            try OffsiteCopyTests.initRepository(h)
+            let cache = h.stateDir + "/restic-cache"
+            try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+            try #require(try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", cache]).status == 0)
+            var mounted = true
+            defer { if mounted { _ = try? Self.run("/bin/umount", ["-l", cache]) } }
+            _ = try Self.run("/bin/dd", ["if=/dev/zero", "of=\(cache)/filler", "bs=64k", "count=100"])
+            #expect(Self.free(cache) < 64 * 1024)
+
+            let recorder = LogRecorder(), metrics = BackupMetrics()
+            let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger, metrics: metrics))
+            func warnings() -> [LogRecorder.Entry] { recorder.all().filter { $0.metadata["offsite_error"] == "cacheDiskFull" } }
+            let raised = #"zoho_crm_backup_alarm{org="acme",kind="offsite_cache"} 1"#, lowered = #"zoho_crm_backup_alarm{org="acme",kind="offsite_cache"} 0"#
+            func alarm(_ line: String) -> Bool {
+                let rendered = metrics.render()
+                return rendered.contains(line) || rendered.contains(line.replacingOccurrences(of: #"org="acme",kind="offsite_cache""#, with: #"kind="offsite_cache",org="acme""#))
+            }
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
+            await supervisor.copyOffsiteUntilIdle()
+            #expect(try OffsiteCopyTests.snapshots(h).count == 1, "the copy is made without the cache")
+            #expect(warnings().count == 1 && warnings().first?.level == .warning, "\(recorder.all().map(\.message))")
+            #expect(warnings().first?.message.contains("Free space on the state folder's disk") == true)
+            #expect(alarm(raised))
+            #expect(!recorder.all().contains { $0.metadata["message_id"] == MessageID.offsiteFailed.rawValue })
+
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 2)
+            await supervisor.copyOffsiteUntilIdle()
+            #expect(try OffsiteCopyTests.snapshots(h).count == 2 && warnings().count == 1, "told once, not every run")
+
+            // Space freed: the cache is used again.
+            try #require(try Self.run("/bin/umount", ["-l", cache]).status == 0)
+            mounted = false
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 3)
+            await supervisor.copyOffsiteUntilIdle()
+            #expect(try OffsiteCopyTests.snapshots(h).count == 3)
+            #expect(recorder.all().contains { $0.message.contains("is usable again") } && alarm(lowered))
+            #expect(FileManager.default.fileExists(atPath: cache + "/CACHEDIR.TAG"), "restic filled its cache again")
+        }
+    }
+
     @Test("below min_free, backups never copied off-site are removed for the new download (each an error), never a held one",
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func newDownloadWins() async throws {

@@ -20,13 +20,20 @@ struct OffsiteS3Tests {
         let port: Int
         let bin: String
 
+        /// The trip wire's file (see ``Moto/server``).
+        let trip: String
+
         init() throws {
             bin = try #require(ProcessInfo.processInfo.environment["ZCB_MOTO"])
             port = Int.random(in: 20_000...40_000)
-            process.executableURL = URL(fileURLWithPath: bin + "/moto_server")
-            process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+            let script = NSTemporaryDirectory() + "zcb-moto-\(port).py"
+            trip = script + ".trip"
+            try Data(Self.server.utf8).write(to: URL(fileURLWithPath: script))
+            process.executableURL = URL(fileURLWithPath: bin + "/python")
+            process.arguments = [script, "-H", "127.0.0.1", "-p", String(port)]
             var env = ProcessInfo.processInfo.environment
             env["INITIAL_NO_AUTH_ACTION_COUNT"] = "4"
+            env["ZCB_TRIP"] = trip
             process.environment = env
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -48,7 +55,53 @@ struct OffsiteS3Tests {
             return r.stdout
         }
 
-        func stop() { LoopbackServer.stop(process) }
+        func stop() {
+            if process.isRunning { kill(process.processIdentifier, SIGCONT) }
+            LoopbackServer.stop(process)
+            try? FileManager.default.removeItem(atPath: trip.replacingOccurrences(of: ".trip", with: ""))
+            try? FileManager.default.removeItem(atPath: trip)
+        }
+
+        /// Arms the trip wire: the next upload of a pack (restic in the middle of a copy)
+        /// makes moto `stop` (SIGSTOP itself: a store that stops answering) or SIGKILL the
+        /// restic copying into this server (found by its RESTIC_REPOSITORY).
+        func arm(_ action: String) throws { try Data(action.utf8).write(to: URL(fileURLWithPath: trip)) }
+
+        /// Whether the trip wire went off (its file is removed when it does).
+        var tripped: Bool { !FileManager.default.fileExists(atPath: trip) }
+
+        /// Lets a stopped moto go on.
+        func resume() { kill(process.processIdentifier, SIGCONT) }
+
+        /// moto's server with the trip wire in front of it (a WSGI wrapper).
+        static let server = #"""
+            import os, signal, sys
+            from moto.moto_server import werkzeug_app
+            trip = os.environ["ZCB_TRIP"]
+            port = sys.argv[sys.argv.index("-p") + 1]
+            original = werkzeug_app.DomainDispatcherApplication.__call__
+            def restics():
+                for pid in os.listdir("/proc"):
+                    try:
+                        with open(f"/proc/{pid}/cmdline", "rb") as f: argv = f.read().split(b"\0")
+                        with open(f"/proc/{pid}/environ", "rb") as f: env = f.read().split(b"\0")
+                    except OSError:
+                        continue
+                    if argv[0].endswith(b"restic") and any(v.startswith(b"RESTIC_REPOSITORY=s3:http://127.0.0.1:" + port.encode() + b"/") for v in env):
+                        yield int(pid)
+            def call(self, environ, start_response):
+                if environ.get("REQUEST_METHOD") == "PUT" and "/data/" in environ.get("PATH_INFO", "") and os.path.exists(trip):
+                    with open(trip) as f: action = f.read().strip()
+                    os.unlink(trip)
+                    if action == "stop":
+                        os.kill(os.getpid(), signal.SIGSTOP)
+                    elif action == "kill-restic":
+                        for pid in restics(): os.kill(pid, signal.SIGKILL)
+                return original(self, environ, start_response)
+            werkzeug_app.DomainDispatcherApplication.__call__ = call
+            from moto.server import main
+            sys.exit(main())
+            """#
     }
 
     static let setUp = """
@@ -70,8 +123,29 @@ struct OffsiteS3Tests {
         """
     }
 
-    @Test("a copy into S3; a revoked key and an unreachable store: one entry each with the fix, counted, retried")
-    func s3() async throws {
+    /// What a test against moto has: the store, the keys, the repository in it, the harness.
+    struct Store {
+        let moto: Moto
+        let keys: [String]
+        let repository: String
+        let h: SupervisorHarness
+
+        /// restic by hand against the repository.
+        func restic(_ arguments: [String]) throws -> ChildProcess.Result {
+            try ChildProcess.run("/usr/bin/env", ["restic", "--no-cache", "--repo", repository, "--password-file", OffsiteCopyTests.passwordFile(h)] + arguments,
+                                 environment: ["AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys[1], "TZ": "UTC"])
+        }
+
+        func snapshots() throws -> [ResticSnapshot] {
+            let listed = try restic(["snapshots", "--json", "--no-lock"])
+            try #require(listed.status == 0, "\(listed.all)")
+            return try JSONDecoder().decode([ResticSnapshot]?.self, from: Data(listed.stdout.utf8)) ?? []
+        }
+    }
+
+    /// moto up with a user, its key and a bucket; an org copying into `s3:…/zoho/acme` (made
+    /// with `restic init`) with the key in its environment secret; `body` runs with it all.
+    static func withStore(_ body: @escaping @Sendable (Store) async throws -> Void) async throws {
         try #require(ResticFixture.isInstalled, "make deps installs restic")
         let moto = try Moto()
         defer { moto.stop() }
@@ -85,19 +159,22 @@ struct OffsiteS3Tests {
             try OffsiteCopyTests.write(h, password: "correct horse")
             let variables = "AWS_ACCESS_KEY_ID=\(keys[0])\nAWS_SECRET_ACCESS_KEY=\(keys[1])\n"
             try AtomicFile.write(Data(variables.utf8), to: h.folder + "/credentials/acme-s3", permissions: 0o600)
-            let env = ["AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys[1], "TZ": "UTC"]
-            func restic(_ arguments: [String]) throws -> ChildProcess.Result {
-                try ChildProcess.run("/usr/bin/env", ["restic", "--no-cache", "--repo", repository, "--password-file", OffsiteCopyTests.passwordFile(h)] + arguments,
-                                     environment: env)
-            }
-            try #require(try restic(["init"]).status == 0)
+            let store = Store(moto: moto, keys: keys, repository: repository, h: h)
+            try #require(try store.restic(["init"]).status == 0)
+            try await body(store)
+        }
+    }
+
+    @Test("a copy into S3; a revoked key and an unreachable store: one entry each with the fix, counted, retried")
+    func s3() async throws {
+        try await Self.withStore { store in
+            let (h, moto, keys, repository) = (store.h, store.moto, store.keys, store.repository)
             let policy = try PolicyLoader(environment: [:]).parse(h.policyText(), file: h.folder + "/policy.yaml")
             let recorder = LogRecorder(), metrics = BackupMetrics()
             let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger, metrics: metrics))
             try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
             await supervisor.copyOffsiteUntilIdle()
-            let listed = try restic(["snapshots", "--json", "--no-lock"])
-            #expect((try JSONDecoder().decode([ResticSnapshot]?.self, from: Data(listed.stdout.utf8)) ?? []).count == 1, "\(listed.all)")
+            #expect(try store.snapshots().count == 1)
             #expect(!recorder.all().contains { $0.metadata["message_id"] == MessageID.offsiteFailed.rawValue })
             func failed() -> [LogRecorder.Entry] { recorder.all().filter { $0.metadata["message_id"] == MessageID.offsiteFailed.rawValue } }
 
@@ -116,6 +193,70 @@ struct OffsiteS3Tests {
             let rendered = metrics.render()
             #expect(rendered.contains(#"zoho_crm_backup_failures_total{org="acme",kind="offsite"} 2"#)
                     || rendered.contains(#"zoho_crm_backup_failures_total{kind="offsite",org="acme"} 2"#))
+        }
+    }
+
+    @Test("mid-copy, restic SIGKILLed and then the store stopped: one entry each with the fix, counted, nothing counted off-site that restic did not confirm; retried, each backup once")
+    func midCopy() async throws {
+        try await Self.withStore { store in
+            let (h, moto) = (store.h, store.moto)
+            let policy = try PolicyLoader(environment: [:]).parse(h.policyText(), file: h.folder + "/policy.yaml")
+            let recorder = LogRecorder(), metrics = BackupMetrics()
+            var environment = h.environment(logger: recorder.logger, metrics: metrics)
+            environment.resticTimeLimit = .seconds(12)   // the daemon's is 12 hours for a copy
+            let supervisor = Supervisor(policy: policy, environment: environment)
+            func failed() -> [LogRecorder.Entry] { recorder.all().filter { $0.metadata["message_id"] == MessageID.offsiteFailed.rawValue } }
+            func copied() async -> Int { await supervisor.worker("acme")?.offsiteState.copies.count ?? -1 }
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
+            await supervisor.copyOffsiteUntilIdle()
+            try #require(try store.snapshots().count == 1 && failed().isEmpty)
+
+            // restic SIGKILLed while it uploads the second backup's packs.
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 2)
+            // The backups' own files (the archive's top-level bookkeeping changes as backups come).
+            let archive = OffsiteCopyTests.files(h.archivePath("acme")).filter { $0.key.contains("/") && !$0.key.hasPrefix(".") }
+            try moto.arm("kill-restic")
+            _ = await supervisor.copyOffsite(repository: store.repository)
+            #expect(moto.tripped)
+            let killed = failed()
+            #expect(killed.count == 1, "\(killed.map(\.message))")
+            #expect(killed.last?.metadata["offsite_error"] == "killed")
+            #expect(killed.last?.message.contains("counted only when restic confirms") == true)
+            #expect(await copied() == 1, "nothing counted")
+            #expect(try store.snapshots().count == 1, "no snapshot")
+
+            // Retried after the backoff: copied once.
+            h.clock.advance(by: .seconds(600))
+            _ = await supervisor.copyOffsite(repository: store.repository)
+            #expect(await copied() == 2)
+            #expect(try store.snapshots().count == 2)
+            #expect(failed().count == 1)
+
+            // The store stops answering while the third backup's packs go up.
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 3)
+            try moto.arm("stop")
+            _ = await supervisor.copyOffsite(repository: store.repository)
+            #expect(moto.tripped)
+            let stopped = failed()
+            #expect(stopped.count == 2, "\(stopped.map(\.message))")
+            #expect(stopped.last?.metadata["offsite_error"] == "timedOut")
+            #expect(stopped.last?.message.contains("store that stopped answering") == true)
+            #expect(await copied() == 2)
+            let rendered = metrics.render()
+            #expect(rendered.contains(#"zoho_crm_backup_failures_total{org="acme",kind="offsite"} 2"#)
+                    || rendered.contains(#"zoho_crm_backup_failures_total{kind="offsite",org="acme"} 2"#))
+            #expect(rendered.contains(#"zoho_crm_backup_offsite_lag_backups{org="acme"} 1"#))
+
+            // The store answers again: the retry copies it, and every backup is there once.
+            moto.resume()
+            h.clock.advance(by: .seconds(600))
+            _ = await supervisor.copyOffsite(repository: store.repository)
+            let snapshots = try store.snapshots()
+            #expect(await copied() == 3)
+            #expect(snapshots.count == 3, "\(failed().map(\.message))")
+            #expect(Set(snapshots.flatMap { $0.tags }.filter { $0.hasPrefix("job=") }).count == 3)
+            let now = OffsiteCopyTests.files(h.archivePath("acme"))
+            #expect(archive.allSatisfy { now[$0.key] == $0.value }, "the local archive is untouched by the failed copies")
         }
     }
 }
