@@ -141,7 +141,7 @@ public enum MetricName: String, CaseIterable, Sendable {
         case .records: "Records of the module in the org's newest backup (from its record index)."
         case .recordsDeleted: "Records of the module deleted between the org's two newest backups."
         case .recordsChanged: "Records of the module whose values changed between the org's two newest backups."
-        case .alarm: "1 while an alarm of this kind is raised for the org (mass_change: a backup is held after a mass change), else 0."
+        case .alarm: "1 while an alarm of this kind is raised for the org (mass_change: a backup is held after a mass change; offsite_check: the repository failed its check; offsite_cache: restic runs without its cache), else 0."
         case .offsiteLastSuccess: "Unix time of the org's last backup copied into its off-site repository."
         case .offsiteLag: "The org's archived backups not yet in its off-site repository."
         case .offsiteBytesAdded: "Bytes the org's off-site copies added to the repository (after deduplication) since the daemon started."
