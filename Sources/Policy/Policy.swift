@@ -18,6 +18,8 @@ public struct Policy: Sendable, Equatable {
     public var metricsTextfile: String?
     /// Where per-org state lives (`state_dir`).
     public var stateDir: String
+    /// The daemon's own healthchecks check (`heartbeat:`), pinged while it is healthy; nil: none.
+    public var heartbeat: HeartbeatPolicy?
 
     /// The org named `name`, if the policy has it.
     public func org(_ name: String) -> OrgPolicy? { orgs.first { $0.name == name } }
@@ -47,6 +49,8 @@ public struct OrgPolicy: Sendable, Equatable {
     public var massChange: MassChangeLimits = .default
     /// The off-site copy into a restic repository (`offsite:`); nil: none.
     public var offsite: OffsitePolicy?
+    /// Where the org's alerts go (`notify:`); nil: nowhere but the journal.
+    public var notify: NotifyPolicy?
     /// Where the org's name stands in the file.
     public var position: SourcePosition
 }

@@ -4,7 +4,7 @@ import ZohoModel
 
 extension PolicyReader {
     static let orgKeys = ["data_center", "credentials", "schedule", "attachments", "poll_interval",
-                          "timezone", "archive", "endpoints", "alert", "offsite"]
+                          "timezone", "archive", "endpoints", "alert", "offsite", "notify"]
     static let requiredOrgKeys = ["data_center", "credentials", "schedule"]
 
     /// One org, or nil when a problem was reported.
@@ -53,13 +53,15 @@ extension PolicyReader {
 
         var offsite: OffsitePolicy?
         if let node = values["offsite"], node.tagName != .null { offsite = readOffsite(node) }
+        var notify: NotifyPolicy?
+        if let node = values["notify"], node.tagName != .null { notify = readNotify(node) }
 
         guard diagnostics.count == before, let dataCenter, let credentials, let schedule, let endpoints else { return nil }
         return OrgPolicy(
             name: name, dataCenter: dataCenter, credentials: credentials,
             credentialsPosition: values["credentials"]?.position ?? SourcePosition(line: 0, column: 0),
             schedule: schedule, attachments: attachments, pollInterval: poll, timeZone: zone,
-            archive: archive, endpoints: endpoints, maxAge: maxAge, massChange: massChange, offsite: offsite,
+            archive: archive, endpoints: endpoints, maxAge: maxAge, massChange: massChange, offsite: offsite, notify: notify,
             position: keyNode.position ?? SourcePosition(line: 0, column: 0))
     }
 

@@ -3,7 +3,7 @@ import Yams
 import ZohoModel
 
 extension PolicyReader {
-    static let topLevelKeys = ["version", "defaults", "orgs", "downloads", "metrics", "state_dir"]
+    static let topLevelKeys = ["version", "defaults", "orgs", "downloads", "metrics", "state_dir", "heartbeat"]
     /// Orgs in one policy at most (one daemon's work; more belong under another `state_dir`).
     static let maxOrgs = 10_000
 
@@ -77,8 +77,9 @@ extension PolicyReader {
 
         checkPaths(orgs: orgs, stateDir: stateDir, stateDirNode: values["state_dir"])
         checkOffsitePaths(orgs: orgs, stateDir: stateDir)
+        let heartbeat = values["heartbeat"].flatMap { $0.tagName == .null ? nil : readHeartbeat($0) }
         return Policy(file: file, version: 1, orgs: orgs, parallelDownloads: parallel,
-                      metricsTextfile: textfile, stateDir: stateDir)
+                      metricsTextfile: textfile, stateDir: stateDir, heartbeat: heartbeat)
     }
 
     /// Archives are distinct and not nested; the state folder is outside every archive.

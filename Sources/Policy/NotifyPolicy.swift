@@ -1,0 +1,91 @@
+import Foundation
+import ZohoModel
+
+/// Where an org's alerts go (`notify:`): a healthchecks check and webhooks.
+public struct NotifyPolicy: Sendable, Equatable {
+    /// The org's healthchecks check (`/start`, success, `/fail`), if any.
+    public var healthchecks: NotifyDestination?
+    /// Slack, ntfy and JSON webhooks.
+    public var webhooks: [NotifyDestination]
+
+    public init(healthchecks: NotifyDestination? = nil, webhooks: [NotifyDestination] = []) {
+        self.healthchecks = healthchecks
+        self.webhooks = webhooks
+    }
+
+    /// Every destination, the healthchecks check first.
+    public var destinations: [NotifyDestination] { (healthchecks.map { [$0] } ?? []) + webhooks }
+}
+
+/// One place alerts are sent.
+public struct NotifyDestination: Sendable, Equatable, Codable {
+    /// How a message is shaped for it.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// healthchecks.io's ping protocol (`/start`, success, `/fail`).
+        case healthchecks
+        /// Slack's incoming webhook (`{"text": …}`).
+        case slack
+        /// ntfy (the message as the body; Title, Priority, Tags headers).
+        case ntfy
+        /// The JSON document of the README's schema.
+        case json
+    }
+
+    /// Unique among the org's destinations (`notify test --destination NAME`).
+    public var name: String
+    public var kind: Kind
+    /// The URL, or the secret holding it (URLs often carry tokens).
+    public var url: URLSource
+    /// The events it gets.
+    public var events: Set<AlertEvent>
+
+    public init(name: String, kind: Kind, url: URLSource, events: Set<AlertEvent>) {
+        self.name = name
+        self.kind = kind
+        self.url = url
+        self.events = events
+    }
+}
+
+/// A URL given inline (`url:`) or by the name of a secret file holding it (`url_secret:`).
+public enum URLSource: Sendable, Equatable, Codable {
+    case inline(String)
+    case secret(String)
+
+    /// The URL: inline, or read from the secret (checked like an inline one).
+    public func resolve(_ secrets: SecretLookup) throws(CredentialsError) -> String {
+        switch self {
+        case .inline(let url): return url
+        case .secret(let name):
+            let secret = try secrets.load(name, purpose: "a notify URL")
+            let text = secret.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let problem = Self.problem(text) {
+                throw CredentialsError(code: .malformed, paths: [secret.path], message: "\(secret.path): the URL in this secret \(problem); write one URL on one line")
+            }
+            return text
+        }
+    }
+
+    /// What is wrong with `url` as an alert destination, or nil: https, or http to a loopback
+    /// address only (an alert's URL often carries a token); no user information.
+    public static func problem(_ url: String) -> String? {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host, !host.isEmpty else {
+            return "not a URL (https://host/path)"
+        }
+        if parsed.user != nil || parsed.password != nil { return "must not carry a user or password before the host" }
+        if scheme == "https" { return nil }
+        if scheme == "http", ["127.0.0.1", "::1", "localhost", "[::1]"].contains(host.lowercased()) { return nil }
+        return "must be https:// (http:// only to a loopback address such as 127.0.0.1)"
+    }
+}
+
+/// The daemon's own check (`heartbeat:`): pinged every `every` while the daemon is healthy.
+public struct HeartbeatPolicy: Sendable, Equatable {
+    public var url: URLSource
+    public var every: Duration
+
+    public init(url: URLSource, every: Duration) {
+        self.url = url
+        self.every = every
+    }
+}

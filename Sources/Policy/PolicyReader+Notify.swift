@@ -1,0 +1,113 @@
+import Foundation
+import Yams
+import ZohoModel
+
+/// `notify:` (per org or under `defaults:`) and the top-level `heartbeat:`.
+extension PolicyReader {
+    static let notifyKeys = ["healthchecks", "webhooks"]
+    static let destinationKeys = ["name", "kind", "url", "url_secret", "events"]
+
+    /// An org's `notify:`, or nil when a problem was reported.
+    mutating func readNotify(_ node: Node) -> NotifyPolicy? {
+        guard let entries = mapping(node, at: "notify", allowed: Self.notifyKeys) else { return nil }
+        let before = diagnostics.count
+        var result = NotifyPolicy()
+        for entry in entries {
+            if entry.key == "healthchecks" {
+                result.healthchecks = destination(entry.value, at: "notify.healthchecks", kind: .healthchecks)
+            } else {
+                guard case .sequence(let list) = entry.value else {
+                    report(entry.value, "notify.webhooks: expected a list of webhooks (- { name: ops, kind: slack, url_secret: slack-ops }), got \(entry.value.kindDescription)")
+                    continue
+                }
+                for (index, item) in list.enumerated() {
+                    if let webhook = destination(item, at: "notify.webhooks[\(index)]", kind: nil) { result.webhooks.append(webhook) }
+                }
+            }
+        }
+        var seen: Set<String> = []
+        for destination in result.destinations where !seen.insert(destination.name).inserted {
+            report(node, "notify: two destinations are named '\(destination.name)'; each needs a name of its own (notify test --destination uses it)")
+        }
+        return diagnostics.count == before ? result : nil
+    }
+
+    /// One destination; `kind` fixed for the healthchecks check, read for a webhook.
+    private mutating func destination(_ node: Node, at path: String, kind fixed: NotifyDestination.Kind?) -> NotifyDestination? {
+        let allowed = fixed == nil ? Self.destinationKeys : ["name", "url", "url_secret"]
+        guard let entries = mapping(node, at: path, allowed: allowed) else { return nil }
+        let before = diagnostics.count
+        let values = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        var name = fixed == .healthchecks ? "healthchecks" : ""
+        if let node = values["name"], let text = string(node, at: path + ".name") {
+            if SecretLookup.isValidName(text) { name = text } else { report(node, "\(path).name: '\(text)' must be letters, digits, '.', '_' and '-'") }
+        } else if fixed == nil, values["name"] == nil {
+            report(node, "\(path): missing required key 'name' (a name of your choosing, for `notify test --destination NAME`)")
+        }
+        var kind = fixed ?? .json
+        if fixed == nil {
+            if let node = values["kind"], let text = string(node, at: path + ".kind") {
+                if let known = NotifyDestination.Kind(rawValue: text), known != .healthchecks { kind = known } else {
+                    report(node, "\(path).kind: '\(text)' is not a webhook kind; one of slack, ntfy, json (healthchecks has a key of its own: notify.healthchecks)")
+                }
+            } else if values["kind"] == nil {
+                report(node, "\(path): missing required key 'kind' (slack, ntfy or json)")
+            }
+        }
+        let url = urlSource(values, in: node, at: path)
+        var events = fixed == .healthchecks ? AlertEvent.healthchecks : AlertEvent.webhookDefault
+        if let node = values["events"] { events = readEvents(node, at: path + ".events") ?? events }
+        guard diagnostics.count == before, let url else { return nil }
+        return NotifyDestination(name: name, kind: kind, url: url, events: events)
+    }
+
+    private mutating func readEvents(_ node: Node, at path: String) -> Set<AlertEvent>? {
+        guard case .sequence(let list) = node, !list.isEmpty else {
+            report(node, "\(path): expected a list of events such as [backup_failed, backup_late], got \(node.kindDescription)")
+            return nil
+        }
+        var events: Set<AlertEvent> = []
+        let names = AlertEvent.allCases.map(\.rawValue)
+        for item in list {
+            guard let text = string(item, at: path) else { continue }
+            guard let event = AlertEvent(rawValue: text) else {
+                let hint = KeySuggestion.closest(to: text, in: names).map { " (did you mean '\($0)'?)" } ?? ""
+                report(item, "\(path): unknown event '\(text)'\(hint); one of \(names.joined(separator: ", "))")
+                continue
+            }
+            events.insert(event)
+        }
+        return events
+    }
+
+    /// The top-level `heartbeat:`, or nil when a problem was reported.
+    mutating func readHeartbeat(_ node: Node) -> HeartbeatPolicy? {
+        guard let entries = mapping(node, at: "heartbeat", allowed: ["url", "url_secret", "every"]) else { return nil }
+        let before = diagnostics.count
+        var every = Duration.seconds(300)
+        if let node = entries.first(where: { $0.key == "every" })?.value {
+            every = duration(node, at: "heartbeat.every", in: .seconds(60)...(.seconds(86_400))) ?? every
+        }
+        let url = urlSource(Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }), in: node, at: "heartbeat")
+        guard diagnostics.count == before, let url else { return nil }
+        return HeartbeatPolicy(url: url, every: every)
+    }
+
+    /// `url:` or `url_secret:` of the mapping `node` (its `values`), checked.
+    private mutating func urlSource(_ values: [String: Node], in node: Node, at path: String) -> URLSource? {
+        switch (values["url"], values["url_secret"]) {
+        case (let inline?, nil):
+            guard let text = string(inline, at: path + ".url") else { return nil }
+            if let problem = URLSource.problem(text) { report(inline, "\(path).url: \(problem)"); return nil }
+            return .inline(text)
+        case (nil, let secret?):
+            return secretName(secret, at: path + ".url_secret").map(URLSource.secret)
+        case (.some, .some):
+            report(node, "\(path): give url or url_secret, not both")
+            return nil
+        case (nil, nil):
+            report(node, "\(path): missing 'url' or 'url_secret' (the name of a secret file holding the URL: URLs often carry tokens)")
+            return nil
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Policy
+import Testing
+import ZohoModel
+
+/// `notify:` and `heartbeat:` in the policy.
+@Suite("Notify policy")
+struct NotifyPolicyTests {
+    let loader = PolicyLoader(environment: [:], systemTimeZone: TimeZone(identifier: "UTC")!)
+
+    func policy(_ notify: String, top: String = "", defaults: String = "") throws(PolicyError) -> Policy {
+        try loader.parse("""
+            version: 1
+            \(top)
+            \(defaults.isEmpty ? "" : "defaults:\n  notify:\n" + defaults)
+            orgs:
+              acme:
+                data_center: eu
+                credentials: acme
+                schedule: none
+                archive: { path: /srv/zoho/acme }
+            \(notify.isEmpty ? "" : "    notify:\n" + notify)
+            """, file: "policy.yaml")
+    }
+
+    func problems(_ notify: String, top: String = "") -> [String] {
+        do { _ = try policy(notify, top: top); return [] } catch { return error.diagnostics.map(\.description) }
+    }
+
+    @Test("the issue's example: a healthchecks check per org ({org}), three webhooks, default events; the heartbeat")
+    func reading() throws {
+        let read = try policy("", top: "heartbeat: { url_secret: hc-daemon, every: 5m }", defaults: """
+                healthchecks: { url_secret: "hc-{org}" }
+                webhooks:
+                  - { name: ops-slack, kind: slack, url_secret: slack-ops, events: [backup_failed, links_lost, backup_late, mass_change, offsite_failed] }
+                  - { name: phone, kind: ntfy, url: "https://ntfy.example.org/zoho-backups", events: [backup_failed, backup_late] }
+                  - { name: ops-json, kind: json, url: "https://ops.example.org/hooks/zoho" }
+            """)
+        #expect(read.heartbeat == HeartbeatPolicy(url: .secret("hc-daemon"), every: .seconds(300)))
+        let notify = try #require(read.org("acme")?.notify)
+        #expect(notify.healthchecks == NotifyDestination(name: "healthchecks", kind: .healthchecks, url: .secret("hc-acme"), events: AlertEvent.healthchecks))
+        #expect(notify.webhooks.map(\.name) == ["ops-slack", "phone", "ops-json"])
+        #expect(notify.webhooks[0].events == [.backupFailed, .linksLost, .backupLate, .massChange, .offsiteFailed] && notify.webhooks[0].url == .secret("slack-ops"))
+        #expect(notify.webhooks[1].kind == .ntfy && notify.webhooks[1].url == .inline("https://ntfy.example.org/zoho-backups"))
+        #expect(notify.webhooks[2].events == AlertEvent.webhookDefault && !notify.webhooks[2].events.contains(.backupArchived))
+        #expect(try policy("").org("acme")?.notify == nil && (try policy("").heartbeat) == nil)
+        #expect(try policy("      webhooks: [{ name: local, kind: json, url: \"http://127.0.0.1:9/hook\" }]\n").org("acme")?.notify?.webhooks.count == 1,
+                "loopback http is allowed (tests, a local relay)")
+    }
+
+    @Test("mistakes are located errors", arguments: [
+        ("      webhooks: [{ kind: slack, url: \"https://hooks.slack.com/x\" }]\n", "missing required key 'name'"),
+        ("      webhooks: [{ name: a, url: \"https://x.example/\" }]\n", "missing required key 'kind'"),
+        ("      webhooks: [{ name: a, kind: teams, url: \"https://x.example/\" }]\n", "'teams' is not a webhook kind"),
+        ("      webhooks: [{ name: a, kind: json }]\n", "missing 'url' or 'url_secret'"),
+        ("      webhooks: [{ name: a, kind: json, url: \"https://x.example/\", url_secret: s }]\n", "give url or url_secret, not both"),
+        ("      webhooks: [{ name: a, kind: json, url: \"http://ops.example.org/\" }]\n", "must be https://"),
+        ("      webhooks: [{ name: a, kind: json, url: \"https://user:pw@ops.example.org/\" }]\n", "must not carry a user or password"),
+        ("      webhooks: [{ name: a, kind: json, url_secret: ../x }]\n", "url_secret: '../x' must be a name"),
+        ("      webhooks: [{ name: a, kind: json, url: \"https://x.example/\", events: [backup_faild] }]\n", "did you mean 'backup_failed'?"),
+        ("      webhooks: [{ name: a, kind: json, url: \"https://x.example/\", events: [] }]\n", "expected a list of events"),
+        ("      webhooks: [{ name: a, kind: json, url: \"https://x.example/\" }, { name: a, kind: slack, url: \"https://y.example/\" }]\n", "two destinations are named 'a'"),
+        ("      healthchecks: { url: \"https://hc-ping.com/x\", kind: slack }\n", "unknown key 'kind'"),
+        ("      webhooks: { name: a }\n", "expected a list of webhooks"),
+        ("      pagerduty: {}\n", "unknown key 'pagerduty'"),
+    ])
+    func mistakes(_ notify: String, expected: String) {
+        let found = problems(notify)
+        #expect(found.contains { $0.contains(expected) }, "\(found)")
+        #expect(found.allSatisfy { $0.hasPrefix("policy.yaml:") }, "located: \(found)")
+    }
+
+    @Test("heartbeat mistakes", arguments: [
+        ("heartbeat: { every: 5m }", "heartbeat: missing 'url' or 'url_secret'"),
+        ("heartbeat: { url: \"https://hc-ping.com/x\", every: 10s }", "heartbeat.every"),
+        ("heartbeat: { url: \"ftp://hc-ping.com/x\" }", "heartbeat.url: must be https://"),
+    ])
+    func heartbeatMistakes(_ top: String, expected: String) {
+        let found = problems("", top: top)
+        #expect(found.contains { $0.contains(expected) }, "\(found)")
+    }
+
+    @Test("a URL secret: one URL, checked like an inline one; never quoted in the error")
+    func urlSecret() throws {
+        let folder = NSTemporaryDirectory() + "zcb-notify-secret-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let secrets = SecretLookup(environment: [:], directory: folder)
+        FileManager.default.createFile(atPath: folder + "/slack", contents: Data("https://hooks.slack.com/services/T0/B0/tok3n\n".utf8), attributes: [.posixPermissions: 0o600])
+        #expect(try URLSource.secret("slack").resolve(secrets) == "https://hooks.slack.com/services/T0/B0/tok3n")
+        FileManager.default.createFile(atPath: folder + "/bad", contents: Data("http://hooks.example.com/tok3n\n".utf8), attributes: [.posixPermissions: 0o600])
+        do {
+            _ = try URLSource.secret("bad").resolve(secrets)
+            Issue.record("an http URL to a remote host is refused")
+        } catch {
+            #expect(error.description.contains("must be https://") && !error.description.contains("tok3n"))
+        }
+    }
+}
