@@ -110,6 +110,14 @@ let package = Package(
                            .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(name: "ZohoModel"),
+        // Alerts: the durable outbox and its delivery to healthchecks, Slack, ntfy and JSON webhooks.
+        .target(
+            name: "Notify",
+            dependencies: ["ZohoModel", "Policy",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // Benchmark helper for bench/download.sh: the archive's code paths on one part (never installed).
         .executableTarget(name: "archive-bench",
             dependencies: [
@@ -127,6 +135,7 @@ let package = Package(
         .testTarget(name: "ZohoModelTests", dependencies: ["ZohoModel", "TestSupport"]),
         .testTarget(name: "OffsiteTests", dependencies: ["Offsite", "TestSupport", "ZohoModel"], exclude: ["Fixtures"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ZohoModel"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "Policy", "ZohoAPI", "ZohoModel", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator", "TestSupport",
                                                         .product(name: "NIOSSL", package: "swift-nio-ssl")], exclude: ["Fixtures"]),
         .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive", "CZlibShim", "ZohoModel", "TestSupport"]),
@@ -135,7 +144,7 @@ let package = Package(
             dependencies: ["Systemd", "systemd-probe", "ZohoModel", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // Helpers shared by the test targets (not shipped).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "ZohoModel"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets", "TestSupport"]),
         .testTarget(

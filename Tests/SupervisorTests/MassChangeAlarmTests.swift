@@ -6,41 +6,9 @@ import Supervisor
 import Synchronization
 import Systemd
 import Testing
+import TestSupport
 import ZohoModel
 import ZohoSimulator
-
-/// Every log entry, with its metadata, as the journal would get it.
-final class LogRecorder: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    let entries = Mutex<[Entry]>([])
-
-    var logger: Logger {
-        Logger(label: "test") { _ in Handler(recorder: self) }
-    }
-
-    func all() -> [Entry] { entries.withLock { $0 } }
-
-    struct Handler: LogHandler {
-        let recorder: LogRecorder
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .info
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
-            let entry = Entry(level: event.level, message: event.message.description, metadata: all.mapValues { "\($0)" })
-            recorder.entries.withLock { $0.append(entry) }
-        }
-    }
-}
 
 /// The mass-change alarm end to end: weekly backups from the simulator, `keep.last: 2`, an
 /// admin's mass change before the third: the alarm fires once, `status` is in alarm until the
