@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "Supervisor",
             dependencies: [
-                "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Offsite", "Systemd", "ZohoModel",
+                "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Offsite", "Notify", "Systemd", "ZohoModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "SupervisorTests",
             dependencies: [
-                "Supervisor", "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Offsite", "Systemd", "ZohoSimulator", "ZohoModel",
+                "Supervisor", "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Offsite", "Notify", "Systemd", "ZohoSimulator", "ZohoModel",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -49,7 +49,7 @@ public struct AlertMessage: Codable, Sendable, Equatable {
     /// The sentence, the hint and the folded count as plain text.
     public func text(folded: Int) -> String {
         var lines = [message]
-        if let hint, !hint.isEmpty { lines.append("What to do: \(hint)") }
+        if let hint, !hint.isEmpty, !message.contains(hint) { lines.append("What to do: \(hint)") }
         if folded > 0 { lines.append("(and \(folded) more like it, held back by the rate limit of one message an hour)") }
         return lines.joined(separator: "\n")
     }

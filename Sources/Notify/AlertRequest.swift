@@ -9,6 +9,13 @@ public struct AlertRequest: Sendable, Equatable {
     public var headers: [String: String]
     public var body: Data
 
+    public init(method: String, url: String, headers: [String: String], body: Data) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
     /// `message` (with `folded` more held back) for a destination of `kind` at `url`.
     /// - healthchecks: `/start` when a download begins, the URL itself when a backup is
     ///   archived, `/fail` when one fails or its links are lost, `/log` for anything else

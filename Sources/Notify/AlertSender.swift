@@ -145,7 +145,7 @@ public actor AlertSender {
     }
 
     /// A transport error in words, without the URL (it may carry a token).
-    static func describe(_ error: any Error, timeout: Duration) -> String {
+    public static func describe(_ error: any Error, timeout: Duration) -> String {
         let text = String(describing: error)
         if text.contains("deadlineExceeded") || text.contains("readTimeout") || text.contains("connectTimeout") {
             return "no answer within \(timeout)"

@@ -132,6 +132,10 @@ public struct Report: Sendable, Equatable {
         case offsiteCopied, offsiteFailed
         /// The off-site repository's check found damage.
         case offsiteCheckFailed
+        /// A backup's download began; the newest backup is too old, or recent again.
+        case backupStarted, backupLate, backupOnTime
+        /// The daemon started, or is stopping.
+        case daemonStarted, daemonStopping
     }
     /// What a metric counts.
     public enum Count: Sendable, Equatable {
@@ -161,11 +165,14 @@ public struct Report: Sendable, Equatable {
     public var counts: [Count]
     /// More journal fields (`module` → `ZOHO_MODULE`).
     public var fields: [String: String]
+    /// What to do about it (an alert carries it apart from the sentence), if anything.
+    public var hint: String?
 
     /// Makes a report; an error report (`isError`) also becomes the org's last error.
     public init(_ level: Level, _ message: String, event: Event? = nil, jobID: String? = nil, isError: Bool = false, counts: [Count] = [],
-                fields: [String: String] = [:]) {
+                fields: [String: String] = [:], hint: String? = nil) {
         self.fields = fields
+        self.hint = hint
         self.level = level
         self.message = message
         self.event = event

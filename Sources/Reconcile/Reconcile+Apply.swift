@@ -29,7 +29,7 @@ extension Reconcile {
             let jobID = failure.jobID
             next.lastError = OrgState.LastError(kind: failure.name, message: failure.message, hint: hint ?? failure.hint, at: now, jobID: jobID)
             return Report(level, failure.message, event: failure.kind == .credentials ? .credentialsRejected : nil, jobID: jobID,
-                          isError: true, counts: counts)
+                          isError: true, counts: counts, hint: hint ?? failure.hint)
         }
         switch outcome {
         case .postAccepted(let rule, let id):
@@ -94,7 +94,8 @@ extension Reconcile {
                 kind: OrgState.linksExpiredKind, message: message,
                 hint: "This backup cannot be downloaded any more. Look at the errors logged for this org before it (disk, network, credentials), fix them, and start a new backup with `zoho-crm-backup now --org \(org)` if one is needed before the next scheduled one.",
                 at: now, jobID: id)
-            return (next, [Report(.critical, message, event: .linksExpired, jobID: id, isError: true, counts: [.failure("links_expired")])])
+            return (next, [Report(.critical, message, event: .linksExpired, jobID: id, isError: true, counts: [.failure("links_expired")],
+                                  hint: next.lastError?.hint)])
         case .pruned(let removed):
             next.pruneDue = false
             return (next, removed.map {

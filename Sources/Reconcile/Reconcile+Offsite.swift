@@ -119,7 +119,8 @@ extension Reconcile {
             let text = "[\(org)] off-site repository \(repository) failed its check (\(subset) of its data read): \(failure). "
                 + "The copies there may not restore. Run `restic -r REPO check --read-data` to see every damaged pack; `restic -r REPO repair` is not in restic 0.14: "
                 + "move the damaged repository aside, `zoho-crm-backup offsite init`, and the daemon copies every archived backup again"
-            return (next, [Report(.critical, text, event: .offsiteCheckFailed, counts: [.failure("offsite_check")])])
+            return (next, [Report(.critical, text, event: .offsiteCheckFailed, counts: [.failure("offsite_check")],
+                                  hint: "Move the damaged repository aside, `zoho-crm-backup offsite init`, and the daemon copies every archived backup again.")])
         case .failed(let jobID, let kind, let message, let hint):
             next.consecutiveFailures += 1
             next.nextAttempt = now.addingTimeInterval(offsiteBackoff(failures: next.consecutiveFailures))
@@ -130,7 +131,7 @@ extension Reconcile {
                                                 reportedAt: repeated ? state.failure?.reportedAt ?? now : now)
             let counts: [Report.Count] = [.failure("offsite")]
             guard !repeated else { return (next, [Report(.info, text, jobID: jobID, counts: counts)]) }
-            return (next, [Report(.error, "\(text). \(hint)", event: .offsiteFailed, jobID: jobID, counts: counts, fields: ["offsite_error": kind])])
+            return (next, [Report(.error, "\(text). \(hint)", event: .offsiteFailed, jobID: jobID, counts: counts, fields: ["offsite_error": kind], hint: hint)])
         }
     }
 }

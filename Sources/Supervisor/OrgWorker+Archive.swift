@@ -26,8 +26,7 @@ extension OrgWorker {
         defer { lock.unlock() }
         snapshot.downloading = (download.jobID, spec.parts.count)
         defer { snapshot.downloading = nil }
-        logger.info("\(download.resume ? "resuming" : "downloading") backup \(download.jobID): \(spec.parts.count) parts",
-                    metadata: [LogField.jobIDKey: .string(download.jobID)])
+        carryOut(Reconcile.downloadStarted(org: policy.name, jobID: download.jobID, parts: spec.parts.count, resume: download.resume))
         let source = ZohoPartSource(client: client)
         let folder = folder
         let started = now

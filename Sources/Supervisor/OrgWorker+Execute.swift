@@ -62,11 +62,10 @@ extension OrgWorker {
                 if await !prune() { ok = false }
             case .raiseFreshnessAlarm(let freshness):
                 state.freshnessAlarm = true
-                logger.critical("no recent backup: \(freshness). Check `zoho-crm-backup status` and the journal for this org's errors; Zoho's schedule may have been changed or the downloads may be failing.",
-                                metadata: MessageID.freshnessAlarm.metadata)
+                carryOut(Reconcile.freshnessReport(org: policy.name, raised: true, freshness: freshness))
             case .clearFreshnessAlarm:
                 state.freshnessAlarm = false
-                logger.notice("a recent backup is archived again: the freshness alarm is over")
+                carryOut(Reconcile.freshnessReport(org: policy.name, raised: false, freshness: .unlimited))
             case .wait(let why):
                 if lastWaitLogged != why {
                     logger.info("\(why)")
@@ -118,7 +117,8 @@ extension OrgWorker {
         case .offsiteCopied: .offsiteCopied
         case .offsiteFailed: .offsiteFailed
         case .offsiteCheckFailed: .offsiteCheckFailed
-        case nil: nil
+        case .backupLate: .freshnessAlarm
+        case .backupStarted, .backupOnTime, .daemonStarted, .daemonStopping, nil: nil
         }
         let level: Logger.Level = switch report.level {
         case .info: .info
@@ -127,11 +127,16 @@ extension OrgWorker {
         case .error: .error
         case .critical: .critical
         }
-        if report.isError { return logError(report.message, level: level, messageID: messageID, jobID: report.jobID, fields: report.fields) }
-        var metadata: Logger.Metadata = messageID?.metadata ?? [:]
-        for (key, value) in report.fields { metadata[key] = .string(value) }
-        if let jobID = report.jobID { metadata[LogField.jobIDKey] = .string(jobID) }
-        logger.log(level: level, "\(report.message)", metadata: metadata)
+        if report.isError {
+            // An error repeated within the hour is neither logged again nor alerted again.
+            guard logError(report.message, level: level, messageID: messageID, jobID: report.jobID, fields: report.fields) else { return }
+        } else {
+            var metadata: Logger.Metadata = messageID?.metadata ?? [:]
+            for (key, value) in report.fields { metadata[key] = .string(value) }
+            if let jobID = report.jobID { metadata[LogField.jobIDKey] = .string(jobID) }
+            logger.log(level: level, "\(report.message)", metadata: metadata)
+        }
+        alerts?.post(report, org: policy, orgs: [policy], messageID: messageID?.rawValue, now: now)
     }
 
     /// An archive error (retention, the quarantine) as the decision needs it.

@@ -18,13 +18,16 @@ extension OrgWorker {
 
     // MARK: - Reporting
 
-    /// Logs the org's current error at its start, when it changes, and once an hour while it lasts.
-    func logError(_ message: String, level: Logger.Level, messageID: MessageID?, jobID: String?, fields: [String: String] = [:]) {
-        if let last = lastErrorLogged, last.text == message, now.timeIntervalSince(last.at) < 3600 { return }
+    /// Logs the org's current error at its start, when it changes, and once an hour while it
+    /// lasts. - Returns: whether it was logged (an alert goes with it then).
+    @discardableResult
+    func logError(_ message: String, level: Logger.Level, messageID: MessageID?, jobID: String?, fields: [String: String] = [:]) -> Bool {
+        if let last = lastErrorLogged, last.text == message, now.timeIntervalSince(last.at) < 3600 { return false }
         lastErrorLogged = (message, now)
         var metadata: Logger.Metadata = messageID?.metadata ?? [:]
         for (key, value) in fields { metadata[key] = .string(value) }
         if let jobID { metadata[LogField.jobIDKey] = .string(jobID) }
         logger.log(level: level, "\(message)", metadata: metadata)
+        return true
     }
 }

@@ -47,9 +47,16 @@ public actor OrgWorker {
     var offsiteRepositoryChecked = false
     /// restic runs without its cache: the state folder's disk is below ``OrgWorker/resticCacheFloor``.
     var offsiteWithoutCache = false
+    /// Where the org's alerts go; nil: nowhere but the journal (a command's engine).
+    let alerts: AlertQueue?
 
     /// - Parameter stateDir: the policy's `state_dir`.
     public init(policy: OrgPolicy, stateDir: String, environment: SupervisorEnvironment, slots: DownloadSlots) {
+        self.init(policy: policy, stateDir: stateDir, environment: environment, slots: slots, alerts: nil)
+    }
+
+    init(policy: OrgPolicy, stateDir: String, environment: SupervisorEnvironment, slots: DownloadSlots, alerts: AlertQueue?) {
+        self.alerts = alerts
         let store = StateStore(stateDir: stateDir, org: policy.name, faults: environment.faults)
         var logger = environment.logger
         logger[metadataKey: LogField.orgKey] = .string(policy.name)

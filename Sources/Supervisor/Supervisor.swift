@@ -20,6 +20,12 @@ public actor Supervisor: Service {
     /// Reads the policy file again on reload (injected so tests can use their own loader).
     let loader: PolicyLoader
     var workers: [String: OrgWorker] = [:]
+    /// The alerts' outbox and sender (``run()`` runs the sender).
+    public let alerts: AlertQueue
+    /// When the `heartbeat:` check was last pinged, and whether a ping is in flight.
+    var lastHeartbeat: Date?
+    var heartbeatInFlight = false
+    var heartbeatError: String?
     /// Each org's loop while ``run()`` runs. Owned by `run()`: every one is cancelled and
     /// awaited before it returns, so none outlives the daemon (an org's loop must be
     /// stoppable on its own when a reload removes or changes the org, which a task group's
@@ -38,13 +44,14 @@ public actor Supervisor: Service {
     public init(policy: Policy, environment: SupervisorEnvironment, notifier: Notifier = Notifier(),
                 loader: PolicyLoader = PolicyLoader()) {
         self.policy = policy
+        self.alerts = AlertQueue(policy: policy, environment: environment)
         self.environment = environment
         self.notifier = notifier
         self.loader = loader
         let slots = DownloadSlots(limit: policy.parallelDownloads)
         self.slots = slots
         for org in policy.orgs {
-            workers[org.name] = OrgWorker(policy: org, stateDir: policy.stateDir, environment: environment, slots: slots)
+            workers[org.name] = OrgWorker(policy: org, stateDir: policy.stateDir, environment: environment, slots: slots, alerts: alerts)
         }
     }
 
@@ -91,9 +98,10 @@ public actor Supervisor: Service {
         }
         policy = newPolicy
         await slots.setLimit(newPolicy.parallelDownloads)
+        await alerts.sender.setDestinations(AlertQueue.destinations(newPolicy))
         for name in summary.added + summary.changed {
             guard let org = newPolicy.org(name) else { continue }
-            let worker = OrgWorker(policy: org, stateDir: newPolicy.stateDir, environment: environment, slots: slots)
+            let worker = OrgWorker(policy: org, stateDir: newPolicy.stateDir, environment: environment, slots: slots, alerts: alerts)
             workers[name] = worker
             if running { startLoop(worker, first: true) }
         }
@@ -150,6 +158,8 @@ public actor Supervisor: Service {
         refreshStatus()
         notifier.ready(status: lastStatusLine)
         environment.logger.notice("zoho-crm-backup \(ToolInfo.version) started: \(policy.orgs.count) orgs from \(policy.file), state in \(policy.stateDir)")
+        postDaemonEvent(started: true)
+        let sender = alerts.sender
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
@@ -157,12 +167,15 @@ public actor Supervisor: Service {
                     for await _ in hangups { await self.reloadFromFile() }
                 }
                 group.addTask { await self.heartbeat() }
+                group.addTask { await sender.run() }
                 await group.next()
                 group.cancelAll()
             }
         }
         notifier.stopping()
         environment.logger.notice("stopping: downloads stop at a resumable point")
+        postDaemonEvent(started: false)
+        await flushAlerts()
         await stopOffsiteLoops()
         for name in loops.keys { await stopLoop(name) }
         running = false
@@ -220,6 +233,7 @@ public actor Supervisor: Service {
         let tick = min(interval, .seconds(5))
         while !Task.isCancelled {
             if notifier.watchdogInterval != nil { notifier.watchdog() }
+            pingHeartbeat()
             await refreshOutputs()
             do { try await Task.sleep(for: tick) } catch { return }
         }

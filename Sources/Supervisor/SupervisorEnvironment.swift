@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BackupArchive
 import Foundation
 import Logging
+import Notify
 import Policy
 import Systemd
 import ZohoAPI
@@ -35,6 +36,10 @@ public struct SupervisorEnvironment: Sendable {
     /// store that stops answering mid-copy); nil: restic's own limits (30 minutes for quick
     /// commands, 12 hours for a copy, check or prune).
     public var resticTimeLimit: Duration?
+    /// How alerts are sent (tests stand in a recorder); nil: HTTP through ``http``.
+    public var alertTransport: (any AlertTransport)?
+    /// How long an alert's destination may take to answer.
+    public var alertTimeout: Duration = .seconds(10)
 
     public init(clock: any WallClock = SystemWallClock(), http: HTTPClient = ZohoHTTPClient.shared,
                 credentials: CredentialsLookup = CredentialsLookup(), faults: FaultPoints = .none,

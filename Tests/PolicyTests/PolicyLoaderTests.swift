@@ -112,7 +112,7 @@ struct PolicyLoaderTests {
                   keep: { last: -1 }
             """)
         #expect(got == [
-            "policy.yaml:4:5: acme: unknown key 'data_centre' (did you mean 'data_center'?); known keys: data_center, credentials, schedule, attachments, poll_interval, timezone, archive, endpoints, alert, offsite",
+            "policy.yaml:4:5: acme: unknown key 'data_centre' (did you mean 'data_center'?); known keys: data_center, credentials, schedule, attachments, poll_interval, timezone, archive, endpoints, alert, offsite, notify",
             "policy.yaml:6:15: schedule: INTERVAL must be 1–52, got 60",
             "policy.yaml:7:20: poll_interval: '15 minutes' is not a duration; write a number and a unit (s, m, h, d, w), e.g. 15m, 2h, 9d",
             "policy.yaml:8:15: timezone: 'Europe/Berlim' is not a known IANA time zone (did you mean 'Europe/Berlin'?); e.g. Europe/Berlin, America/New_York, UTC",
@@ -131,7 +131,7 @@ struct PolicyLoaderTests {
         Bad(name: "missing version", yaml: "orgs: {}\n", expected: "policy.yaml:1:1: missing required key 'version' (write 'version: 1' at the top)"),
         Bad(name: "wrong version", yaml: "version: 2\norgs: {}\n", expected: "policy.yaml:1:10: version: this daemon reads policy version 1, got 2"),
         Bad(name: "missing orgs", yaml: "version: 1\n", expected: "policy.yaml:1:1: missing required key 'orgs' (write 'orgs: {}' for none yet)"),
-        Bad(name: "top-level typo", yaml: "version: 1\norgs: {}\ndownload: {parallel: 2}\n", expected: "policy.yaml:3:1: unknown key 'download' (did you mean 'downloads'?); known keys: version, defaults, orgs, downloads, metrics, state_dir"),
+        Bad(name: "top-level typo", yaml: "version: 1\norgs: {}\ndownload: {parallel: 2}\n", expected: "policy.yaml:3:1: unknown key 'download' (did you mean 'downloads'?); known keys: version, defaults, orgs, downloads, metrics, state_dir, heartbeat"),
         Bad(name: "parallel range", yaml: "version: 1\norgs: {}\ndownloads: {parallel: 0}\n", expected: "policy.yaml:3:23: downloads.parallel: must be 1–16, got 0"),
         Bad(name: "textfile suffix", yaml: "version: 1\norgs: {}\nmetrics: {textfile: /tmp/x.txt}\n", expected: "policy.yaml:3:21: metrics.textfile: node_exporter reads only files ending in .prom, got '/tmp/x.txt'"),
         Bad(name: "relative state_dir", yaml: "version: 1\norgs: {}\nstate_dir: state\n", expected: "policy.yaml:3:12: state_dir: must be an absolute path (starting with /), got 'state'"),
