@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ZohoModel
 
 /// A destination of one org's `notify:`, by the org and the destination's name.
@@ -35,6 +36,8 @@ public struct Outbox: Sendable {
     }
 
     public let folder: String
+    /// Messages put by this process, in order.
+    static let sequence = Atomic<Int>(0)
 
     public init(folder: String) { self.folder = folder }
 
@@ -55,8 +58,8 @@ public struct Outbox: Sendable {
     public func put(_ message: AlertMessage, to destinations: [DestinationRef]) throws {
         guard !destinations.isEmpty else { return }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        // Names sort by time: delivered oldest first.
-        let name = String(format: "%014.3f", message.time.timeIntervalSince1970) + "-" + message.id + ".json"
+        // Names sort by time, then by the order they were put in this process: delivered oldest first.
+        let name = String(format: "%014.3f-%012d-", message.time.timeIntervalSince1970, Self.sequence.add(1, ordering: .relaxed).newValue) + message.id + ".json"
         try AtomicFile.write(try Self.encoder.encode(Entry(message: message, pending: destinations)), to: folder + "/" + name)
     }
 

@@ -124,7 +124,8 @@ extension Reconcile {
                 kind: "linksUnreadable", message: message,
                 hint: "Nothing can be downloaded while this lasts. Download the backup from Zoho's web UI before its links expire, and report this message: Zoho may have changed its link format.",
                 at: now, jobID: nil)
-            return (next, [Report(.error, message, event: .linksUnreadable, isError: true, counts: [.failure("links_unreadable")])])
+            return (next, [Report(.error, message, event: .linksUnreadable, isError: true, counts: [.failure("links_unreadable")],
+                                  hint: next.lastError?.hint)])
         }
     }
 

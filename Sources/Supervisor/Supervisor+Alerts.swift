@@ -8,7 +8,7 @@ import ZohoModel
 extension Supervisor {
     /// `daemon_started` / `daemon_stopping` into the outbox, for each distinct destination
     /// that takes it.
-    func postDaemonEvent(started: Bool) {
+    public func postDaemonEvent(started: Bool) {
         alerts.post(Reconcile.daemonReport(started: started, orgs: policy.orgs.count), org: nil, orgs: policy.orgs, messageID: nil,
                     now: environment.clock.date)
     }

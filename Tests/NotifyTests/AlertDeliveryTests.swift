@@ -158,34 +158,3 @@ struct AlertDeliveryTests {
         try SchemaCheck.validate(rig.receiver.requests.map(\.body))
     }
 }
-
-/// The JSON documents checked against the README's schema by `jsonschema` (PyPI).
-enum SchemaCheck {
-    static func validate(_ documents: [Data]) throws {
-        guard let python = ProcessInfo.processInfo.environment["ZCB_PYTHON"] else {
-            // A plain `swift test`: the shape is checked by the assertions alone; make test sets ZCB_PYTHON.
-            return
-        }
-        let readme = try String(contentsOfFile: #filePath.replacingOccurrences(of: "Tests/NotifyTests/AlertDeliveryTests.swift", with: "README.md"), encoding: .utf8)
-        let start = try #require(readme.range(of: "<!-- alert-schema -->\n```json\n")), end = try #require(readme.range(of: "```\n<!-- /alert-schema -->"))
-        let folder = NSTemporaryDirectory() + "zcb-schema-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try Data(readme[start.upperBound..<end.lowerBound].utf8).write(to: URL(fileURLWithPath: folder + "/schema.json"))
-        let lines = documents.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
-        try Data(lines.utf8).write(to: URL(fileURLWithPath: folder + "/documents.jsonl"))
-        let script = """
-            import json, sys, jsonschema
-            schema = json.load(open(sys.argv[1]))
-            jsonschema.Draft202012Validator.check_schema(schema)
-            validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-            n = 0
-            for line in open(sys.argv[2]):
-                validator.validate(json.loads(line)); n += 1
-            print(n)
-            """
-        let result = try ChildProcess.run(python, ["-c", script, folder + "/schema.json", folder + "/documents.jsonl"])
-        #expect(result.status == 0, "\(result.all)")
-        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(documents.count))
-    }
-}

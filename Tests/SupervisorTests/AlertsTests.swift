@@ -1,0 +1,88 @@
+import Foundation
+import Notify
+import Policy
+import Supervisor
+import Systemd
+import Testing
+import TestSupport
+import ZohoModel
+
+/// Alerts from the engine: decided with the journal's entries, written to the outbox in the
+/// cycle, delivered by the sender to a loopback receiver that records every request.
+@Suite("Alerts from the daemon", .serialized)
+struct AlertsTests {
+    static func org(_ receiver: AlertReceiver, extra: [String] = []) -> SupervisorHarness.Org {
+        SupervisorHarness.Org(name: "acme", schedule: OffsiteCopyTests.fridays, extra: [
+            "notify:",
+            "  healthchecks: { url_secret: hc-acme }",
+            "  webhooks:",
+            "    - { name: ops-json, kind: json, url: \"\(receiver.url("/json"))\", events: [\(AlertEvent.allCases.map(\.rawValue).joined(separator: ", "))] }",
+            "    - { name: ops-slack, kind: slack, url: \"\(receiver.url("/slack"))\" }",
+        ] + extra, keep: "{ last: 4, weekly: 0, monthly: 0, yearly: 0 }")
+    }
+
+    @Test("a backup archived: /start and the success ping, the JSON documents with job and MESSAGE_ID; nothing sent in the cycle itself; a restarted daemon sends nothing twice; the daemon's events once per destination")
+    func archived() async throws {
+        let receiver = try AlertReceiver()
+        defer { receiver.stop() }
+        try await SupervisorHarness.run([Self.org(receiver)], configure: OffsiteCopyTests.simulator) { h in
+            try AtomicFile.write(Data((receiver.url("/hc/ping-uuid") + "\n").utf8), to: h.folder + "/credentials/hc-acme", permissions: 0o600)
+            let recorder = LogRecorder()
+            let supervisor = Supervisor(policy: try h.policy(), environment: h.environment(logger: recorder.logger))
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
+            #expect(receiver.requests.isEmpty, "the cycle only writes the outbox; the sender delivers")
+            let outbox = Outbox(folder: h.stateDir + "/outbox")
+            #expect(outbox.entries().entries.count == 2)
+
+            await supervisor.deliverAlerts()
+            let pings = receiver.requests.filter { $0.path.hasPrefix("/hc/") }.map { "\($0.method) \($0.path)" }
+            #expect(pings == ["POST /hc/ping-uuid/start", "POST /hc/ping-uuid"], "\(pings)")
+            let documents = receiver.requests.filter { $0.path == "/json" }.compactMap(\.json)
+            #expect(documents.map { $0["event"] as? String } == ["backup_started", "backup_archived"])
+            let archived = try #require(documents.last)
+            #expect(archived["org"] as? String == "acme" && (archived["job_id"] as? String)?.isEmpty == false)
+            #expect(archived["message_id"] as? String == MessageID.backupArchived.rawValue && (archived["message"] as? String)?.hasPrefix("archived backup") == true)
+            #expect(receiver.requests.filter { $0.path == "/slack" }.isEmpty, "Slack takes neither by default")
+            #expect(outbox.entries().entries.isEmpty)
+
+            // Restarted: the outbox is empty, nothing goes twice.
+            let again = Supervisor(policy: try h.policy(), environment: h.environment(logger: recorder.logger))
+            await again.deliverAlerts()
+            #expect(receiver.requests.count == 4)
+
+            // The daemon's own events go once to each destination that takes them (not healthchecks).
+            await again.postDaemonEvent(started: false)
+            await again.deliverAlerts()
+            let stopping = receiver.requests.filter { $0.text.contains("stopping") }
+            #expect(Set(stopping.map(\.path)) == ["/json", "/slack"] && stopping.count == 2)
+            #expect(stopping.first { $0.path == "/json" }?.json?["org"] is NSNull)
+            try SchemaCheck.validate(receiver.requests.filter { $0.path == "/json" }.map(\.body))
+        }
+    }
+
+    @Test("an off-site copy failing: offsite_failed to Slack with the fix; the same error again within the hour is neither logged nor sent again")
+    func offsiteFailed() async throws {
+        try #require(ResticFixture.isInstalled, "make deps installs restic")
+        let receiver = try AlertReceiver()
+        defer { receiver.stop() }
+        let org = Self.org(receiver, extra: ["offsite: { repository: REPO, password_secret: acme-restic }"])
+        try await SupervisorHarness.run([org], configure: OffsiteCopyTests.simulator) { h in
+            try AtomicFile.write(Data((receiver.url("/hc/x") + "\n").utf8), to: h.folder + "/credentials/hc-acme", permissions: 0o600)
+            let policy = try OffsiteCopyTests.policy(h)
+            let supervisor = Supervisor(policy: policy, environment: h.environment())
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
+            await supervisor.deliverAlerts()
+            let before = receiver.requests.count
+            _ = await supervisor.copyOffsite(repository: OffsiteCopyTests.repository(h))
+            h.clock.advance(by: .seconds(120))
+            _ = await supervisor.copyOffsite(repository: OffsiteCopyTests.repository(h))
+            await supervisor.deliverAlerts()
+            let sent = receiver.requests.dropFirst(before)
+            let slack = sent.filter { $0.path == "/slack" }
+            #expect(slack.count == 1, "\(sent.map(\.path))")
+            let text = try #require(slack.first?.json?["text"] as? String)
+            #expect(text.contains("acme: offsite failed") && text.contains("zoho-crm-backup offsite init"))
+            #expect(sent.filter { $0.path == "/json" }.compactMap { $0.json?["event"] as? String } == ["offsite_failed"])
+        }
+    }
+}
