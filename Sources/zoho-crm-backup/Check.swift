@@ -53,6 +53,8 @@ struct CheckReport: Encodable {
         /// The off-site repository (a URL's password masked), and the secret files found for it.
         var offsite: String?
         var offsite_secrets: [String]?
+        /// The org's alert destinations, by name.
+        var notify: [String]?
     }
 
     var policy: String
@@ -97,7 +99,23 @@ struct CheckReport: Encodable {
                     report.errors += problems.map { Problem(PolicyDiagnostic(file: policyPath, position: offsite.position, message: $0)) }
                 }
             }
+            if let notify = org.notify {
+                entry.notify = notify.destinations.map { "\($0.name) (\($0.kind.rawValue))" }
+                if checkCredentials {
+                    for destination in notify.destinations {
+                        do { _ = try destination.url.resolve(SecretLookup(lookup)) } catch {
+                            report.errors.append(Problem(PolicyDiagnostic(file: policyPath, position: org.position,
+                                                                          message: "notify: org \(org.name), destination \(destination.name): \(error.message)")))
+                        }
+                    }
+                }
+            }
             report.orgs.append(entry)
+        }
+        if let heartbeat = loaded.heartbeat, checkCredentials {
+            do { _ = try heartbeat.url.resolve(SecretLookup(lookup)) } catch {
+                report.errors.append(Problem(PolicyDiagnostic(file: policyPath, position: SourcePosition(line: 1, column: 1), message: "heartbeat: \(error.message)")))
+            }
         }
         report.valid = report.errors.isEmpty
         return report

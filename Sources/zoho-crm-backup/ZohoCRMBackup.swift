@@ -14,7 +14,7 @@ struct ZohoCRMBackup: AsyncParsableCommand {
         version: ToolInfo.version,
         subcommands: [
             Run.self, Check.self, Plan.self, Status.self, List.self, Verify.self, Prune.self,
-            Inspect.self, Diff.self, Find.self, RestoreBackup.self, HoldBackup.self, Offsite.self, Reindex.self, Now.self, History.self, Auth.self, Demo.self, Simulator.self,
+            Inspect.self, Diff.self, Find.self, RestoreBackup.self, HoldBackup.self, Offsite.self, Notify.self, Reindex.self, Now.self, History.self, Auth.self, Demo.self, Simulator.self,
         ]
     )
 }
