@@ -12,7 +12,7 @@
 # 3. One backup of about BIG_MIB MiB (default 1024): the daemon's copy against `restic backup`
 #    of the same folder by hand, each into a fresh repository (target <= 1.2x).
 #
-# BENCH_DIR (default .build/bench), BIN (a folder with archive-bench; default: built in
+# ONLY=big: part 3 alone. BENCH_DIR (default .build/bench), BIN (a folder with archive-bench; default: built in
 # release). Run with: make bench-offsite (or bash bench/offsite.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,19 +64,33 @@ copies() {
   printf '| all | %d backups | %s MiB | | %s MiB | **%.1f %%** |\n' "$n" "$(mib "$total")" "$(mib "$after")" "$(echo "100 * $after / $total" | bc -l)"
 }
 
-series weekly "$WEEKS" "$WEEK_MIB"
-copies weekly "Weekly backups, the simulator's evolution (unchanged attachments byte-identical):"
-series rewritten "$WEEKS" "$WEEK_MIB" rewrite
-copies rewritten "The worst case: every attachment zip rewritten every week:"
+if [ "${ONLY:-}" != big ]; then
+  series weekly "$WEEKS" "$WEEK_MIB"
+  copies weekly "Weekly backups, the simulator's evolution (unchanged attachments byte-identical):"
+  series rewritten "$WEEKS" "$WEEK_MIB" rewrite
+  copies rewritten "The worst case: every attachment zip rewritten every week:"
+fi
 
+# The 1 GiB copy: three rounds, the order alternating, each into fresh repositories; the medians.
 series big 1 "$BIG_MIB"
 at="$DIR/offsite-big"
 name=$(ls -1 "$at/archive" | grep -v '^\.' | head -1)
-rm -rf "$at/by-hand"
-restic --repo "$at/by-hand" --password-file "$at/password" --no-cache init >/dev/null
-sync
-daemon=$(seconds "$BIN/archive-bench" offsite-copy "$at" "$at/repo" "$at/password")
-sync
-hand=$(cd "$at/archive" && seconds restic --repo "$at/by-hand" --password-file "$at/password" --cache-dir "$at/hand-cache" backup --host bench "$name")
-printf '\nOne backup of %s MiB (%s), each into a fresh repository:\n\n| copy | seconds |\n|---|---:|\n' "$(mib "$(size "$at/archive/$name")")" "${name%%_*}"
-printf '| the daemon (archive-bench offsite-copy) | %.1f |\n| restic backup by hand | %.1f |\n| ratio | **%.2f×** |\n' "$daemon" "$hand" "$(echo "$daemon / $hand" | bc -l)"
+daemon_runs=(); hand_runs=()
+for round in 1 2 3; do
+  rm -rf "$at/repo" "$at/state" "$at/by-hand" "$at/hand-cache"
+  restic --repo "$at/repo" --password-file "$at/password" --no-cache init >/dev/null
+  restic --repo "$at/by-hand" --password-file "$at/password" --no-cache init >/dev/null
+  sync
+  if [ $((round % 2)) = 1 ]; then
+    daemon_runs+=("$(seconds "$BIN/archive-bench" offsite-copy "$at" "$at/repo" "$at/password")"); sync
+    hand_runs+=("$(cd "$at/archive" && seconds restic --repo "$at/by-hand" --password-file "$at/password" --cache-dir "$at/hand-cache" backup --host bench "$name")")
+  else
+    hand_runs+=("$(cd "$at/archive" && seconds restic --repo "$at/by-hand" --password-file "$at/password" --cache-dir "$at/hand-cache" backup --host bench "$name")"); sync
+    daemon_runs+=("$(seconds "$BIN/archive-bench" offsite-copy "$at" "$at/repo" "$at/password")")
+  fi
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+daemon=$(median "${daemon_runs[@]}"); hand=$(median "${hand_runs[@]}")
+printf '\nOne backup of %s MiB (%s), each into a fresh repository, three rounds (order alternating), medians:\n\n| copy | seconds (median) | rounds |\n|---|---:|---|\n' "$(mib "$(size "$at/archive/$name")")" "${name%%_*}"
+printf '| the daemon (archive-bench offsite-copy) | %.1f | %s |\n| restic backup by hand | %.1f | %s |\n| ratio | **%.2f×** | |\n' \
+  "$daemon" "$(printf '%.1f ' "${daemon_runs[@]}")" "$hand" "$(printf '%.1f ' "${hand_runs[@]}")" "$(echo "$daemon / $hand" | bc -l)"

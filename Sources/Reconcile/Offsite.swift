@@ -68,6 +68,13 @@ public struct OffsiteState: Codable, Sendable, Equatable {
     public var lastCheck: Date?
     /// The repository refuses deletions (append-only): retention is its owner's, not ours.
     public var appendOnly: Bool?
+    /// When this record began for its repository (a lost `offsite.json`, or another
+    /// repository, starts anew): a backup completed after it cannot have been copied before
+    /// it, so its copy needs no search of the repository first. Nil: search before every copy.
+    public var since: Date?
+    /// The job whose copy was started and is not confirmed yet: restic may have made its
+    /// snapshot before it was stopped, so the next attempt searches first.
+    public var copyStarted: String?
 
     /// No copy yet.
     public init() {}
@@ -105,6 +112,8 @@ public enum OffsiteOutcome: Sendable, Equatable {
     case checked(failure: String?, subset: String)
     /// The repository refused a deletion: it is append-only (found by `how`).
     case appendOnly(how: String)
+    /// A copy of `jobID` starts (recorded before restic runs).
+    case started(jobID: String)
 }
 
 /// A snapshot as the hold-tag decision sees it.

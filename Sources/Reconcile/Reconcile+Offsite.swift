@@ -13,7 +13,7 @@ extension Reconcile {
     /// recorded for another address or another id are forgotten — every backup is copied
     /// again, and `required: true` keeps them meanwhile. Pure. - Returns: the state, and a
     /// warning when copies were forgotten.
-    public static func offsiteRepository(_ repository: String, id: String?, state: OffsiteState, desired: Desired) -> (OffsiteState, Report?) {
+    public static func offsiteRepository(_ repository: String, id: String?, state: OffsiteState, desired: Desired, now: Date) -> (OffsiteState, Report?) {
         var next = state
         let moved = state.repository.map { $0 != repository } ?? false
         let remade = id != nil && state.repositoryID != nil && id != state.repositoryID && !moved
@@ -27,9 +27,22 @@ extension Reconcile {
         next.failure = nil
         next.consecutiveFailures = 0
         next.nextAttempt = nil
+        // Another repository may hold copies of any backup: each is searched for before its copy.
+        next.since = now
+        next.copyStarted = nil
         let why = moved ? "offsite.repository changed" : "the repository at this address is a new one (its id changed: re-initialised or replaced)"
         guard count > 0 else { return (next, nil) }
         return (next, Report(.warning, "[\(desired.org)] \(why): the \(count) copies recorded for the old repository no longer count; every backup in the archive is copied again"))
+    }
+
+    /// Whether the repository is searched for a snapshot of `backup` before it is copied (one
+    /// `restic snapshots` run): when its copy was started and not confirmed (restic may have
+    /// made the snapshot before it was stopped), or when the backup completed before this
+    /// record began (a lost `offsite.json`, another repository). Otherwise no copy of it can
+    /// exist. Pure.
+    public static func offsiteSearchFirst(_ backup: LocalBackup, state: OffsiteState) -> Bool {
+        guard let since = state.since else { return true }
+        return state.copyStarted == backup.jobID || backup.completedAt <= since
     }
 
     /// The repository's retention is due: once a day, once something was copied. Pure.
@@ -81,6 +94,7 @@ extension Reconcile {
         case .copied(let backup, let jobID, let snapshot, let added, let read, let found, let size):
             let copy = OffsiteState.Copy(backup: backup, snapshot: snapshot, copiedAt: now, bytesAdded: added)
             next.copies[jobID] = copy
+            if next.copyStarted == jobID { next.copyStarted = nil }
             next.lastCopy = copy
             let recovered = state.failure.map { " (after \(state.consecutiveFailures) failed attempt\(state.consecutiveFailures == 1 ? "" : "s"): \($0.kind))" } ?? ""
             next.failure = nil
@@ -108,6 +122,9 @@ extension Reconcile {
             guard !known else { return (next, []) }
             let repository = desired.offsiteRepository ?? "the off-site repository"
             return (next, [Report(.notice, "[\(org)] off-site repository \(repository) is append-only (\(how)): this host adds copies but cannot delete them, so retention (offsite.keep) and prune belong to the repository's owner — run `restic forget --host \(org) --group-by host --keep-… && restic prune` where deletes are allowed. Reported once.")])
+        case .started(let jobID):
+            next.copyStarted = jobID
+            return (next, [])
         case .checked(let failure, let subset):
             next.lastCheck = now
             next.checkFailure = failure

@@ -45,7 +45,9 @@ extension OrgWorker {
         do {
             let files = Self.files(of: folder.path + "/" + next.name)
             var partial: [ResticSnapshot] = []
-            for found in try await restic.snapshots(host: policy.name, tags: tags) {
+            // Searched only when a snapshot of the job can exist (a copy cut short, a lost record).
+            let existing = Reconcile.offsiteSearchFirst(next, state: offsiteState) ? try await restic.snapshots(host: policy.name, tags: tags) : []
+            for found in existing {
                 guard try await restic.holds(found, folder: next.name, files: files) else {
                     partial.append(found)
                     continue
@@ -61,6 +63,7 @@ extension OrgWorker {
                 }
             }
             let faults = environment.faults
+            applyOffsite(.started(jobID: next.jobID))
             let summary = try await restic.backup(folder: next.name, in: folder.path, host: policy.name, tags: tags, time: next.completedAt,
                                                   started: { try? faults.injected(.offsiteMidCopy) })
             hit(.offsiteBeforeRecord)
@@ -111,23 +114,6 @@ extension OrgWorker {
             noteCache(full: full, at: cache, free: free)
         }
         return restic
-    }
-
-    /// Below this much free space on the state folder's disk restic runs without its cache.
-    static let resticCacheFloor: Int64 = 256 << 20
-
-    /// Reports when restic starts or stops running without its cache (once each way), and
-    /// keeps `alarm{kind="offsite_cache"}` raised meanwhile.
-    func noteCache(full: Bool, at cache: String, free: Int64?) {
-        metrics.setAlarm(kind: "offsite_cache", raised: full)
-        guard full != offsiteWithoutCache else { return }
-        offsiteWithoutCache = full
-        if full {
-            logger.warning("restic's cache at \(cache) is on a disk with \(ByteSize(bytes: free ?? 0)) free (less than \(ByteSize(bytes: Self.resticCacheFloor))): restic runs without its cache (--no-cache) until space is freed — copies go on, slower (each run reads the repository's index from the store). Free space on the state folder's disk.",
-                           metadata: ["offsite_error": "cacheDiskFull"])
-        } else {
-            logger.notice("restic's cache at \(cache) is usable again (\(ByteSize(bytes: free ?? 0)) free)")
-        }
     }
 
     /// A restic failure while `doing` something, applied with its class and fix.
@@ -186,7 +172,7 @@ extension OrgWorker {
 
     /// Records the repository copies go to (``Reconcile/offsiteRepository(_:id:state:desired:)``).
     private func noteRepository(_ repository: String, id: String?) {
-        let (next, report) = Reconcile.offsiteRepository(repository, id: id, state: offsiteState, desired: Desired(policy))
+        let (next, report) = Reconcile.offsiteRepository(repository, id: id, state: offsiteState, desired: Desired(policy), now: now)
         guard next != offsiteState else { return }
         offsiteState = next
         do { try store.saveOffsite(offsiteState) } catch {
@@ -236,10 +222,14 @@ extension OrgWorker {
 
     /// The saved off-site state, or a fresh one (an unreadable file costs one `restic
     /// snapshots` per backup: copies are found by their job tag).
-    static func loadOffsite(_ store: StateStore, logger: Logger) -> OffsiteState {
-        do { return try store.readOffsite() ?? OffsiteState() } catch {
+    static func loadOffsite(_ store: StateStore, logger: Logger, now: Date) -> OffsiteState {
+        var state: OffsiteState
+        do { state = try store.readOffsite() ?? OffsiteState() } catch {
             logger.warning("\(store.offsitePath) could not be read (\(error)); starting afresh: each backup's snapshot is looked up in the repository by its job tag before any copy")
-            return OffsiteState()
+            state = OffsiteState()
         }
+        // A record begins now: backups completed before it are searched for before their copy.
+        if state.since == nil { state.since = now }
+        return state
     }
 }

@@ -63,7 +63,7 @@ public actor OrgWorker {
         let loaded = Self.loadState(store, now: environment.clock.date, logger: logger, org: policy.name, migrate: environment.writesState)
         self.state = loaded
         legacyPending = loaded.pendingPost
-        offsiteState = Self.loadOffsite(store, logger: logger)
+        offsiteState = Self.loadOffsite(store, logger: logger, now: environment.clock.date)
         self.policy = policy
         self.environment = environment
         self.slots = slots

@@ -36,6 +36,26 @@ struct OffsiteDecisionTests {
         #expect(Reconcile.offsiteLag(backups, state: state) == lag)
     }
 
+    @Test("a search before the copy only when a snapshot of the job can exist: a copy started and not confirmed, a backup older than the record, no record", arguments: [
+        // (record began at week, copy started for, backup week, searched)
+        (Optional(2.5), String?.none, 3, false),      // completed after the record began: it cannot be there
+        (Optional(2.5), Optional("job3"), 3, true),   // its copy was cut short: restic may have made the snapshot
+        (Optional(2.5), Optional("job1"), 3, false),  // another job's copy was
+        (Optional(2.5), String?.none, 2, true),       // completed before the record began (a lost offsite.json)
+        (Double?.none, String?.none, 3, true),        // no record time: always
+    ])
+    func searchFirst(since: Double?, started: String?, week: Int, searched: Bool) {
+        var state = OffsiteState()
+        state.since = since.map { Self.now.addingTimeInterval($0 * 604_800) }
+        state.copyStarted = started
+        #expect(Reconcile.offsiteSearchFirst(Self.backup(week), state: state) == searched)
+        let (next, reports) = Reconcile.applyOffsite(.started(jobID: "job\(week)"), to: state, desired: Self.desired, now: Self.now)
+        #expect(next.copyStarted == "job\(week)" && reports.isEmpty)
+        let (copied, _) = Reconcile.applyOffsite(.copied(backup: "b\(week)", jobID: "job\(week)", snapshot: "s", bytesAdded: 1, bytesRead: 1, found: false,
+                                                         repositorySize: nil), to: next, desired: Self.desired, now: Self.now)
+        #expect(copied.copyStarted == nil, "a confirmed copy ends it")
+    }
+
     @Test("backoff: 1, 2, 4 … minutes, at most 6 hours", arguments: [(1, 60.0), (2, 120.0), (3, 240.0), (9, 15_360.0), (10, 21_600.0), (40, 21_600.0)])
     func backoff(failures: Int, seconds: Double) {
         #expect(Reconcile.offsiteBackoff(failures: failures) == seconds)

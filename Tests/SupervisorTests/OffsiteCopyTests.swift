@@ -325,8 +325,12 @@ struct OffsiteNotCountedTests {
                                                              OffsiteCopyTests.repository(h), "backup", "--host", "acme", "--tag",
                                                              "org=acme", "--tag", "job=\(backup.manifest.jobID)", backup.name], in: fake)
             try #require(made.status == 0, "\(made.all)")
+            // …and the copy's start recorded before restic ran (the daemon restarted since).
+            let record = #"{"copyStarted": "\#(backup.manifest.jobID)", "copies": {}, "consecutiveFailures": 0, "bytesAdded": 0, "since": "2020-01-01T00:00:00Z"}"#
+            try AtomicFile.write(Data(record.utf8), to: h.stateDir + "/acme/offsite.json")
+            let restarted = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger))
 
-            await supervisor.copyOffsiteUntilIdle()
+            await restarted.copyOffsiteUntilIdle()
             let snapshots = try OffsiteCopyTests.snapshots(h)
             #expect(snapshots.count == 1, "the partial snapshot forgotten, one whole copy made")
             #expect(!recorder.all().contains { $0.message.contains("was in the repository already") })
