@@ -20,6 +20,7 @@ DIR=${BENCH_DIR:-$PWD/.build/bench}
 WEEKS=${WEEKS:-12}
 WEEK_MIB=${WEEK_MIB:-256}
 BIG_MIB=${BIG_MIB:-1024}
+ROUNDS=${ROUNDS:-5}
 mkdir -p "$DIR"
 command -v restic >/dev/null || { echo "restic is not installed: make deps"; exit 1; }
 if [ -z "${BIN:-}" ]; then . bench/nginx.sh; bench_setup archive-bench; fi
@@ -71,12 +72,12 @@ if [ "${ONLY:-}" != big ]; then
   copies rewritten "The worst case: every attachment zip rewritten every week:"
 fi
 
-# The 1 GiB copy: three rounds, the order alternating, each into fresh repositories; the medians.
+# The 1 GiB copy: ROUNDS rounds (default 5), the order alternating, each into fresh repositories; the medians.
 series big 1 "$BIG_MIB"
 at="$DIR/offsite-big"
 name=$(ls -1 "$at/archive" | grep -v '^\.' | head -1)
 daemon_runs=(); hand_runs=()
-for round in 1 2 3; do
+for round in $(seq 1 "$ROUNDS"); do
   rm -rf "$at/repo" "$at/state" "$at/by-hand" "$at/hand-cache"
   restic --repo "$at/repo" --password-file "$at/password" --no-cache init >/dev/null
   restic --repo "$at/by-hand" --password-file "$at/password" --no-cache init >/dev/null
@@ -89,8 +90,8 @@ for round in 1 2 3; do
     daemon_runs+=("$(seconds "$BIN/archive-bench" offsite-copy "$at" "$at/repo" "$at/password")")
   fi
 done
-median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 daemon=$(median "${daemon_runs[@]}"); hand=$(median "${hand_runs[@]}")
-printf '\nOne backup of %s MiB (%s), each into a fresh repository, three rounds (order alternating), medians:\n\n| copy | seconds (median) | rounds |\n|---|---:|---|\n' "$(mib "$(size "$at/archive/$name")")" "${name%%_*}"
+printf '\nOne backup of %s MiB (%s), each into a fresh repository, %s rounds (order alternating), medians:\n\n| copy | seconds (median) | rounds |\n|---|---:|---|\n' "$(mib "$(size "$at/archive/$name")")" "${name%%_*}" "$ROUNDS"
 printf '| the daemon (archive-bench offsite-copy) | %.1f | %s |\n| restic backup by hand | %.1f | %s |\n| ratio | **%.2f×** | |\n' \
   "$daemon" "$(printf '%.1f ' "${daemon_runs[@]}")" "$hand" "$(printf '%.1f ' "${hand_runs[@]}")" "$(echo "$daemon / $hand" | bc -l)"
