@@ -37,7 +37,10 @@ public struct AlertRequest: Sendable, Equatable {
             }
             return AlertRequest(method: "POST", url: base + suffix, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Data(text.prefix(10_000).utf8))
         case .slack:
-            let body = ["text": "*\(message.title)*\n" + text]
+            // Slack's text: &, < and > escaped, as its formatting requires.
+            let escaped = ("*\(message.title)*\n" + text).replacingOccurrences(of: "&", with: "&amp;")
+                .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            let body = ["text": escaped]
             return AlertRequest(method: "POST", url: url, headers: ["Content-Type": "application/json"], body: json(body))
         case .ntfy:
             return AlertRequest(method: "POST", url: url, headers: [

@@ -39,6 +39,11 @@ public actor AlertSender {
 
     /// The destinations of the policy now in force (after a reload).
     public func setDestinations(_ destinations: [DestinationRef: NotifyDestination]) {
+        // A destination put right (another URL or kind) is tried at once, not after its backoff.
+        for (ref, old) in self.destinations where destinations[ref].map({ $0.url != old.url || $0.kind != old.kind }) ?? true {
+            state.failing[ref.description] = nil
+            logged[ref.description] = nil
+        }
         self.destinations = destinations
         poked = true
     }
@@ -58,19 +63,24 @@ public actor AlertSender {
         }
     }
 
-    /// One pass over the outbox. - Returns: when the next pass is due (a backoff ending, a
-    /// rate window opening), nil when nothing waits.
+    /// One pass over the outbox: each destination's due messages one after another, up to
+    /// eight destinations at once (one slow service does not hold up the others).
+    /// - Returns: when the next pass is due (a backoff ending, a rate window opening), nil
+    ///   when nothing waits.
     @discardableResult
     public func deliverDue() async -> Date? {
         let (loaded, unreadable) = outbox.entries()
         for path in unreadable { logger.error("the alert in \(path) could not be read and was set aside as \(path).bad; it is not sent") }
         var entries = loaded
-        // Each destination's messages of one org and event go together (the rate limit).
+        // A destination's messages of one org and event go together (the rate limit); a
+        // healthchecks check's go together per org whatever the event: only its newest state
+        // counts (a held /fail sent after a later success would turn the check down).
         var groups: [RateKey: [Int]] = [:]
         var order: [RateKey] = []
         for (index, entry) in entries.enumerated() {
             for ref in entry.pending {
-                let key = RateKey(ref: ref, org: entry.message.org, event: entry.message.event)
+                let statePing = destinations[ref]?.kind == .healthchecks
+                let key = RateKey(ref: ref, org: entry.message.org, event: statePing ? nil : entry.message.event)
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append(index)
             }
@@ -78,31 +88,84 @@ public actor AlertSender {
         var next: Date?
         func later(_ date: Date) { next = min(next ?? date, date) }
         let now = clock.date
+        var plans: [DestinationRef: [Planned]] = [:]
+        var refs: [DestinationRef] = []
         for key in order {
             let members = groups[key] ?? []
-            if let failing = state.failing[key.ref.description], failing.nextAttempt > now { later(failing.nextAttempt); continue }
-            if let last = state.sent[key.description], now.timeIntervalSince(last) < Self.window {
+            // A time later than the longest wait is a clock that went back: it is over.
+            if let failing = state.failing[key.ref.description], failing.nextAttempt > now, failing.nextAttempt.timeIntervalSince(now) <= 3_600 {
+                later(failing.nextAttempt)
+                continue
+            }
+            if key.event != nil, let last = state.sent[key.description], last <= now, now.timeIntervalSince(last) < Self.window {
                 later(last.addingTimeInterval(Self.window))
                 continue
             }
-            guard let destination = destinations[key.ref], destination.events.contains(key.event) || members.contains(where: { entries[$0].message.test }) else {
-                logger.notice("\(members.count) alert(s) for \(key.ref) dropped: the policy no longer has that destination, or it no longer takes \(key.event.rawValue)")
+            let newest = entries[members.last!].message
+            guard let destination = destinations[key.ref], destination.events.contains(newest.event) || newest.test else {
+                logger.notice("\(members.count) alert(s) for \(key.ref) dropped: the policy no longer has that destination, or it no longer takes \(newest.event.rawValue)")
                 for index in members { entries[index].pending.removeAll { $0 == key.ref } }
                 save(entries, members)
                 continue
             }
-            let newest = entries[members.last!].message
-            let delivered = await send(newest, folded: members.count - 1, to: destination, ref: key.ref, now: now)
-            if delivered {
-                state.sent[key.description] = now
-                for index in members { entries[index].pending.removeAll { $0 == key.ref } }
-                save(entries, members)
-            } else if let failing = state.failing[key.ref.description] {
-                later(failing.nextAttempt)
+            if plans[key.ref] == nil { refs.append(key.ref) }
+            plans[key.ref, default: []].append(Planned(key: key, members: members, message: newest, destination: destination))
+        }
+        let (secrets, transport, timeout) = (secrets, transport, timeout)
+        for batch in stride(from: 0, to: refs.count, by: 8).map({ Array(refs[$0..<min($0 + 8, refs.count)]) }) {
+            let results = await withTaskGroup(of: [(Planned, Attempt)].self) { group in
+                for ref in batch {
+                    let planned = plans[ref] ?? []
+                    group.addTask {
+                        var done: [(Planned, Attempt)] = []
+                        for item in planned {
+                            let attempt = await Self.attempt(item.message, folded: item.members.count - 1, to: item.destination,
+                                                             secrets: secrets, transport: transport, timeout: timeout)
+                            done.append((item, attempt))
+                            guard case .delivered = attempt else { break }   // a failing destination waits for its backoff
+                        }
+                        return done
+                    }
+                }
+                var all: [(Planned, Attempt)] = []
+                for await done in group { all += done }
+                return all
             }
+            for (item, attempt) in results {
+                switch attempt {
+                case .delivered:
+                    state.sent[item.key.description] = now
+                    if state.failing.removeValue(forKey: item.key.ref.description) != nil {
+                        logger.notice("alerts reach \(item.key.ref) (\(item.destination.kind.rawValue)) again")
+                    }
+                    logged[item.key.ref.description] = nil
+                    for index in item.members { entries[index].pending.removeAll { $0 == item.key.ref } }
+                    save(entries, item.members)
+                case .failed(let problem):
+                    later(failed(item, problem: problem, now: now))
+                case .cancelled:
+                    break   // a shutdown: nothing is recorded; the message stays for the next start
+                }
+            }
+            if Task.isCancelled { break }
         }
         outbox.saveState(state)
         return next
+    }
+
+    /// One message for one destination, as planned by a pass.
+    struct Planned: Sendable {
+        var key: RateKey
+        var members: [Int]
+        var message: AlertMessage
+        var destination: NotifyDestination
+    }
+
+    /// How one send went.
+    enum Attempt: Sendable {
+        case delivered
+        case failed(String)
+        case cancelled
     }
 
     private func save(_ entries: [Outbox.Entry], _ indices: [Int]) {
@@ -113,53 +176,61 @@ public actor AlertSender {
         }
     }
 
-    /// Sends one message; records success or failure. - Returns: whether it was delivered.
-    private func send(_ message: AlertMessage, folded: Int, to destination: NotifyDestination, ref: DestinationRef, now: Date) async -> Bool {
-        let problem: String
+    /// Sends one message (off the actor: destinations go at once).
+    static func attempt(_ message: AlertMessage, folded: Int, to destination: NotifyDestination, secrets: SecretLookup,
+                        transport: any AlertTransport, timeout: Duration) async -> Attempt {
         do {
             let url = try destination.url.resolve(secrets)
             let status = try await transport.send(AlertRequest.make(message, folded: folded, kind: destination.kind, url: url), timeout: timeout)
-            if (200..<300).contains(status) {
-                if state.failing.removeValue(forKey: ref.description) != nil {
-                    logger.notice("alerts reach \(ref) (\(destination.kind.rawValue)) again")
-                }
-                logged[ref.description] = nil
-                return true
-            }
-            problem = (300..<400).contains(status)
+            if (200..<300).contains(status) { return .delivered }
+            return .failed((300..<400).contains(status)
                 ? "it answered with a redirect (HTTP \(status)); alerts never follow redirects: give the final URL"
-                : "it answered HTTP \(status)"
+                : "it answered HTTP \(status)")
         } catch let failure as CredentialsError {
-            problem = failure.description
+            return .failed(failure.description)
         } catch {
-            problem = Self.describe(error, timeout: timeout)
+            if Task.isCancelled || error is CancellationError { return .cancelled }
+            return .failed(describe(error, timeout: timeout))
         }
-        let failures = (state.failing[ref.description]?.failures ?? 0) + 1
-        let delay = min(30 * pow(2, Double(failures - 1)), 3600)
-        state.failing[ref.description] = DeliveryState.Failing(failures: failures, nextAttempt: now.addingTimeInterval(delay), error: problem)
-        if let last = logged[ref.description], last.error == problem, now.timeIntervalSince(last.at) < 3600 { return false }
-        logged[ref.description] = (problem, now)
-        logger.warning("an alert (\(message.event.rawValue)\(message.org.map { " of \($0)" } ?? "")) could not be delivered to \(ref) (\(destination.kind.rawValue)): \(problem); it stays in the outbox and is retried in \(Int(delay)) s. `zoho-crm-backup notify test --destination \(ref.name)` tries the destination by hand.",
-                       metadata: ["alert_destination": .string(ref.description)])
-        return false
     }
 
-    /// A transport error in words, without the URL (it may carry a token).
+    /// Records a failed send: the backoff, and a warning at its start, change, and hourly.
+    /// - Returns: when the destination is tried again.
+    private func failed(_ item: Planned, problem: String, now: Date) -> Date {
+        let ref = item.key.ref
+        let failures = (state.failing[ref.description]?.failures ?? 0) + 1
+        let delay = min(30 * pow(2, Double(failures - 1)), 3600)
+        let retry = now.addingTimeInterval(delay)
+        state.failing[ref.description] = DeliveryState.Failing(failures: failures, nextAttempt: retry, error: problem)
+        if let last = logged[ref.description], last.error == problem, now.timeIntervalSince(last.at) < 3600 { return retry }
+        logged[ref.description] = (problem, now)
+        logger.warning("an alert (\(item.message.event.rawValue)\(item.message.org.map { " of \($0)" } ?? "")) could not be delivered to \(ref) (\(item.destination.kind.rawValue)): \(problem); it stays in the outbox and is retried in \(Int(delay)) s. `zoho-crm-backup notify test --destination \(ref.name)` tries the destination by hand.",
+                       metadata: ["alert_destination": .string(ref.description)])
+        return retry
+    }
+
+    /// A transport error in words, never its raw text (an error may name the host or the URL,
+    /// which may carry a token).
     public static func describe(_ error: any Error, timeout: Duration) -> String {
         let text = String(describing: error)
         if text.contains("deadlineExceeded") || text.contains("readTimeout") || text.contains("connectTimeout") {
             return "no answer within \(timeout)"
         }
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "the connection was refused" }
-        return "the request failed (\(text.prefix(200)))"
+        if text.contains("NXDOMAIN") || text.contains("resolve") || text.contains("DNS") { return "the host name could not be resolved" }
+        if text.lowercased().contains("tls") || text.lowercased().contains("ssl") || text.contains("certificate") {
+            return "the TLS connection failed (a certificate or protocol problem)"
+        }
+        return "the request failed (\(type(of: error)))"
     }
 }
 
-/// One org's messages of one event to one destination: the rate limit's unit.
-struct RateKey: Hashable, CustomStringConvertible {
+/// One org's messages of one event to one destination: the rate limit's unit (a healthchecks
+/// check's: one org's messages whatever the event, `event` nil).
+struct RateKey: Hashable, Sendable, CustomStringConvertible {
     var ref: DestinationRef
     var org: String?
-    var event: AlertEvent
+    var event: AlertEvent?
 
-    var description: String { "\(ref)|\(org ?? "-")|\(event.rawValue)" }
+    var description: String { "\(ref)|\(org ?? "-")|\(event?.rawValue ?? "*")" }
 }

@@ -34,7 +34,7 @@ extension PolicyReader {
 
     /// One destination; `kind` fixed for the healthchecks check, read for a webhook.
     private mutating func destination(_ node: Node, at path: String, kind fixed: NotifyDestination.Kind?) -> NotifyDestination? {
-        let allowed = fixed == nil ? Self.destinationKeys : ["name", "url", "url_secret"]
+        let allowed = fixed == nil ? Self.destinationKeys : ["name", "url", "url_secret", "events"]
         guard let entries = mapping(node, at: path, allowed: allowed) else { return nil }
         let before = diagnostics.count
         let values = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })

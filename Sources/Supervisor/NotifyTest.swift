@@ -38,8 +38,10 @@ public enum NotifyTest {
             }
         }
         if let heartbeat = policy.heartbeat, includeHeartbeat, destination == nil || destination == "heartbeat" {
+            // To the check's log: a success ping would mark a dead daemon alive.
             results.append(await send(name: "heartbeat", kind: "healthchecks", url: heartbeat.url, secrets: secrets, transport: transport, timeout: timeout) {
-                AlertRequest(method: "POST", url: $0, headers: [:], body: Data())
+                AlertRequest(method: "POST", url: ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/log", headers: [:],
+                             body: Data("zoho-crm-backup notify test on \(ProcessInfo.processInfo.hostName)".utf8))
             })
         }
         return results

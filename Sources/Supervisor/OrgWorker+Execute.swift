@@ -83,8 +83,10 @@ extension OrgWorker {
         // Only POST outcomes change the recorded requests; they are applied under the org's lock.
         persistRequests(from: state, to: next)
         state = next
-        saveState()
+        // The alerts reach the outbox before the state that decided them is saved: a kill in
+        // between sends one twice (at least once), never none.
         for report in reports { carryOut(report) }
+        saveState()
         switch outcome {
         case .postAccepted, .cancelled, .archived, .pruned, .quarantined, .removedNotOffsite: return true
         case .postFailed, .cancelFailed, .archiveFailed, .linksLost, .linksUnreadable, .problem: return false

@@ -195,10 +195,10 @@ extension OrgWorker {
         let backups = localBackups()   // read once: every manifest of the archive
         let local = Set(backups.map(\.jobID))
         offsiteState.copies = offsiteState.copies.filter { local.contains($0.key) }
+        for report in reports { carryOut(report) }   // alerts in the outbox before the state is saved
         do { try store.saveOffsite(offsiteState) } catch {
             logger.error("could not save \(store.offsitePath): \(error); check the state folder's owner and free space (the copy is found in the repository again by its job tag)")
         }
-        for report in reports { carryOut(report) }
         if case .copied = outcome, policy.offsite?.required == true {
             // A backup kept only because it was not off-site may go now.
             state.pruneDue = true

@@ -35,7 +35,8 @@ extension Supervisor {
     func pingHeartbeat() {
         guard let heartbeat = policy.heartbeat, !heartbeatInFlight else { return }
         let now = environment.clock.date
-        if let last = lastHeartbeat, now.timeIntervalSince(last) < Double(heartbeat.every.components.seconds) { return }
+        // A last ping in the future is a clock that went back: ping now.
+        if let last = lastHeartbeat, last <= now, now.timeIntervalSince(last) < Double(heartbeat.every.components.seconds) { return }
         lastHeartbeat = now
         heartbeatInFlight = true
         let environment = environment

@@ -96,6 +96,9 @@ public actor Supervisor: Service {
             await stopLoop(name)
             workers[name] = nil
         }
+        if stateMoved {
+            environment.logger.warning("state_dir moved to \(newPolicy.stateDir): alerts keep their outbox in \(alerts.outbox.folder) until the daemon restarts; restart it, and move what is left in that folder to \(newPolicy.stateDir)/outbox")
+        }
         policy = newPolicy
         await slots.setLimit(newPolicy.parallelDownloads)
         await alerts.sender.setDestinations(AlertQueue.destinations(newPolicy))

@@ -34,7 +34,9 @@ public enum AlertEvent: String, CaseIterable, Sendable, Codable, Hashable {
     /// `backup_archived`.
     public static let webhookDefault: Set<AlertEvent> = Set(allCases).subtracting([.backupStarted, .backupArchived])
 
-    /// What a healthchecks check is told: `/start`, success, `/fail`.
+    /// What a healthchecks check is told unless its `events` say otherwise: `/start`, success,
+    /// `/fail` (other events it is given go to its `/log`, shown in the check's log without
+    /// changing its state).
     public static let healthchecks: Set<AlertEvent> = [.backupStarted, .backupArchived, .backupFailed, .linksLost]
 
     /// Events about the daemon rather than one org.

@@ -23,7 +23,7 @@ struct AlertDeliveryTests {
             receiver = try AlertReceiver()
             outbox = Outbox(folder: folder + "/outbox")
             for kind in NotifyDestination.Kind.allCases {
-                let events = kind == .healthchecks ? AlertEvent.healthchecks : Set(AlertEvent.allCases)
+                let events = Set(AlertEvent.allCases)
                 destinations[DestinationRef(org: "acme", name: kind.rawValue)] = NotifyDestination(name: kind.rawValue, kind: kind,
                                                                                                   url: .inline(receiver.url("/\(kind.rawValue)")), events: events)
             }
@@ -58,12 +58,17 @@ struct AlertDeliveryTests {
     @Test("every event reaches each destination kind in its shape: healthchecks' protocol, Slack's text, ntfy's headers, the JSON document (jsonschema)")
     func everyEvent() async throws {
         let rig = try Rig()
-        for event in AlertEvent.allCases { try rig.put(rig.message(event, org: event.isDaemonEvent ? nil : "acme")) }
-        await rig.sender().deliverDue()
+        let sender = rig.sender()
+        // One at a time, as they happen (a healthchecks check is told only an org's newest state).
+        for event in AlertEvent.allCases {
+            try rig.put(rig.message(event, org: event.isDaemonEvent ? nil : "acme"))
+            await sender.deliverDue()
+        }
         #expect(rig.pending == 0)
-        // healthchecks: its four events, each on its path, the reason in the body.
-        let pings = rig.requests(.healthchecks).map { "\($0.method) \($0.path)" }.sorted()
-        #expect(pings == ["POST /healthchecks", "POST /healthchecks/fail", "POST /healthchecks/fail", "POST /healthchecks/start"], "\(pings)")
+        // healthchecks: start, success and fail on their paths, the reason in the body; the rest in its log.
+        let pings = rig.requests(.healthchecks).map { "\($0.method) \($0.path)" }
+        #expect(pings.sorted() == (["POST /healthchecks", "POST /healthchecks/fail", "POST /healthchecks/fail", "POST /healthchecks/start"]
+                                   + Array(repeating: "POST /healthchecks/log", count: AlertEvent.allCases.count - 4)).sorted(), "\(pings)")
         #expect(rig.requests(.healthchecks).allSatisfy { $0.text.contains("happened") })
         // Slack: {"text": …} with the title, the sentence and the hint.
         let slack = rig.requests(.slack)
@@ -112,7 +117,7 @@ struct AlertDeliveryTests {
     @Test("HTTP 500 is retried; a redirect is refused and not followed; a slow receiver times out and is retried")
     func faults() async throws {
         let rig = try Rig()
-        let sender = rig.sender(timeout: .milliseconds(500))
+        let sender = rig.sender(timeout: .seconds(1))
         rig.receiver.status = 500
         try rig.put(rig.message(.backupFailed), only: .slack)
         await sender.deliverDue()
@@ -126,7 +131,7 @@ struct AlertDeliveryTests {
         #expect(rig.recorder.all().last?.message.contains("redirect") == true)
 
         rig.receiver.status = 200
-        rig.receiver.delay = 2
+        rig.receiver.delay = 30   // far beyond the timeout, even on a loaded machine
         rig.clock.advance(by: .seconds(61))
         await sender.deliverDue()
         #expect(rig.pending == 1)
@@ -156,5 +161,42 @@ struct AlertDeliveryTests {
         let folded = try #require(rig.receiver.requests.last?.json)
         #expect(folded["folded"] as? Int == 999 && folded["event"] as? String == "backup_failed")
         try SchemaCheck.validate(rig.receiver.requests.map(\.body))
+    }
+
+    @Test("a healthchecks check gets only the newest state of an org (no rate limit): after an outage, fail, start, success go as the success alone")
+    func healthchecksNewestState() async throws {
+        let rig = try Rig()
+        let sender = rig.sender()
+        rig.receiver.stop()
+        for event in [AlertEvent.backupFailed, .backupStarted, .backupArchived] {
+            try rig.put(rig.message(event), only: .healthchecks)
+            rig.clock.advance(by: .seconds(60))
+        }
+        await sender.deliverDue()
+        #expect(rig.pending == 3)
+        try rig.receiver.start()
+        rig.clock.advance(by: .seconds(31))
+        await sender.deliverDue()
+        #expect(rig.receiver.requests.map(\.path) == ["/healthchecks"], "the success ping alone")
+        #expect(rig.pending == 0)
+        // A fail ten minutes later is not held by any hourly limit.
+        rig.clock.advance(by: .seconds(600))
+        try rig.put(rig.message(.backupFailed), only: .healthchecks)
+        await sender.deliverDue()
+        #expect(rig.receiver.requests.map(\.path) == ["/healthchecks", "/healthchecks/fail"])
+    }
+
+    @Test("a destination put right by a reload is tried at once, not after its backoff")
+    func reloadClearsBackoff() async throws {
+        let rig = try Rig()
+        let ref = DestinationRef(org: "acme", name: "json")
+        rig.destinations = [ref: NotifyDestination(name: "json", kind: .json, url: .inline("http://127.0.0.1:9/nothing"), events: Set(AlertEvent.allCases))]
+        let sender = rig.sender()
+        try rig.put(rig.message(.backupFailed), only: .json)
+        let next = await sender.deliverDue()
+        #expect(rig.pending == 1 && next != nil)
+        await sender.setDestinations([ref: NotifyDestination(name: "json", kind: .json, url: .inline(rig.receiver.url("/json")), events: Set(AlertEvent.allCases))])
+        await sender.deliverDue()
+        #expect(rig.pending == 0 && rig.receiver.requests.count == 1)
     }
 }

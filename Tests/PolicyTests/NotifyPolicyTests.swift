@@ -61,6 +61,7 @@ struct NotifyPolicyTests {
         ("      webhooks: [{ name: a, kind: json, url: \"https://x.example/\", events: [] }]\n", "expected a list of events"),
         ("      webhooks: [{ name: a, kind: json, url: \"https://x.example/\" }, { name: a, kind: slack, url: \"https://y.example/\" }]\n", "two destinations are named 'a'"),
         ("      healthchecks: { url: \"https://hc-ping.com/x\", kind: slack }\n", "unknown key 'kind'"),
+        ("      healthchecks: { url: \"https://hc-ping.com/x\", events: [mass_chnge] }\n", "did you mean 'mass_change'?"),
         ("      webhooks: { name: a }\n", "expected a list of webhooks"),
         ("      pagerduty: {}\n", "unknown key 'pagerduty'"),
     ])

@@ -106,6 +106,7 @@ public final class AlertReceiver: @unchecked Sendable {   // every mutable field
         if delay > 0 { usleep(UInt32(delay * 1_000_000)) }
         let location = (300..<400).contains(status) ? "Location: http://127.0.0.1:\(port)/elsewhere\r\n" : ""
         let answer = "HTTP/1.1 \(status) X\r\n\(location)Content-Length: 2\r\nConnection: close\r\n\r\nok"
-        _ = answer.withCString { write(client, $0, strlen($0)) }
+        // MSG_NOSIGNAL: a client that gave up (a timeout) must not SIGPIPE the test process.
+        _ = answer.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
     }
 }

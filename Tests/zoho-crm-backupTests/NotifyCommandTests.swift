@@ -40,7 +40,7 @@ struct NotifyCommandTests {
         #expect(all.stdout.contains("acme/ops-json (json): delivered — HTTP 200"))
         #expect(all.stdout.contains("acme/ops-slack (slack): FAILED — the connection was refused"), "\(all.all)")
         #expect(all.stdout.contains("heartbeat (healthchecks): delivered"))
-        #expect(Set(receiver.requests.map(\.path)) == ["/hc/uuid/log", "/json", "/beat"], "healthchecks' test goes to /log, not a success ping")
+        #expect(Set(receiver.requests.map(\.path)) == ["/hc/uuid/log", "/json", "/beat/log"], "healthchecks' tests go to /log, not a success ping")
         let document = try #require(receiver.requests.first { $0.path == "/json" }?.json)
         #expect(document["test"] as? Bool == true && document["org"] as? String == "acme")
         try SchemaCheck.validate(receiver.requests.filter { $0.path == "/json" }.map(\.body))
