@@ -15,12 +15,14 @@ public enum SecretScrubber {
         #"(://[^\s/:@]+:)[^\s/]*@"#,
         // cloud keys in KEY=VALUE form (restic's environment secret)
         #"(?i)((SECRET_ACCESS_KEY|SESSION_TOKEN|_PASSWORD|_ACCOUNT_KEY|_KEY)\s*=\s*)[^\s"&,}]+"#,
+        // alert URLs whose path is the token: Slack and Discord webhooks, healthchecks pings
+        #"(?i)(https?://(hooks\.slack\.com|hc-ping\.com|discord(app)?\.com/api/webhooks)/)[^\s"'<>]+"#,
     ].compactMap { try? NSRegularExpression(pattern: $0) }
 
     /// `text` with every secret-shaped run replaced by `<redacted>`.
     public static func scrub(_ text: String) -> String {
         guard text.contains("1000.") || text.contains("@")
-                || text.range(of: "oauthtoken|bearer|secret|token|code|_key|password", options: [.regularExpression, .caseInsensitive]) != nil else {
+                || text.range(of: "oauthtoken|bearer|secret|token|code|_key|password|hooks\\.slack|hc-ping|discord", options: [.regularExpression, .caseInsensitive]) != nil else {
             return text
         }
         var result = text

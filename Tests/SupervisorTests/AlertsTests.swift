@@ -86,4 +86,34 @@ struct AlertsTests {
             #expect(sent.filter { $0.path == "/json" }.compactMap { $0.json?["event"] as? String } == ["offsite_failed"])
         }
     }
+
+    @Test("a receiver that does not answer: the sender waits on it while cycles go on and the backup is archived; it times out and retries")
+    func slowReceiver() async throws {
+        let receiver = try AlertReceiver()
+        defer { receiver.stop() }
+        receiver.delay = 30
+        try await SupervisorHarness.run([Self.org(receiver)], configure: OffsiteCopyTests.simulator) { h in
+            try AtomicFile.write(Data((receiver.url("/hc/uuid") + "\n").utf8), to: h.folder + "/credentials/hc-acme", permissions: 0o600)
+            var environment = h.environment()
+            environment.alertTimeout = .seconds(3)
+            let supervisor = Supervisor(policy: try h.policy(), environment: environment)
+            await supervisor.postDaemonEvent(started: true)
+            let delivering = Task { await supervisor.deliverAlerts() }
+            #expect(await eventuallyTrue { receiver.requests.count >= 1 }, "the sender is waiting on the receiver")
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
+            #expect(!receiver.requests.contains { $0.text.contains("archived backup") }, "archived while the sender still waits")
+            let next = await delivering.value
+            #expect(next != nil, "timed out: retried later")
+            #expect(Outbox(folder: h.stateDir + "/outbox").entries().entries.count >= 3, "nothing lost: daemon_started, backup_started, backup_archived wait")
+        }
+    }
+
+    /// Polls `condition` for up to 10 s.
+    func eventuallyTrue(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<200 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
 }

@@ -66,6 +66,8 @@ struct LogHandlerTests {
         ("Fatal: rest:https://backup:p@ss@host:8000/zoho unreachable", "Fatal: rest:https://backup:<redacted>@host:8000/zoho unreachable"),
         ("AWS_SECRET_ACCESS_KEY=abc/def+ghi in the environment", "AWS_SECRET_ACCESS_KEY=<redacted> in the environment"),
         ("sftp:backup@nas:/srv/restic", "sftp:backup@nas:/srv/restic"),
+        ("POST https://hooks.slack.com/services/T0/B0/tok3n failed", "POST https://hooks.slack.com/<redacted> failed"),
+        ("ping https://hc-ping.com/5b1a-uuid/start", "ping https://hc-ping.com/<redacted>"),
     ])
     func scrubberMasksSecretShapes(_ input: String, _ expected: String) {
         #expect(SecretScrubber.scrub(input) == expected)
