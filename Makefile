@@ -17,6 +17,9 @@ PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0 \
 # own (botocore needs a python-dateutil older than the one above).
 MOTO_VENV := .build/venv-moto
 MOTO_PACKAGES := moto[server]==5.2.5 boto3==1.44.8 botocore==1.44.8
+# promtool (Debian's prometheus package) tests the packaged Prometheus alert rules.
+PROMTOOL_DIR := .build/promtool
+PROMTOOL := $(PROMTOOL_DIR)/usr/bin/promtool
 # Zoho's official Python SDK (v7 API), to check the simulator with a client we did not write;
 # installed without its unpinned dependencies (a database driver it needs only for a DB token store).
 PY_NODEPS := zohocrmsdk7-0==6.0.0
@@ -58,7 +61,7 @@ endef
 
 ## Install what the build, the tests and the benchmarks need that is missing (quiet when all
 ## is there): the Debian packages (restic and rclone among them) and moto's virtualenv.
-deps: apt-deps $(MOTO_VENV)/.installed
+deps: apt-deps $(MOTO_VENV)/.installed $(PROMTOOL)
 
 ## The Debian packages only (what `make build` and `make demo` need).
 apt-deps:
@@ -73,6 +76,14 @@ $(VENV)/.installed: Makefile | apt-deps
 	@$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps $(PY_NODEPS)
 	@touch $@
+
+## promtool from Debian's prometheus package, unpacked into .build (not installed: the package
+## would also install and start a Prometheus server). `apt-get update` only when the download fails.
+$(PROMTOOL): | apt-deps
+	@rm -rf $(PROMTOOL_DIR) && mkdir -p $(PROMTOOL_DIR)
+	@cd $(PROMTOOL_DIR) && { apt-get download prometheus >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && apt-get download prometheus >/dev/null; }; } \
+	  && dpkg-deb --fsys-tarfile prometheus_*.deb | tar -x ./usr/bin/promtool && rm -f prometheus_*.deb
+	@$(PROMTOOL) --version >/dev/null
 
 ## The virtualenv with moto's server, made again when this Makefile changes.
 $(MOTO_VENV)/.installed: Makefile | apt-deps
@@ -97,7 +108,7 @@ test: deps venv
 	.ci/check-imports
 	.ci/check-docs
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	ZCB_PYTHON=$(abspath $(VENV))/bin/python ZCB_MOTO=$(abspath $(MOTO_VENV))/bin $(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip 'zoho_crm_backupTests\.'
+	ZCB_PYTHON=$(abspath $(VENV))/bin/python ZCB_MOTO=$(abspath $(MOTO_VENV))/bin ZCB_PROMTOOL=$(abspath $(PROMTOOL)) $(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip 'zoho_crm_backupTests\.'
 	ZCB_PYTHON=$(abspath $(VENV))/bin/python $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter 'zoho_crm_backupTests\.'
 	$(VENV)/bin/python Tests/contract/oas_check.py "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup"
 	$(VENV)/bin/python Tests/contract/sdk_check.py "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/zoho-crm-backup"

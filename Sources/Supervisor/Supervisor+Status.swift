@@ -47,6 +47,7 @@ extension Supervisor {
     /// Writes the metrics textfile when the policy names one.
     func writeMetrics() {
         guard let path = policy.metricsTextfile else { return }
+        lastMetricsWrite = ContinuousClock.now
         do {
             try MetricsTextfile.write(environment.metrics, to: path)
             metricsErrorLogged = false

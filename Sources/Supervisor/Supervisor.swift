@@ -36,6 +36,8 @@ public actor Supervisor: Service {
     var running = false
     var lastStatusLine: String?
     var metricsErrorLogged = false
+    /// When the metrics textfile was last written.
+    var lastMetricsWrite: ContinuousClock.Instant?
     /// A cycle ended since the metrics file was last written.
     var metricsPending = false
     /// When the metrics file and `STATUS=` were last refreshed.
@@ -222,7 +224,9 @@ public actor Supervisor: Service {
     /// Writes pending metrics and the current `STATUS=`.
     func refreshOutputs() async {
         lastRefresh = ContinuousClock.now
-        if metricsPending {
+        // After a cycle, and at least once a minute: the file's age tells a monitor the daemon
+        // is alive (the packaged Prometheus rules alert when it is 15 minutes old).
+        if metricsPending || lastMetricsWrite.map({ ContinuousClock.now - $0 >= .seconds(60) }) ?? true {
             metricsPending = false
             writeMetrics()
         }
