@@ -115,6 +115,8 @@ let package = Package(
             name: "Notify",
             dependencies: ["ZohoModel", "Policy",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Subprocess", package: "swift-subprocess"),
+                           .product(name: "SystemPackage", package: "swift-system"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")]
         ),

@@ -49,7 +49,7 @@ public struct AlertRequest: Sendable, Equatable {
                 "Priority": String(priority(message)),
                 "Tags": tags(message).joined(separator: ","),
             ], body: Data(text.utf8))
-        case .json:
+        case .json, .email:   // mail never goes over HTTP (AlertSender hands it to sendmail); its document if it did
             return AlertRequest(method: "POST", url: url, headers: ["Content-Type": "application/json"], body: json(document(message, folded: folded)))
         }
     }

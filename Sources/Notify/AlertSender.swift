@@ -39,8 +39,8 @@ public actor AlertSender {
 
     /// The destinations of the policy now in force (after a reload).
     public func setDestinations(_ destinations: [DestinationRef: NotifyDestination]) {
-        // A destination put right (another URL or kind) is tried at once, not after its backoff.
-        for (ref, old) in self.destinations where destinations[ref].map({ $0.url != old.url || $0.kind != old.kind }) ?? true {
+        // A destination put right (another URL, kind or sendmail) is tried at once, not after its backoff.
+        for (ref, old) in self.destinations where destinations[ref].map({ $0 != old }) ?? true {
             state.failing[ref.description] = nil
             logged[ref.description] = nil
         }
@@ -179,6 +179,13 @@ public actor AlertSender {
     /// Sends one message (off the actor: destinations go at once).
     static func attempt(_ message: AlertMessage, folded: Int, to destination: NotifyDestination, secrets: SecretLookup,
                         transport: any AlertTransport, timeout: Duration) async -> Attempt {
+        if destination.kind == .email, let target = destination.email {
+            // sendmail may relay to a smarthost before it answers: more time than an HTTP request.
+            guard let problem = await Sendmail.send(EmailMessage.make(message, folded: folded, target: target), target: target, timeout: timeout * 3) else {
+                return .delivered
+            }
+            return Task.isCancelled ? .cancelled : .failed(problem)
+        }
         do {
             let url = try destination.url.resolve(secrets)
             let status = try await transport.send(AlertRequest.make(message, folded: folded, kind: destination.kind, url: url), timeout: timeout)

@@ -7,14 +7,17 @@ public struct NotifyPolicy: Sendable, Equatable {
     public var healthchecks: NotifyDestination?
     /// Slack, ntfy and JSON webhooks.
     public var webhooks: [NotifyDestination]
+    /// Mail through the machine's `sendmail`, if any.
+    public var email: NotifyDestination?
 
-    public init(healthchecks: NotifyDestination? = nil, webhooks: [NotifyDestination] = []) {
+    public init(healthchecks: NotifyDestination? = nil, webhooks: [NotifyDestination] = [], email: NotifyDestination? = nil) {
         self.healthchecks = healthchecks
         self.webhooks = webhooks
+        self.email = email
     }
 
-    /// Every destination, the healthchecks check first.
-    public var destinations: [NotifyDestination] { (healthchecks.map { [$0] } ?? []) + webhooks }
+    /// Every destination, the healthchecks check first, the e-mail last.
+    public var destinations: [NotifyDestination] { (healthchecks.map { [$0] } ?? []) + webhooks + (email.map { [$0] } ?? []) }
 }
 
 /// One place alerts are sent.
@@ -29,21 +32,27 @@ public struct NotifyDestination: Sendable, Equatable, Codable {
         case ntfy
         /// The JSON document of the README's schema.
         case json
+        /// A plain-text mail through the machine's `sendmail` (msmtp-mta under the hardened unit).
+        case email
     }
 
     /// Unique among the org's destinations (`notify test --destination NAME`).
     public var name: String
     public var kind: Kind
-    /// The URL, or the secret holding it (URLs often carry tokens).
+    /// The URL, or the secret holding it (URLs often carry tokens); for e-mail, `mailto:` and
+    /// its recipients (never resolved).
     public var url: URLSource
     /// The events it gets.
     public var events: Set<AlertEvent>
+    /// For `email`: the addresses and the sendmail program.
+    public var email: EmailTarget?
 
-    public init(name: String, kind: Kind, url: URLSource, events: Set<AlertEvent>) {
+    public init(name: String, kind: Kind, url: URLSource, events: Set<AlertEvent>, email: EmailTarget? = nil) {
         self.name = name
         self.kind = kind
         self.url = url
         self.events = events
+        self.email = email
     }
 }
 
@@ -87,5 +96,33 @@ public struct HeartbeatPolicy: Sendable, Equatable {
     public init(url: URLSource, every: Duration) {
         self.url = url
         self.every = every
+    }
+}
+
+/// Where an e-mail destination's mail goes and how it is handed over.
+public struct EmailTarget: Sendable, Equatable, Codable {
+    /// The recipients.
+    public var to: [String]
+    /// The sender (the envelope's and the `From:` header's).
+    public var from: String
+    /// The `sendmail` program (default `/usr/sbin/sendmail`).
+    public var sendmail: String
+    /// When the daily digest goes, minutes after midnight in the machine's time zone (default 07:00).
+    public var digestMinute: Int
+
+    public init(to: [String], from: String, sendmail: String = "/usr/sbin/sendmail", digestMinute: Int = 7 * 60) {
+        self.to = to
+        self.from = from
+        self.sendmail = sendmail
+        self.digestMinute = digestMinute
+    }
+
+    /// Whether `address` is a plain mail address (`local@domain`): no spaces, commas, angle
+    /// brackets, quotes or line breaks — nothing that could add a header or a recipient.
+    public static func isValidAddress(_ address: String) -> Bool {
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              address.count <= 254, !address.hasPrefix("-") else { return false }
+        return address.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && !"<>,;:\"'()[]\\".unicodeScalars.contains($0) }
     }
 }

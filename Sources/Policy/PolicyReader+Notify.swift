@@ -4,7 +4,8 @@ import ZohoModel
 
 /// `notify:` (per org or under `defaults:`) and the top-level `heartbeat:`.
 extension PolicyReader {
-    static let notifyKeys = ["healthchecks", "webhooks"]
+    static let notifyKeys = ["healthchecks", "webhooks", "email"]
+    static let emailKeys = ["name", "to", "from", "events", "sendmail", "digest_at"]
     static let destinationKeys = ["name", "kind", "url", "url_secret", "events"]
 
     /// An org's `notify:`, or nil when a problem was reported.
@@ -15,6 +16,8 @@ extension PolicyReader {
         for entry in entries {
             if entry.key == "healthchecks" {
                 result.healthchecks = destination(entry.value, at: "notify.healthchecks", kind: .healthchecks)
+            } else if entry.key == "email" {
+                result.email = readEmail(entry.value)
             } else {
                 guard case .sequence(let list) = entry.value else {
                     report(entry.value, "notify.webhooks: expected a list of webhooks (- { name: ops, kind: slack, url_secret: slack-ops }), got \(entry.value.kindDescription)")
@@ -59,6 +62,52 @@ extension PolicyReader {
         if let node = values["events"] { events = readEvents(node, at: path + ".events") ?? events }
         guard diagnostics.count == before, let url else { return nil }
         return NotifyDestination(name: name, kind: kind, url: url, events: events)
+    }
+
+    /// `notify.email`: recipients, sender, events, the sendmail program, the digest's time.
+    private mutating func readEmail(_ node: Node) -> NotifyDestination? {
+        guard let entries = mapping(node, at: "notify.email", allowed: Self.emailKeys) else { return nil }
+        let before = diagnostics.count
+        let values = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        var target = EmailTarget(to: [], from: "")
+        var name = "email"
+        if let node = values["name"], let text = string(node, at: "notify.email.name") {
+            if SecretLookup.isValidName(text) { name = text } else { report(node, "notify.email.name: '\(text)' must be letters, digits, '.', '_' and '-'") }
+        }
+        switch values["to"] {
+        case nil: report(node, "notify.email: missing required key 'to' (a list of addresses: to: [ops@example.com])")
+        case .some(.sequence(let list)) where !list.isEmpty:
+            target.to = list.compactMap { address($0, at: "notify.email.to") }
+        case .some(let single):
+            if case .scalar = single, let one = address(single, at: "notify.email.to") { target.to = [one] } else if case .sequence = single {
+                report(single, "notify.email.to: give at least one address")
+            }
+        }
+        if let node = values["from"] { target.from = address(node, at: "notify.email.from") ?? "" } else {
+            report(node, "notify.email: missing required key 'from' (the sender, e.g. zoho-crm-backup@backup-host.example.com)")
+        }
+        if let node = values["sendmail"] { target.sendmail = absolutePath(node, at: "notify.email.sendmail") ?? target.sendmail }
+        if let node = values["digest_at"], let text = string(node, at: "notify.email.digest_at") {
+            let parts = text.split(separator: ":").map { Int($0) }
+            if parts.count == 2, let hour = parts[0], let minute = parts[1], (0..<24).contains(hour), (0..<60).contains(minute), text.count == 5 {
+                target.digestMinute = hour * 60 + minute
+            } else {
+                report(node, "notify.email.digest_at: '\(text)' is not a time of day; write HH:MM, e.g. \"07:00\" (the machine's time zone)")
+            }
+        }
+        var events = AlertEvent.webhookDefault
+        if let node = values["events"] { events = readEvents(node, at: "notify.email.events") ?? events }
+        guard diagnostics.count == before else { return nil }
+        return NotifyDestination(name: name, kind: .email, url: .inline("mailto:" + target.to.joined(separator: ",")), events: events, email: target)
+    }
+
+    private mutating func address(_ node: Node, at path: String) -> String? {
+        guard let text = string(node, at: path) else { return nil }
+        guard EmailTarget.isValidAddress(text) else {
+            report(node, "\(path): '\(text)' is not a plain mail address (local@domain, without a name, brackets or spaces)")
+            return nil
+        }
+        return text
     }
 
     private mutating func readEvents(_ node: Node, at path: String) -> Set<AlertEvent>? {

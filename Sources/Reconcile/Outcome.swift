@@ -134,8 +134,8 @@ public struct Report: Sendable, Equatable {
         case offsiteCheckFailed
         /// A backup's download began; the newest backup is too old, or recent again.
         case backupStarted, backupLate, backupOnTime
-        /// The daemon started, or is stopping.
-        case daemonStarted, daemonStopping
+        /// The daemon started, or is stopping; the daily digest.
+        case daemonStarted, daemonStopping, dailyDigest
     }
     /// What a metric counts.
     public enum Count: Sendable, Equatable {

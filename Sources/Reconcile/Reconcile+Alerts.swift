@@ -19,6 +19,7 @@ extension Report {
         case .backupOnTime: .backupOnTime
         case .daemonStarted: .daemonStarted
         case .daemonStopping: .daemonStopping
+        case .dailyDigest: .dailyDigest
         case .scheduleChanged, .retentionRemoved, .partsQuarantined, .offsiteCopied, nil:
             counts.contains(.quotaError) ? .quotaExhausted : nil
         }
@@ -46,5 +47,31 @@ extension Reconcile {
             ? Report(.notice, "zoho-crm-backup started: \(orgs) org\(orgs == 1 ? "" : "s") in the policy", event: .daemonStarted)
             : Report(.notice, "zoho-crm-backup is stopping: no backups are watched until it starts again", event: .daemonStopping,
                      hint: "If nobody stopped it on purpose, look at `systemctl status zoho-crm-backup` and `journalctl -u zoho-crm-backup -b`.")
+    }
+}
+
+extension Reconcile {
+    /// Whether the daily digest is due: the latest `minuteOfDay` (in `timeZone`) at or before
+    /// `now` is after the last digest. With no last digest it is not due (a daemon started at
+    /// 15:00 waits for tomorrow's time instead of sending one at once). Pure.
+    public static func digestDue(last: Date?, minuteOfDay: Int, now: Date, timeZone: TimeZone) -> Bool {
+        guard let last else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let midnight = calendar.startOfDay(for: now)
+        guard var scheduled = calendar.date(bySettingHour: minuteOfDay / 60, minute: minuteOfDay % 60, second: 0, of: midnight) else { return false }
+        if scheduled > now { scheduled = calendar.date(byAdding: .day, value: -1, to: scheduled) ?? scheduled }
+        return last < scheduled
+    }
+
+    /// The daily digest of `orgs` (each one's lines, from its status) as one report.
+    public static func digestReport(host: String, orgs: [(name: String, lines: [String], alarm: Bool)]) -> Report {
+        let alarms = orgs.filter(\.alarm).map(\.name)
+        let head = alarms.isEmpty
+            ? "zoho-crm-backup on \(host): \(orgs.count) org\(orgs.count == 1 ? "" : "s"), no alarm"
+            : "zoho-crm-backup on \(host): \(orgs.count) org\(orgs.count == 1 ? "" : "s"), ALARM for \(alarms.joined(separator: ", "))"
+        let body = orgs.map { org in ([org.name + ":"] + org.lines.map { "  " + $0 }).joined(separator: "\n") }.joined(separator: "\n")
+        return Report(alarms.isEmpty ? .info : .warning, head + "\n\n" + body, event: .dailyDigest,
+                      hint: alarms.isEmpty ? nil : "`zoho-crm-backup status` shows each alarm and what to do.")
     }
 }

@@ -50,8 +50,12 @@ public struct AlertQueue: Sendable {
     /// takes it) and nudges the sender. Never waits for a destination.
     func post(_ report: Report, org: OrgPolicy?, orgs: [OrgPolicy], messageID: String?, now: Date) {
         guard let event = report.alert else { return }
-        let refs = Self.targets(of: event, org: org, orgs: orgs)
-        guard !refs.isEmpty else { return }
+        post(report, to: Self.targets(of: event, org: org, orgs: orgs), org: org, messageID: messageID, now: now)
+    }
+
+    /// Puts `report` in the outbox for `refs`.
+    func post(_ report: Report, to refs: [DestinationRef], org: OrgPolicy?, messageID: String?, now: Date) {
+        guard let event = report.alert, !refs.isEmpty else { return }
         // The journal's "[acme] " prefix: the alert names the org in its title already.
         let text = org.map { report.message.hasPrefix("[\($0.name)] ") ? String(report.message.dropFirst($0.name.count + 3)) : report.message } ?? report.message
         let message = AlertMessage(event: event, org: org?.name, jobID: report.jobID, level: Self.level(report.level), message: text,

@@ -32,6 +32,12 @@ public enum NotifyTest {
                 let message = AlertMessage(event: event, org: org.name, level: "notice",
                                            message: "This is a test message from `zoho-crm-backup notify test` on \(ProcessInfo.processInfo.hostName): alerts of org \(org.name) reach this destination (\(target.name)).",
                                            hint: "Nothing to do; a real alert says what happened and what to do.", time: now, test: true)
+                if let email = target.email {
+                    let problem = await Sendmail.send(EmailMessage.make(message, folded: 0, target: email), target: email, timeout: timeout * 3)
+                    results.append(Result(destination: "\(org.name)/\(target.name)", kind: target.kind.rawValue, delivered: problem == nil,
+                                          answer: problem ?? "\(email.sendmail) took it for \(email.to.joined(separator: ", "))"))
+                    continue
+                }
                 results.append(await send(name: "\(org.name)/\(target.name)", kind: target.kind.rawValue, url: target.url, secrets: secrets, transport: transport, timeout: timeout) {
                     AlertRequest.make(message, folded: 0, kind: target.kind, url: $0)
                 })
@@ -59,5 +65,18 @@ public enum NotifyTest {
         } catch {
             return Result(destination: name, kind: kind, delivered: false, answer: AlertSender.describe(error, timeout: timeout))
         }
+    }
+
+    /// Each e-mail destination whose `sendmail` cannot work under the hardened unit (missing,
+    /// setuid or setgid, postfix's), with what to do: `check` reports them, the daemon logs
+    /// them at start.
+    public static func sendmailProblems(_ policy: Policy) -> [(org: String, destination: String, problem: String)] {
+        var found: [(org: String, destination: String, problem: String)] = []
+        for org in policy.orgs {
+            for target in org.notify?.destinations ?? [] {
+                if let email = target.email, let problem = Sendmail.problem(email.sendmail) { found.append((org.name, target.name, problem)) }
+            }
+        }
+        return found
     }
 }

@@ -120,7 +120,7 @@ extension OrgWorker {
         case .offsiteFailed: .offsiteFailed
         case .offsiteCheckFailed: .offsiteCheckFailed
         case .backupLate: .freshnessAlarm
-        case .backupStarted, .backupOnTime, .daemonStarted, .daemonStopping, nil: nil
+        case .backupStarted, .backupOnTime, .daemonStarted, .daemonStopping, .dailyDigest, nil: nil
         }
         let level: Logger.Level = switch report.level {
         case .info: .info

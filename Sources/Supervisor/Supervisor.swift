@@ -26,6 +26,8 @@ public actor Supervisor: Service {
     var lastHeartbeat: Date?
     var heartbeatInFlight = false
     var heartbeatError: String?
+    /// When each destination last had the daily digest (`<state_dir>/digest.json`), once read.
+    var digestSent: [String: Date]?
     /// Each org's loop while ``run()`` runs. Owned by `run()`: every one is cancelled and
     /// awaited before it returns, so none outlives the daemon (an org's loop must be
     /// stoppable on its own when a reload removes or changes the org, which a task group's
@@ -164,6 +166,9 @@ public actor Supervisor: Service {
         notifier.ready(status: lastStatusLine)
         environment.logger.notice("zoho-crm-backup \(ToolInfo.version) started: \(policy.orgs.count) orgs from \(policy.file), state in \(policy.stateDir)")
         postDaemonEvent(started: true)
+        for (org, destination, problem) in NotifyTest.sendmailProblems(policy) {
+            environment.logger.error("[\(org)] alerts by e-mail (notify.\(destination)) cannot be sent: \(problem)")
+        }
         let sender = alerts.sender
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {
@@ -219,30 +224,5 @@ public actor Supervisor: Service {
         metricsPending = true
         if let last = lastRefresh, ContinuousClock.now - last < .seconds(1) { return }
         await refreshOutputs()
-    }
-
-    /// Writes pending metrics and the current `STATUS=`.
-    func refreshOutputs() async {
-        lastRefresh = ContinuousClock.now
-        // After a cycle, and at least once a minute: the file's age tells a monitor the daemon
-        // is alive (the packaged Prometheus rules alert when it is 15 minutes old).
-        if metricsPending || lastMetricsWrite.map({ ContinuousClock.now - $0 >= .seconds(60) }) ?? true {
-            metricsPending = false
-            writeMetrics()
-        }
-        await refreshStatusAsync()
-    }
-
-    /// Sends `WATCHDOG=1` and the current `STATUS=` while the supervisor's own loop turns
-    /// (a stopped process sends nothing, and systemd restarts it).
-    func heartbeat() async {
-        let interval = notifier.watchdogInterval.map { $0 / 2 } ?? .seconds(5)
-        let tick = min(interval, .seconds(5))
-        while !Task.isCancelled {
-            if notifier.watchdogInterval != nil { notifier.watchdog() }
-            pingHeartbeat()
-            await refreshOutputs()
-            do { try await Task.sleep(for: tick) } catch { return }
-        }
     }
 }

@@ -29,10 +29,12 @@ public enum AlertEvent: String, CaseIterable, Sendable, Codable, Hashable {
     case daemonStarted = "daemon_started"
     /// The daemon is stopping.
     case daemonStopping = "daemon_stopping"
+    /// Once a day at `digest_at`: every org's newest backup, its age, alarms and off-site lag.
+    case dailyDigest = "daily_digest"
 
-    /// What a webhook without `events:` gets: everything but the routine `backup_started` and
-    /// `backup_archived`.
-    public static let webhookDefault: Set<AlertEvent> = Set(allCases).subtracting([.backupStarted, .backupArchived])
+    /// What a webhook or e-mail without `events:` gets: everything but the routine
+    /// `backup_started`, `backup_archived` and `daily_digest`.
+    public static let webhookDefault: Set<AlertEvent> = Set(allCases).subtracting([.backupStarted, .backupArchived, .dailyDigest])
 
     /// What a healthchecks check is told unless its `events` say otherwise: `/start`, success,
     /// `/fail` (other events it is given go to its `/log`, shown in the check's log without
@@ -40,5 +42,5 @@ public enum AlertEvent: String, CaseIterable, Sendable, Codable, Hashable {
     public static let healthchecks: Set<AlertEvent> = [.backupStarted, .backupArchived, .backupFailed, .linksLost]
 
     /// Events about the daemon rather than one org.
-    public var isDaemonEvent: Bool { self == .daemonStarted || self == .daemonStopping }
+    public var isDaemonEvent: Bool { self == .daemonStarted || self == .daemonStopping || self == .dailyDigest }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Policy
+import Supervisor
 import ZohoModel
 
 extension ZohoCRMBackup {
@@ -111,6 +112,10 @@ struct CheckReport: Encodable {
                 }
             }
             report.orgs.append(entry)
+        }
+        for (org, destination, problem) in NotifyTest.sendmailProblems(loaded) {
+            let position = loaded.org(org)?.position ?? SourcePosition(line: 1, column: 1)
+            report.errors.append(Problem(PolicyDiagnostic(file: policyPath, position: position, message: "notify: org \(org), destination \(destination): \(problem)")))
         }
         if let heartbeat = loaded.heartbeat, checkCredentials {
             do { _ = try heartbeat.url.resolve(SecretLookup(lookup)) } catch {

@@ -71,6 +71,28 @@ struct NotifyPolicyTests {
         #expect(found.allSatisfy { $0.hasPrefix("policy.yaml:") }, "located: \(found)")
     }
 
+    @Test("notify.email: recipients, sender, events with the digest, sendmail and the digest's time; mistakes located")
+    func email() throws {
+        let read = try #require(try policy("""
+                  email: { to: [ops@example.com, boss@example.org], from: zcb@backup1.example.com, events: [backup_failed, daily_digest], digest_at: "06:30" }
+            """).org("acme")?.notify?.email)
+        #expect(read.kind == .email && read.name == "email" && read.events == [.backupFailed, .dailyDigest])
+        #expect(read.email == EmailTarget(to: ["ops@example.com", "boss@example.org"], from: "zcb@backup1.example.com", sendmail: "/usr/sbin/sendmail", digestMinute: 390))
+        let single = try #require(try policy("      email: { to: ops@example.com, from: zcb@example.com, sendmail: /usr/bin/msmtp }\n").org("acme")?.notify?.email)
+        #expect(single.email?.to == ["ops@example.com"] && single.email?.sendmail == "/usr/bin/msmtp" && !single.events.contains(.dailyDigest))
+        for (yaml, expected) in [
+            ("      email: { from: zcb@example.com }\n", "missing required key 'to'"),
+            ("      email: { to: ops@example.com }\n", "missing required key 'from'"),
+            ("      email: { to: \"Ops <ops@example.com>\", from: zcb@example.com }\n", "is not a plain mail address"),
+            ("      email: { to: \"ops@example.com\\nBcc: x@y.z\", from: zcb@example.com }\n", "is not a plain mail address"),
+            ("      email: { to: ops@example.com, from: zcb@example.com, digest_at: \"7am\" }\n", "digest_at: '7am' is not a time of day"),
+            ("      email: { to: ops@example.com, from: zcb@example.com, sendmail: msmtp }\n", "notify.email.sendmail: must be an absolute path"),
+        ] {
+            let found = problems(yaml)
+            #expect(found.contains { $0.contains(expected) }, "\(yaml): \(found)")
+        }
+    }
+
     @Test("heartbeat mistakes", arguments: [
         ("heartbeat: { every: 5m }", "heartbeat: missing 'url' or 'url_secret'"),
         ("heartbeat: { url: \"https://hc-ping.com/x\", every: 10s }", "heartbeat.every"),

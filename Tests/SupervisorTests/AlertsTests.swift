@@ -108,6 +108,38 @@ struct AlertsTests {
         }
     }
 
+    @Test("the daily digest by e-mail at digest_at: each org's newest backup and age; once a day; not at the first start")
+    func digest() async throws {
+        let org = SupervisorHarness.Org(name: "acme", schedule: OffsiteCopyTests.fridays, extra: [
+            "notify:",
+            "  email: { to: ops@example.com, from: zcb@example.com, sendmail: SENDMAIL, events: [daily_digest], digest_at: \"07:00\" }",
+        ], keep: "{ last: 4, weekly: 0, monthly: 0, yearly: 0 }")
+        try await SupervisorHarness.run([org], configure: OffsiteCopyTests.simulator) { h in
+            let sendmail = h.folder + "/sendmail"
+            try Data("#!/bin/sh\ncat >> \(h.folder)/mails\necho '<<end>>' >> \(h.folder)/mails\n".utf8).write(to: URL(fileURLWithPath: sendmail))
+            chmod(sendmail, 0o755)
+            let utc = PolicyLoader(environment: [:], systemTimeZone: TimeZone(identifier: "UTC")!)
+            let policy = try utc.parse(h.policyText().replacingOccurrences(of: "SENDMAIL", with: sendmail), file: h.folder + "/policy.yaml")
+            let supervisor = Supervisor(policy: policy, environment: h.environment(), loader: utc)
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
+            func mails() -> [String] {
+                ((try? String(contentsOfFile: h.folder + "/mails", encoding: .utf8)) ?? "").components(separatedBy: "<<end>>\n").filter { !$0.isEmpty }
+            }
+            await supervisor.digestIfDue()
+            await supervisor.deliverAlerts()
+            #expect(mails().isEmpty, "the first start records the time; the digest comes at the next 07:00")
+            h.clock.advance(by: .seconds(86_400))
+            await supervisor.digestIfDue()
+            await supervisor.deliverAlerts()
+            let digest = try #require(mails().first)
+            #expect(digest.contains("Subject: [zoho-crm-backup] ") && digest.contains("daily digest") && digest.contains("To: ops@example.com"))
+            #expect(digest.contains("acme:\n  newest backup ") && digest.contains(" old"), "\(digest)")
+            await supervisor.digestIfDue()
+            await supervisor.deliverAlerts()
+            #expect(mails().count == 1, "once a day")
+        }
+    }
+
     /// Polls `condition` for up to 10 s.
     func eventuallyTrue(_ condition: () -> Bool) async -> Bool {
         for _ in 0..<200 {

@@ -1,0 +1,60 @@
+import Foundation
+import Glibc
+import Policy
+import Subprocess
+import SystemPackage
+
+/// Hands mail to the machine's `sendmail` interface, as cron and smartd do. Under the
+/// hardened unit (`NoNewPrivileges=`) a setuid or setgid `sendmail` (exim4's, postfix's
+/// `postdrop`) cannot work; msmtp-mta's needs no privileges and relays to a smarthost.
+public enum Sendmail {
+    /// Runs `sendmail -i -f FROM -- TO…` with `mail` on its standard input.
+    /// - Returns: nil when sendmail took it, else what went wrong (its words, its status).
+    public static func send(_ mail: String, target: EmailTarget, timeout: Duration) async -> String? {
+        if let problem = problem(target.sendmail) { return problem }
+        do {
+            let finished = try await withThrowingTaskGroup(of: String??.self) { group in
+                group.addTask {
+                    let result = try await Subprocess.run(
+                        .path(FilePath(target.sendmail)), arguments: Arguments(["-i", "-f", target.from, "--"] + target.to),
+                        environment: .inherit, input: .string(mail), output: .string(limit: 64 * 1024), error: .string(limit: 64 * 1024))
+                    if case .exited(0) = result.terminationStatus { return .some(nil) }
+                    let words = (result.standardError ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                    return .some("\(target.sendmail) refused the mail (\(result.terminationStatus))\(words.isEmpty ? "" : ": \(words.prefix(300))")")
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return .none
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            guard let finished else { return "\(target.sendmail) did not finish within \(timeout) and was stopped" }
+            return finished
+        } catch {
+            return "\(target.sendmail) could not be run: \(error)"
+        }
+    }
+
+    /// What keeps `path` from working under the hardened unit, or nil: missing, not
+    /// executable, setuid/setgid (exim4's), or postfix's (its `postdrop` is setgid).
+    public static func problem(_ path: String) -> String? {
+        let fix = "Install msmtp-mta (`apt install msmtp-mta`), which needs no privileges, and configure /etc/msmtprc (see the README's \"E-mail\"), or set notify.email.sendmail to msmtp's path."
+        guard let resolved = realpath(path, nil) else {
+            return "there is no \(path): nothing can send mail. \(fix)"
+        }
+        let real = String(cString: resolved)
+        free(resolved)
+        var info = stat()
+        guard stat(real, &info) == 0, access(real, X_OK) == 0 else { return "\(path) (\(real)) is not an executable program. \(fix)" }
+        if info.st_mode & (S_ISUID | S_ISGID) != 0 {
+            return "\(path) is \(real), which is setuid or setgid: under the service's NoNewPrivileges= it cannot deliver. \(fix)"
+        }
+        var drop = stat()
+        if stat("/usr/sbin/postdrop", &drop) == 0, drop.st_mode & S_ISGID != 0, !real.hasSuffix("msmtp") {
+            return "\(path) is postfix's, which hands mail to the setgid postdrop: under the service's NoNewPrivileges= it cannot deliver. \(fix)"
+        }
+        return nil
+    }
+}
