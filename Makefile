@@ -12,7 +12,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Python tools the tests use to check our output with parsers we did not write.
 VENV := .build/venv
 PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0 \
-	requests==2.34.2 urllib3==2.8.0 python-dateutil==4.0.0 certifi==2026.10.18 charset-normalizer==3.5.2 idna==3.20
+	requests==2.34.2 urllib3==2.8.0 python-dateutil==4.0.0 certifi==2026.10.18 charset-normalizer==3.5.2 idna==3.20 \
+	aiosmtpd==1.4.6
 # moto's S3 and IAM server (with boto3) stands in for S3 in the off-site tests; a venv of its
 # own (botocore needs a python-dateutil older than the one above).
 MOTO_VENV := .build/venv-moto
@@ -167,8 +168,8 @@ deb: deb-deps
 	SWIFT=$(SWIFT) packaging/build-deb.sh
 
 ## The package under a real systemd: systemd-nspawn boots a cached debootstrap tree (root only).
-system-test: deb
-	$(SUDO) .ci/system-test
+system-test: deb venv
+	$(SUDO) env ZCB_PYTHON=$(abspath $(VENV))/bin/python .ci/system-test
 
 ## The long kill soak (not in CI): 100 SIGKILLs over 5 multi-part jobs; ZCB_SOAK_SEED replays a run.
 soak: build

@@ -19,7 +19,7 @@ public enum Sendmail {
                         .path(FilePath(target.sendmail)), arguments: Arguments(["-i", "-f", target.from, "--"] + target.to),
                         environment: .inherit, input: .string(mail), output: .string(limit: 64 * 1024), error: .string(limit: 64 * 1024))
                     if case .exited(0) = result.terminationStatus { return .some(nil) }
-                    let words = (result.standardError ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                    let words = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
                     return .some("\(target.sendmail) refused the mail (\(result.terminationStatus))\(words.isEmpty ? "" : ": \(words.prefix(300))")")
                 }
                 group.addTask {

@@ -43,7 +43,21 @@ extension OffsiteRepository {
             throw OffsiteCommandError("\(dir): \(error.localizedDescription)")
         }
         defer { try? fm.removeItem(atPath: temp) }
-        do { try await restic.restore(snapshot.id, to: temp) } catch { throw OffsiteCommandError(error, repository: shown) }
+        // The daemon's check or prune holds the repository exclusively for a while: wait for it
+        // (up to three minutes) rather than fail the admin's restore.
+        var waited = 0
+        while true {
+            do {
+                try await restic.restore(snapshot.id, to: temp)
+                break
+            } catch where error.kind == .locked && waited < 180 {
+                try? await Task.sleep(for: .seconds(5))
+                waited += 5
+                try? fm.removeItem(atPath: temp)
+            } catch {
+                throw OffsiteCommandError(error, repository: shown)
+            }
+        }
 
         let source = temp + "/" + snapshot.backup
         guard !snapshot.backup.isEmpty, let backup = ArchivedBackup(path: source), backup.manifest.jobID == snapshot.job_id else {

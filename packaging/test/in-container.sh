@@ -234,6 +234,30 @@ check "no backtrace, registers or memory of the crashed process in the journal (
   "! journalctl --no-pager -u $UNIT --after-cursor='$c' -o cat | grep -Eiq 'Program crashed|Backtracing|Registers|^Thread [0-9]'"
 check "no core dump was written" bash -c "[ -z \"\$(ls -A /var/lib/systemd/coredump 2>/dev/null)\" ] && ! ls /core* /var/lib/zoho-crm-backup/core* >/dev/null 2>&1"
 
+section "alerts by e-mail: Debian's msmtp-mta under the hardened unit, into an SMTP sink on loopback"
+# The sink (aiosmtpd, PyPI) runs on the host, outside the container, and keeps each message in
+# the Maildir /mnt/artifacts/mail with the envelope as X-MailFrom and X-RcptTo.
+port=$(cat /mnt/artifacts/smtp-port)
+printf 'defaults\nauth off\ntls off\nsyslog LOG_MAIL\naccount sink\nhost 127.0.0.1\nport %s\nfrom zoho-crm-backup@container.test\naccount default : sink\n' "$port" >/etc/msmtprc
+chmod 644 /etc/msmtprc
+printf '    notify:\n      email: { to: [ops@example.com, boss@example.org], from: zoho-crm-backup@container.test, events: [daemon_started, backup_failed] }\n' >>"$POLICY"
+check "check accepts msmtp's sendmail" $PKG check
+chmod g+s /usr/bin/msmtp
+check "a setgid sendmail: check names it and the fix (msmtp-mta), exit 1" bash -c \
+  "! $PKG check >/tmp/setgid.out 2>&1 && grep -q 'setuid or setgid' /tmp/setgid.out && grep -q 'NoNewPrivileges=' /tmp/setgid.out && grep -q 'msmtp-mta' /tmp/setgid.out"
+chmod g-s /usr/bin/msmtp
+check "systemctl restart with notify.email in the policy" systemctl restart "$UNIT"
+started_mail() { grep -l '^Subject: \[zoho-crm-backup\] .*: daemon started' /mnt/artifacts/mail/new/* 2>/dev/null | head -1; }
+check "the daemon's daemon_started reached the sink through msmtp" wait_until 30 bash -c \
+  "grep -l '^Subject: \\[zoho-crm-backup\\] .*: daemon started' /mnt/artifacts/mail/new/* >/dev/null 2>&1"
+mail=$(started_mail)
+check "envelope: from zoho-crm-backup@container.test to both recipients" bash -c \
+  "grep -q '^X-MailFrom: zoho-crm-backup@container.test' '$mail' && grep -q '^X-RcptTo: ops@example.com, boss@example.org' '$mail'"
+check "headers: From, To, a subject naming the event, plain text" bash -c \
+  "grep -q '^From: zoho-crm-backup@container.test' '$mail' && grep -q '^To: ops@example.com, boss@example.org' '$mail' && grep -q '^Content-Type: text/plain; charset=utf-8' '$mail'"
+check "body: the journal's sentence" grep -q 'zoho-crm-backup started: 1 org in the policy' "$mail"
+check "nothing waits in the outbox" bash -c "[ -z \"\$(ls /var/lib/$PKG/state/outbox/ | grep -v delivery-state)\" ]"
+
 section "stop"
 c=$(cursor)
 check "systemctl stop" systemctl stop "$UNIT"
