@@ -79,4 +79,24 @@ struct NotifyCommandTests {
         #expect(eventually(timeout: 10) { ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix("delivery") }.isEmpty })
         #expect(receiver.requests.contains { $0.path == "/beat" }, "the heartbeat is pinged while the daemon runs")
     }
+
+    @Test("a setgid sendmail: the daemon says at start that e-mail alerts cannot be sent, and what to do; check fails naming it",
+          .enabled(if: getuid() == 0, "setting the setgid bit on a file of another group needs root"))
+    func setgidSendmailAtStart() throws {
+        let sim = try SimulatorProcess(jobDuration: "1s")
+        defer { sim.stop() }
+        let setup = try DaemonSetup(sim, schedule: "unmanaged")
+        let sendmail = setup.folder + "/sendmail"
+        try Data("#!/bin/sh\ncat >/dev/null\n".utf8).write(to: URL(fileURLWithPath: sendmail))
+        chmod(sendmail, 0o2755)
+        let text = try String(contentsOfFile: setup.policy, encoding: .utf8)
+        try (text + "    notify:\n      email: { to: ops@example.com, from: zcb@example.com, sendmail: \(sendmail) }\n")
+            .write(toFile: setup.policy, atomically: true, encoding: .utf8)
+        let checked = try CommandRunner.run(["check", "--policy", setup.policy], environment: setup.environment)
+        #expect(checked.status == 1 && checked.all.contains("setuid or setgid") && checked.all.contains("msmtp-mta"), "\(checked.all)")
+        let daemon = try DaemonProcess(policy: setup.policy, environment: setup.environment, logPath: setup.folder + "/daemon.log")
+        #expect(eventually(timeout: 20) { daemon.log.contains("alerts by e-mail (notify.email) cannot be sent") }, "\(daemon.log)")
+        #expect(daemon.log.contains("NoNewPrivileges=") && daemon.log.contains("apt install msmtp-mta"))
+        #expect(daemon.stop())
+    }
 }
