@@ -49,11 +49,18 @@ public enum Sendmail {
         var info = stat()
         guard stat(real, &info) == 0, access(real, X_OK) == 0 else { return "\(path) (\(real)) is not an executable program. \(fix)" }
         if info.st_mode & (S_ISUID | S_ISGID) != 0 {
+            if real.hasSuffix("/msmtp") {
+                return "\(path) is \(real), msmtp made setuid or setgid: under the service's NoNewPrivileges= it cannot run so. Undo it: chmod u-s,g-s \(real)."
+            }
             return "\(path) is \(real), which is setuid or setgid: under the service's NoNewPrivileges= it cannot deliver. \(fix)"
         }
-        var drop = stat()
-        if stat("/usr/sbin/postdrop", &drop) == 0, drop.st_mode & S_ISGID != 0, !real.hasSuffix("msmtp") {
-            return "\(path) is postfix's, which hands mail to the setgid postdrop: under the service's NoNewPrivileges= it cannot deliver. \(fix)"
+        // An MTA whose sendmail is a plain program handing mail to a privileged helper.
+        guard real == "/usr/sbin/sendmail" || real.hasSuffix("/postfix/sendmail") else { return nil }
+        for (helper, mta) in [("/usr/sbin/postdrop", "postfix"), ("/usr/sbin/nullmailer-queue", "nullmailer")] {
+            var helperInfo = stat()
+            if stat(helper, &helperInfo) == 0, helperInfo.st_mode & (S_ISUID | S_ISGID) != 0 {
+                return "\(path) is \(mta)'s, which hands mail to the setuid/setgid \(helper): under the service's NoNewPrivileges= it cannot deliver. \(fix)"
+            }
         }
         return nil
     }

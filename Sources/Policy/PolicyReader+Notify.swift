@@ -50,7 +50,7 @@ extension PolicyReader {
         var kind = fixed ?? .json
         if fixed == nil {
             if let node = values["kind"], let text = string(node, at: path + ".kind") {
-                if let known = NotifyDestination.Kind(rawValue: text), known != .healthchecks { kind = known } else {
+                if let known = NotifyDestination.Kind(rawValue: text), [.slack, .ntfy, .json].contains(known) { kind = known } else {
                     report(node, "\(path).kind: '\(text)' is not a webhook kind; one of slack, ntfy, json (healthchecks has a key of its own: notify.healthchecks)")
                 }
             } else if values["kind"] == nil {
@@ -79,8 +79,10 @@ extension PolicyReader {
         case .some(.sequence(let list)) where !list.isEmpty:
             target.to = list.compactMap { address($0, at: "notify.email.to") }
         case .some(let single):
-            if case .scalar = single, let one = address(single, at: "notify.email.to") { target.to = [one] } else if case .sequence = single {
-                report(single, "notify.email.to: give at least one address")
+            if case .scalar = single {
+                target.to = address(single, at: "notify.email.to").map { [$0] } ?? []
+            } else {
+                report(single, "notify.email.to: give one address or a list of addresses (to: [ops@example.com]), got \(single.kindDescription)")
             }
         }
         if let node = values["from"] { target.from = address(node, at: "notify.email.from") ?? "" } else {
@@ -88,7 +90,7 @@ extension PolicyReader {
         }
         if let node = values["sendmail"] { target.sendmail = absolutePath(node, at: "notify.email.sendmail") ?? target.sendmail }
         if let node = values["digest_at"], let text = string(node, at: "notify.email.digest_at") {
-            let parts = text.split(separator: ":").map { Int($0) }
+            let parts = text.split(separator: ":").map { $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) ? Int($0) : nil }
             if parts.count == 2, let hour = parts[0], let minute = parts[1], (0..<24).contains(hour), (0..<60).contains(minute), text.count == 5 {
                 target.digestMinute = hour * 60 + minute
             } else {
@@ -96,7 +98,15 @@ extension PolicyReader {
             }
         }
         var events = AlertEvent.webhookDefault
-        if let node = values["events"] { events = readEvents(node, at: "notify.email.events") ?? events }
+        if let node = values["events"] {
+            events = readEvents(node, at: "notify.email.events") ?? events
+            if let at = values["digest_at"], !events.contains(.dailyDigest) {
+                report(at, "notify.email.digest_at: the events do not include daily_digest, so no digest is sent; add daily_digest to events, or remove digest_at")
+            }
+        } else if values["digest_at"] != nil {
+            events.insert(.dailyDigest)   // a digest time with the default events: the digest is wanted
+        }
+        if values["to"] != nil, target.to.isEmpty, diagnostics.count == before { report(node, "notify.email.to: give at least one address") }
         guard diagnostics.count == before else { return nil }
         return NotifyDestination(name: name, kind: .email, url: .inline("mailto:" + target.to.joined(separator: ",")), events: events, email: target)
     }

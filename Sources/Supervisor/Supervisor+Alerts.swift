@@ -66,4 +66,12 @@ extension Supervisor {
         }
         heartbeatError = problem
     }
+
+    /// Each e-mail destination whose `sendmail` cannot work under the unit, in the journal
+    /// with the fix (at start and after a reload).
+    func logSendmailProblems() {
+        for (org, destination, problem) in NotifyTest.sendmailProblems(policy) {
+            environment.logger.error("[\(org)] alerts by e-mail (notify.\(destination)) cannot be sent: \(problem)")
+        }
+    }
 }

@@ -106,6 +106,7 @@ public actor Supervisor: Service {
         policy = newPolicy
         await slots.setLimit(newPolicy.parallelDownloads)
         await alerts.sender.setDestinations(AlertQueue.destinations(newPolicy))
+        logSendmailProblems()
         for name in summary.added + summary.changed {
             guard let org = newPolicy.org(name) else { continue }
             let worker = OrgWorker(policy: org, stateDir: newPolicy.stateDir, environment: environment, slots: slots, alerts: alerts)
@@ -166,9 +167,7 @@ public actor Supervisor: Service {
         notifier.ready(status: lastStatusLine)
         environment.logger.notice("zoho-crm-backup \(ToolInfo.version) started: \(policy.orgs.count) orgs from \(policy.file), state in \(policy.stateDir)")
         postDaemonEvent(started: true)
-        for (org, destination, problem) in NotifyTest.sendmailProblems(policy) {
-            environment.logger.error("[\(org)] alerts by e-mail (notify.\(destination)) cannot be sent: \(problem)")
-        }
+        logSendmailProblems()
         let sender = alerts.sender
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {

@@ -104,5 +104,9 @@ struct EmailTests {
         let link = stand.folder + "/sendmail-link"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: stand.sendmail)
         #expect(Sendmail.problem(link)?.contains("setuid or setgid") == true, "followed through a link, as /usr/sbin/sendmail → exim4")
+        let msmtp = stand.folder + "/msmtp"
+        try FileManager.default.copyItem(atPath: stand.sendmail, toPath: msmtp)
+        chmod(msmtp, 0o2755)
+        #expect(Sendmail.problem(msmtp)?.contains("chmod u-s,g-s") == true, "msmtp made setgid: undo it, not install msmtp-mta")
     }
 }

@@ -80,6 +80,8 @@ struct NotifyPolicyTests {
         #expect(read.email == EmailTarget(to: ["ops@example.com", "boss@example.org"], from: "zcb@backup1.example.com", sendmail: "/usr/sbin/sendmail", digestMinute: 390))
         let single = try #require(try policy("      email: { to: ops@example.com, from: zcb@example.com, sendmail: /usr/bin/msmtp }\n").org("acme")?.notify?.email)
         #expect(single.email?.to == ["ops@example.com"] && single.email?.sendmail == "/usr/bin/msmtp" && !single.events.contains(.dailyDigest))
+        let timed = try #require(try policy("      email: { to: ops@example.com, from: zcb@example.com, digest_at: \"08:15\" }\n").org("acme")?.notify?.email)
+        #expect(timed.events.contains(.dailyDigest) && timed.email?.digestMinute == 495, "a digest time alone asks for the digest")
         for (yaml, expected) in [
             ("      email: { from: zcb@example.com }\n", "missing required key 'to'"),
             ("      email: { to: ops@example.com }\n", "missing required key 'from'"),
@@ -87,6 +89,10 @@ struct NotifyPolicyTests {
             ("      email: { to: \"ops@example.com\\nBcc: x@y.z\", from: zcb@example.com }\n", "is not a plain mail address"),
             ("      email: { to: ops@example.com, from: zcb@example.com, digest_at: \"7am\" }\n", "digest_at: '7am' is not a time of day"),
             ("      email: { to: ops@example.com, from: zcb@example.com, sendmail: msmtp }\n", "notify.email.sendmail: must be an absolute path"),
+            ("      email: { to: { a: ops@example.com }, from: zcb@example.com }\n", "notify.email.to: give one address or a list"),
+            ("      email: { to: ops@example.com, from: zcb@example.com, digest_at: \"+7:00\" }\n", "is not a time of day"),
+            ("      email: { to: ops@example.com, from: zcb@example.com, events: [backup_failed], digest_at: \"07:00\" }\n", "the events do not include daily_digest"),
+            ("      webhooks: [{ name: a, kind: email, url: \"https://x.example/\" }]\n", "'email' is not a webhook kind"),
         ] {
             let found = problems(yaml)
             #expect(found.contains { $0.contains(expected) }, "\(yaml): \(found)")

@@ -40,9 +40,10 @@ check "$CREDS is root's, mode 0700, empty" bash -c "[ \"\$(stat -c '%U %a' $CRED
 check "$POLICY is a conffile with version: 1, orgs: {}" bash -c "dpkg-query -W -f='\${Conffiles}' $PKG | grep -q '$POLICY' && grep -qx 'orgs: {}' $POLICY"
 check "the unit is installed but neither enabled nor started" bash -c "[ \"\$(systemctl is-enabled $UNIT)\" = disabled ] && ! systemctl is-active -q $UNIT"
 check "the catalog is installed and compiled (journalctl --list-catalog)" bash -c "journalctl --list-catalog | grep -q b637921a5e4d41d9818ec0e4fdf19385"
-check "man page, completions and the example policy are installed" test -s /usr/share/man/man1/$PKG.1.gz \
+check "man page, completions, the example policy and the Prometheus rules are installed" test -s /usr/share/man/man1/$PKG.1.gz \
   -a -s /usr/share/bash-completion/completions/$PKG -a -s /usr/share/zsh/vendor-completions/_$PKG \
-  -a -s /usr/share/fish/vendor_completions.d/$PKG.fish -a -s /usr/share/doc/$PKG/examples/policy.example.yaml
+  -a -s /usr/share/fish/vendor_completions.d/$PKG.fish -a -s /usr/share/doc/$PKG/examples/policy.example.yaml \
+  -a -s /usr/share/doc/$PKG/examples/prometheus/zoho-crm-backup.rules.yml
 # --man=no: this minimal system has no man(1) to check Documentation=man:… with.
 check "systemd-analyze verify prints nothing" bash -c "out=\$(systemd-analyze verify --man=no $UNIT 2>&1); echo \"\$out\"; [ -z \"\$out\" ]"
 score=$(systemd-analyze security "$UNIT" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
@@ -256,7 +257,7 @@ check "envelope: from zoho-crm-backup@container.test to both recipients" bash -c
 check "headers: From, To, a subject naming the event, plain text" bash -c \
   "grep -q '^From: zoho-crm-backup@container.test' '$mail' && grep -q '^To: ops@example.com, boss@example.org' '$mail' && grep -q '^Content-Type: text/plain; charset=utf-8' '$mail'"
 check "body: the journal's sentence" grep -q 'zoho-crm-backup started: 1 org in the policy' "$mail"
-check "nothing waits in the outbox" bash -c "[ -z \"\$(ls /var/lib/$PKG/state/outbox/ | grep -v delivery-state)\" ]"
+check "nothing waits in the outbox" wait_until 10 bash -c "[ -z \"\$(ls /var/lib/$PKG/state/outbox/ | grep -v delivery-state)\" ]"
 
 section "stop"
 c=$(cursor)
