@@ -12,14 +12,28 @@ public enum Sendmail {
     /// - Returns: nil when sendmail took it, else what went wrong (its words, its status).
     public static func send(_ mail: String, target: EmailTarget, timeout: Duration) async -> String? {
         if let problem = problem(target.sendmail) { return problem }
+        // The mail and sendmail's error output go through files, not pipes: a pipe's end that
+        // another process started at the same moment inherits would keep sendmail waiting for
+        // the end of its input (seen once under the test suite's load).
+        let base = NSTemporaryDirectory() + "zcb-mail-\(UUID().uuidString)"
+        defer {
+            unlink(base + ".eml")
+            unlink(base + ".err")
+        }
         do {
+            guard FileManager.default.createFile(atPath: base + ".eml", contents: Data(mail.utf8), attributes: [.posixPermissions: 0o600]) else {
+                return "the mail could not be written to \(NSTemporaryDirectory()) for sendmail"
+            }
+            let input = try FileDescriptor.open(FilePath(base + ".eml"), .readOnly)
+            let errors = try FileDescriptor.open(FilePath(base + ".err"), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
             let finished = try await withThrowingTaskGroup(of: String??.self) { group in
                 group.addTask {
                     let result = try await Subprocess.run(
                         .path(FilePath(target.sendmail)), arguments: Arguments(["-i", "-f", target.from, "--"] + target.to),
-                        environment: .inherit, input: .string(mail), output: .string(limit: 64 * 1024), error: .string(limit: 64 * 1024))
+                        environment: .inherit, input: .fileDescriptor(input, closeAfterSpawningProcess: true), output: .discarded,
+                        error: .fileDescriptor(errors, closeAfterSpawningProcess: true))
                     if case .exited(0) = result.terminationStatus { return .some(nil) }
-                    let words = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+                    let words = ((try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     return .some("\(target.sendmail) refused the mail (\(result.terminationStatus))\(words.isEmpty ? "" : ": \(words.prefix(300))")")
                 }
                 group.addTask {

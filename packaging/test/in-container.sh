@@ -244,8 +244,8 @@ chmod 644 /etc/msmtprc
 printf '    notify:\n      email: { to: [ops@example.com, boss@example.org], from: zoho-crm-backup@container.test, events: [daemon_started, backup_failed] }\n' >>"$POLICY"
 check "check accepts msmtp's sendmail" $PKG check
 chmod g+s /usr/bin/msmtp
-check "a setgid sendmail: check names it and the fix (msmtp-mta), exit 1" bash -c \
-  "! $PKG check >/tmp/setgid.out 2>&1 && grep -q 'setuid or setgid' /tmp/setgid.out && grep -q 'NoNewPrivileges=' /tmp/setgid.out && grep -q 'msmtp-mta' /tmp/setgid.out"
+check "a setgid sendmail (msmtp made setgid): check names it and the fix (chmod g-s), exit 1" bash -c \
+  "! $PKG check >/tmp/setgid.out 2>&1 && grep -q 'setuid or setgid' /tmp/setgid.out && grep -q 'NoNewPrivileges=' /tmp/setgid.out && grep -q 'chmod u-s,g-s /usr/bin/msmtp' /tmp/setgid.out"
 chmod g-s /usr/bin/msmtp
 check "systemctl restart with notify.email in the policy" systemctl restart "$UNIT"
 started_mail() { grep -l '^Subject: \[zoho-crm-backup\] .*: daemon started' /mnt/artifacts/mail/new/* 2>/dev/null | head -1; }
