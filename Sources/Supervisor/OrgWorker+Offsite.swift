@@ -191,10 +191,14 @@ extension OrgWorker {
     func applyOffsite(_ outcome: OffsiteOutcome) {
         let (next, reports) = Reconcile.applyOffsite(outcome, to: offsiteState, desired: Desired(policy), now: now)
         offsiteState = next
+        // A copy's start changes neither the copies nor the lag: the archive's manifests are not read for it.
+        let started: Bool = if case .started = outcome { true } else { false }
         // Records of backups no longer in the archive are dropped (the newest copy stays as lastCopy).
-        let backups = localBackups()   // read once: every manifest of the archive
-        let local = Set(backups.map(\.jobID))
-        offsiteState.copies = offsiteState.copies.filter { local.contains($0.key) }
+        let backups = started ? [] : localBackups()   // read once: every manifest of the archive
+        if !started {
+            let local = Set(backups.map(\.jobID))
+            offsiteState.copies = offsiteState.copies.filter { local.contains($0.key) }
+        }
         for report in reports { carryOut(report) }   // alerts in the outbox before the state is saved
         do { try store.saveOffsite(offsiteState) } catch {
             logger.error("could not save \(store.offsitePath): \(error); check the state folder's owner and free space (the copy is found in the repository again by its job tag)")
@@ -204,7 +208,7 @@ extension OrgWorker {
             state.pruneDue = true
             saveState()
         }
-        metrics.setOffsiteLag(Reconcile.offsiteLag(backups, state: offsiteState))
+        if !started { metrics.setOffsiteLag(Reconcile.offsiteLag(backups, state: offsiteState)) }
     }
 
     /// The org's restic: its repository, the password secret's file, the environment
