@@ -70,7 +70,7 @@ struct RecordIndexFileTests {
                 j = json.dumps(head).encode(); out = body[:-4 - n] + j + struct.pack('<I', len(j))
                 open(sys.argv[1], 'wb').write(out + hashlib.sha256(out).digest())
                 """
-            let forged = try ChildProcess.run("/usr/bin/python3", ["-c", script, path])
+            let forged = try await ChildProcess.run("/usr/bin/python3", ["-c", script, path])
             #expect(forged.status == 0, "\(forged.all)")
             #expect(throws: RecordIndex.Unusable.self) { try RecordIndex(path: path) }
             guard case .failure(let problem) = h.folder().index(of: backup) else { Issue.record("a forged index was trusted"); return }

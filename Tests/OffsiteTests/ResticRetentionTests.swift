@@ -22,7 +22,7 @@ struct ResticRetentionTests {
     func yearOfWeeklies() async throws {
         try #require(ResticFixture.isInstalled, "make deps installs restic")
         let root = try makeTemporaryFolder("restic-year")
-        let unpacked = try ChildProcess.run("/bin/tar", ["-xzf", Self.fixture, "-C", root])
+        let unpacked = try await ChildProcess.run("/bin/tar", ["-xzf", Self.fixture, "-C", root])
         try #require(unpacked.status == 0, "\(unpacked.all)")
         let restic = Restic(repository: root + "/repo", passwordFile: root + "/pw", cacheDir: nil)
         try #require(try await restic.snapshots(host: "acme").count == 52)

@@ -40,7 +40,7 @@ struct OffsiteAppendOnlyTests {
             try FileManager.default.createDirectory(atPath: h.folder + "/served", withIntermediateDirectories: true)
             try await Self.withAppendOnlyServer(h.folder + "/served") { repository in
                 try OffsiteCopyTests.write(h, password: "correct horse")
-                let made = try ResticFixture.run(["init"], repository: repository, passwordFile: OffsiteCopyTests.passwordFile(h))
+                let made = try await ResticFixture.run(["init"], repository: repository, passwordFile: OffsiteCopyTests.passwordFile(h))
                 try #require(made.status == 0, "\(made.all)")
                 let text = h.policyText().replacingOccurrences(of: "REPO", with: repository)
                 let policy = try PolicyLoader(environment: [:]).parse(text, file: h.folder + "/policy.yaml")
@@ -48,7 +48,7 @@ struct OffsiteAppendOnlyTests {
                 let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger))
                 try await OffsiteCopyTests.runUntilArchived(h, supervisor, 2)
                 await supervisor.copyOffsiteUntilIdle()
-                let listed = try ResticFixture.run(["snapshots", "--json", "--no-lock"], repository: repository, passwordFile: OffsiteCopyTests.passwordFile(h))
+                let listed = try await ResticFixture.run(["snapshots", "--json", "--no-lock"], repository: repository, passwordFile: OffsiteCopyTests.passwordFile(h))
                 #expect((try JSONDecoder().decode([ResticSnapshot]?.self, from: Data(listed.stdout.utf8)) ?? []).count == 2, "both copied, none forgotten")
                 func notices() -> [LogRecorder.Entry] { recorder.all().filter { $0.message.contains("is append-only") } }
                 #expect(notices().count == 1 && notices().first?.level == .notice && notices().first?.message.contains("belong to the repository's owner") == true)

@@ -44,13 +44,13 @@ struct OffsiteCopyTests {
         try AtomicFile.write(Data((password + "\n").utf8), to: passwordFile(h), permissions: 0o600)
     }
 
-    static func initRepository(_ h: SupervisorHarness) throws {
-        let made = try ResticFixture.run(["init"], repository: repository(h), passwordFile: passwordFile(h))
+    static func initRepository(_ h: SupervisorHarness) async throws {
+        let made = try await ResticFixture.run(["init"], repository: repository(h), passwordFile: passwordFile(h))
         try #require(made.status == 0, "\(made.all)")
     }
 
-    static func snapshots(_ h: SupervisorHarness) throws -> [ResticSnapshot] {
-        let listed = try ResticFixture.run(["snapshots", "--json", "--no-lock"], repository: repository(h), passwordFile: passwordFile(h))
+    static func snapshots(_ h: SupervisorHarness) async throws -> [ResticSnapshot] {
+        let listed = try await ResticFixture.run(["snapshots", "--json", "--no-lock"], repository: repository(h), passwordFile: passwordFile(h))
         try #require(listed.status == 0, "\(listed.all)")
         return try JSONDecoder().decode([ResticSnapshot]?.self, from: Data(listed.stdout.utf8)) ?? []
     }
@@ -77,14 +77,14 @@ struct OffsiteCopyTests {
         try #require(ResticFixture.isInstalled, "make deps installs restic")
         try await SupervisorHarness.run([Self.org()], configure: Self.simulator) { h in
             let policy = try Self.policy(h)
-            try Self.initRepository(h)
+            try await Self.initRepository(h)
             let recorder = LogRecorder(), metrics = BackupMetrics()
             let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger, metrics: metrics))
             try await Self.runUntilArchived(h, supervisor, 2)
             await supervisor.copyOffsiteUntilIdle()
 
             let backups = h.archived("acme")
-            let snapshots = try Self.snapshots(h)
+            let snapshots = try await Self.snapshots(h)
             #expect(snapshots.count == 2)
             for backup in backups {
                 let mine = snapshots.filter { $0.jobID == backup.manifest.jobID }
@@ -97,21 +97,21 @@ struct OffsiteCopyTests {
             #expect(metrics.render().contains("zoho_crm_backup_offsite_last_success_timestamp_seconds{org=\"acme\"} \(Int(h.clock.date.timeIntervalSince1970))"))
 
             await supervisor.copyOffsiteUntilIdle()
-            #expect(try Self.snapshots(h).count == 2, "nothing is copied twice")
+            await #expect(try Self.snapshots(h).count == 2, "nothing is copied twice")
 
             // offsite.json lost (a crash before it was written, a wiped state folder): found by the job tag.
             try FileManager.default.removeItem(atPath: h.stateDir + "/acme/offsite.json")
             let again = LogRecorder()
             let restarted = Supervisor(policy: policy, environment: h.environment(logger: again.logger))
             await restarted.copyOffsiteUntilIdle()
-            #expect(try Self.snapshots(h).count == 2, "still one snapshot per backup")
+            await #expect(try Self.snapshots(h).count == 2, "still one snapshot per backup")
             #expect(again.all().filter { $0.message.contains("was in the repository already") }.count == 2)
 
             // Restored by restic: the same bytes as the archive's.
             let newest = try #require(backups.last)
             let snapshot = try #require(snapshots.first { $0.jobID == newest.manifest.jobID })
             let out = h.folder + "/restored"
-            let restored = try ResticFixture.run(["restore", snapshot.id, "--target", out], repository: Self.repository(h), passwordFile: Self.passwordFile(h))
+            let restored = try await ResticFixture.run(["restore", snapshot.id, "--target", out], repository: Self.repository(h), passwordFile: Self.passwordFile(h))
             try #require(restored.status == 0, "\(restored.all)")
             #expect(Self.files(out + "/" + newest.name) == Self.files(newest.folder) && !Self.files(newest.folder).isEmpty)
         }
@@ -142,7 +142,7 @@ struct OffsiteCopyTests {
 
             // A repository made with another password.
             try Self.write(h, password: "another one")
-            try Self.initRepository(h)
+            try await Self.initRepository(h)
             try Self.write(h, password: "correct horse")
             h.clock.advance(by: .seconds(600))
             await attempt()
@@ -161,14 +161,14 @@ struct OffsiteCopyTests {
             let failing = await worker.status(daemonRunning: true, now: h.clock.date).offsite
             #expect(failing?.error_kind == "locked" && failing?.lag_backups == 1 && failing?.next_attempt != nil, "status shows it (and exits 1)")
             #expect(await supervisor.statusSummary().line.contains("OFF-SITE COPY FAILING: acme"))
-            #expect(try Self.snapshots(h).isEmpty)
+            await #expect(try Self.snapshots(h).isEmpty)
 
             // The daemon ran `restic unlock`: the lock of a restic that is gone is stale, and removed.
             #expect(recorder.all().contains { $0.message.contains("ran `restic unlock`") })
             #expect(((try? FileManager.default.contentsOfDirectory(atPath: Self.repository(h) + "/locks")) ?? []).isEmpty, "the stale lock is gone")
             h.clock.advance(by: .seconds(6 * 3600))
             await attempt()
-            #expect(try Self.snapshots(h).count == 1)
+            await #expect(try Self.snapshots(h).count == 1)
             #expect(recorder.all().last { $0.metadata["message_id"] == MessageID.offsiteCopied.rawValue }?.message.contains("after 4 failed attempts") == true)
             let copied = await worker.status(daemonRunning: true, now: h.clock.date).offsite
             #expect(copied?.error == nil && copied?.lag_backups == 0 && copied?.last_snapshot != nil)
@@ -188,9 +188,9 @@ struct OffsiteCopyTests {
             let dry = try await archive.prune(keep: RetentionCounts(last: 1, weekly: 0, monthly: 0, yearly: 0), timeZone: .gmt, dryRun: true, now: h.clock.date)
             #expect(dry.filter { $0.keep && $0.reasons == ["kept — not yet off-site"] }.count == 2)
 
-            try Self.initRepository(h)
+            try await Self.initRepository(h)
             await supervisor.copyOffsiteUntilIdle()
-            #expect(try Self.snapshots(h).count == 3)
+            await #expect(try Self.snapshots(h).count == 3)
             await h.cycle(supervisor, times: 1, step: .seconds(3600))
             #expect(h.archived("acme").count == 1, "copied: retention applies keep.last 1")
         }
@@ -219,7 +219,7 @@ struct OffsiteDiskFullTests {
         try #require(ResticFixture.isInstalled, "make deps installs restic")
         try await SupervisorHarness.run([OffsiteCopyTests.org()], configure: OffsiteCopyTests.simulator) { h in
             let policy = try OffsiteCopyTests.policy(h)
-            try OffsiteCopyTests.initRepository(h)
+            try await OffsiteCopyTests.initRepository(h)
             let cache = h.stateDir + "/restic-cache"
             try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
             try #require(try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", cache]).status == 0)
@@ -238,7 +238,7 @@ struct OffsiteDiskFullTests {
             }
             try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
             await supervisor.copyOffsiteUntilIdle()
-            #expect(try OffsiteCopyTests.snapshots(h).count == 1, "the copy is made without the cache")
+            await #expect(try OffsiteCopyTests.snapshots(h).count == 1, "the copy is made without the cache")
             #expect(warnings().count == 1 && warnings().first?.level == .warning, "\(recorder.all().map(\.message))")
             #expect(warnings().first?.message.contains("Free space on the state folder's disk") == true)
             #expect(alarm(raised))
@@ -246,14 +246,14 @@ struct OffsiteDiskFullTests {
 
             try await OffsiteCopyTests.runUntilArchived(h, supervisor, 2)
             await supervisor.copyOffsiteUntilIdle()
-            #expect(try OffsiteCopyTests.snapshots(h).count == 2 && warnings().count == 1, "told once, not every run")
+            await #expect(try OffsiteCopyTests.snapshots(h).count == 2 && warnings().count == 1, "told once, not every run")
 
             // Space freed: the cache is used again.
             try #require(try Self.run("/bin/umount", ["-l", cache]).status == 0)
             mounted = false
             try await OffsiteCopyTests.runUntilArchived(h, supervisor, 3)
             await supervisor.copyOffsiteUntilIdle()
-            #expect(try OffsiteCopyTests.snapshots(h).count == 3)
+            await #expect(try OffsiteCopyTests.snapshots(h).count == 3)
             #expect(recorder.all().contains { $0.message.contains("is usable again") } && alarm(lowered))
             #expect(FileManager.default.fileExists(atPath: cache + "/CACHEDIR.TAG"), "restic filled its cache again")
         }
@@ -319,7 +319,7 @@ struct OffsiteNotCountedTests {
         try #require(ResticFixture.isInstalled, "make deps installs restic")
         try await SupervisorHarness.run([OffsiteCopyTests.org()], configure: OffsiteCopyTests.simulator) { h in
             let policy = try OffsiteCopyTests.policy(h)
-            try OffsiteCopyTests.initRepository(h)
+            try await OffsiteCopyTests.initRepository(h)
             let recorder = LogRecorder()
             let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger))
             try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
@@ -328,7 +328,7 @@ struct OffsiteNotCountedTests {
             let fake = h.folder + "/fake"
             try FileManager.default.createDirectory(atPath: fake + "/" + backup.name, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: backup.folder + "/manifest.json", toPath: fake + "/" + backup.name + "/manifest.json")
-            let made = try ChildProcess.run("/usr/bin/env", ["restic", "--no-cache", "--password-file", OffsiteCopyTests.passwordFile(h), "--repo",
+            let made = try await ChildProcess.run("/usr/bin/env", ["restic", "--no-cache", "--password-file", OffsiteCopyTests.passwordFile(h), "--repo",
                                                              OffsiteCopyTests.repository(h), "backup", "--host", "acme", "--tag",
                                                              "org=acme", "--tag", "job=\(backup.manifest.jobID)", backup.name], in: fake)
             try #require(made.status == 0, "\(made.all)")
@@ -338,11 +338,11 @@ struct OffsiteNotCountedTests {
             let restarted = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger))
 
             await restarted.copyOffsiteUntilIdle()
-            let snapshots = try OffsiteCopyTests.snapshots(h)
+            let snapshots = try await OffsiteCopyTests.snapshots(h)
             #expect(snapshots.count == 1, "the partial snapshot forgotten, one whole copy made")
             #expect(!recorder.all().contains { $0.message.contains("was in the repository already") })
             let out = h.folder + "/restored"
-            let restored = try ResticFixture.run(["restore", try #require(snapshots.first).id, "--target", out],
+            let restored = try await ResticFixture.run(["restore", try #require(snapshots.first).id, "--target", out],
                                                  repository: OffsiteCopyTests.repository(h), passwordFile: OffsiteCopyTests.passwordFile(h))
             try #require(restored.status == 0)
             #expect(OffsiteCopyTests.files(out + "/" + backup.name) == OffsiteCopyTests.files(backup.folder))
@@ -354,30 +354,30 @@ struct OffsiteNotCountedTests {
         try #require(ResticFixture.isInstalled, "make deps installs restic")
         try await SupervisorHarness.run([OffsiteCopyTests.org()], configure: OffsiteCopyTests.simulator) { h in
             let policy = try OffsiteCopyTests.policy(h)
-            try OffsiteCopyTests.initRepository(h)
+            try await OffsiteCopyTests.initRepository(h)
             let first = Supervisor(policy: policy, environment: h.environment())
             try await OffsiteCopyTests.runUntilArchived(h, first, 2)
             await first.copyOffsiteUntilIdle()
-            #expect(try OffsiteCopyTests.snapshots(h).count == 2)
+            await #expect(try OffsiteCopyTests.snapshots(h).count == 2)
 
             // The same address, a new repository (the NAS replaced, `restic init` again).
             try FileManager.default.removeItem(atPath: OffsiteCopyTests.repository(h))
-            try OffsiteCopyTests.initRepository(h)
+            try await OffsiteCopyTests.initRepository(h)
             let recorder = LogRecorder()
             let restarted = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger))
             await restarted.copyOffsiteUntilIdle()
-            #expect(try OffsiteCopyTests.snapshots(h).count == 2, "every backup copied into the new repository")
+            await #expect(try OffsiteCopyTests.snapshots(h).count == 2, "every backup copied into the new repository")
             #expect(recorder.all().contains { $0.level == .warning && $0.message.contains("is a new one") })
 
             // offsite.repository changed in the policy.
             let moved = h.folder + "/restic-2"
-            let made = try ResticFixture.run(["init"], repository: moved, passwordFile: OffsiteCopyTests.passwordFile(h))
+            let made = try await ResticFixture.run(["init"], repository: moved, passwordFile: OffsiteCopyTests.passwordFile(h))
             try #require(made.status == 0)
             let text = try OffsiteCopyTests.policyText(h).replacingOccurrences(of: OffsiteCopyTests.repository(h), with: moved)
             let movedPolicy = try PolicyLoader(environment: [:]).parse(text, file: h.folder + "/policy.yaml")
             let third = Supervisor(policy: movedPolicy, environment: h.environment())
             await third.copyOffsiteUntilIdle()
-            let listed = try ResticFixture.run(["snapshots", "--json", "--no-lock"], repository: moved, passwordFile: OffsiteCopyTests.passwordFile(h))
+            let listed = try await ResticFixture.run(["snapshots", "--json", "--no-lock"], repository: moved, passwordFile: OffsiteCopyTests.passwordFile(h))
             #expect((try JSONDecoder().decode([ResticSnapshot]?.self, from: Data(listed.stdout.utf8)) ?? []).count == 2)
         }
     }

@@ -18,7 +18,7 @@ struct OffsiteRetentionTests {
         let org = OffsiteCopyTests.org(keep: "{ last: 5, weekly: 0, monthly: 0, yearly: 0 }", offsiteKeep: "{ last: 2, weekly: 0, monthly: 0, yearly: 0 }")
         try await SupervisorHarness.run([org], configure: OffsiteCopyTests.simulator) { h in
             let policy = try OffsiteCopyTests.policy(h)
-            try OffsiteCopyTests.initRepository(h)
+            try await OffsiteCopyTests.initRepository(h)
             let recorder = LogRecorder()
             let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger))
             try await OffsiteCopyTests.runUntilArchived(h, supervisor, 4)
@@ -27,7 +27,7 @@ struct OffsiteRetentionTests {
             _ = try await archive.hold(oldest, reason: "audit", now: h.clock.date)
             await supervisor.copyOffsiteUntilIdle()
 
-            var snapshots = try OffsiteCopyTests.snapshots(h)
+            var snapshots = try await OffsiteCopyTests.snapshots(h)
             #expect(snapshots.count == 3, "the two newest and the held one: \(snapshots.map(\.backupName))")
             #expect(snapshots.contains { $0.backupName == oldest.name && $0.tags.contains("hold") })
             #expect(h.archived("acme").count == 4, "the local archive keeps its own count")
@@ -37,10 +37,10 @@ struct OffsiteRetentionTests {
             // Released: the next day's retention forgets its snapshot.
             _ = try await archive.release(oldest, now: h.clock.date)
             await supervisor.copyOffsiteUntilIdle()
-            #expect(try OffsiteCopyTests.snapshots(h).count == 3, "retention runs once a day")
+            await #expect(try OffsiteCopyTests.snapshots(h).count == 3, "retention runs once a day")
             h.clock.advance(by: .seconds(86_400))
             await supervisor.copyOffsiteUntilIdle()
-            snapshots = try OffsiteCopyTests.snapshots(h)
+            snapshots = try await OffsiteCopyTests.snapshots(h)
             #expect(snapshots.count == 2 && !snapshots.contains { $0.backupName == oldest.name }, "\(snapshots.map(\.backupName))")
             #expect(!snapshots.contains { $0.tags.contains("hold") })
         }
@@ -57,7 +57,7 @@ struct OffsiteCheckTests {
         org.extra = ["offsite: { repository: REPO, password_secret: acme-restic, check: { every: 1d, read_data_subset: 100% } }"]
         try await SupervisorHarness.run([org], configure: OffsiteCopyTests.simulator) { h in
             let policy = try OffsiteCopyTests.policy(h)
-            try OffsiteCopyTests.initRepository(h)
+            try await OffsiteCopyTests.initRepository(h)
             let recorder = LogRecorder(), metrics = BackupMetrics()
             let supervisor = Supervisor(policy: policy, environment: h.environment(logger: recorder.logger, metrics: metrics))
             try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)

@@ -51,6 +51,15 @@ public enum ChildProcess {
                       stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// ``run(_:_:environment:in:)`` on a thread of its own, for async tests: waiting for a child
+    /// on one of the few cooperative threads (two on a 2-core machine) stalls every other test.
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:],
+                           in folder: String? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try run(path, arguments, environment: environment, in: folder) }) }.start()
+        }
+    }
+
     /// The path of `name`, a program SwiftPM built beside the test bundle.
     public static func built(_ name: String) -> String {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

@@ -6,7 +6,7 @@ public enum LoopbackServer {
     /// Polls `url` every 50 ms (at most 10 s) while `process` runs. - Returns: whether it answered.
     public static func waitUntilAnswering(_ url: String, process: Process) async -> Bool {
         for _ in 0..<200 where process.isRunning {
-            if (try? ChildProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", url]))?.status == 0 { return true }
+            if (try? await ChildProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", url]))?.status == 0 { return true }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return false

@@ -11,8 +11,17 @@ public enum ResticFixture {
     /// Runs `restic --repo repository --password-file passwordFile --no-cache arguments…`.
     @discardableResult
     public static func run(_ arguments: [String], repository: String, passwordFile: String) throws -> ChildProcess.Result {
-        try ChildProcess.run("/usr/bin/env", ["restic", "--repo", repository, "--password-file", passwordFile, "--no-cache"] + arguments,
-                             environment: ["TZ": "UTC"])
+        try ChildProcess.run("/usr/bin/env", command(arguments, repository: repository, passwordFile: passwordFile), environment: ["TZ": "UTC"])
+    }
+
+    /// The same on a thread of its own, for async tests (see ``ChildProcess/run(_:_:environment:in:)-async``).
+    @discardableResult
+    public static func run(_ arguments: [String], repository: String, passwordFile: String) async throws -> ChildProcess.Result {
+        try await ChildProcess.run("/usr/bin/env", command(arguments, repository: repository, passwordFile: passwordFile), environment: ["TZ": "UTC"])
+    }
+
+    private static func command(_ arguments: [String], repository: String, passwordFile: String) -> [String] {
+        ["restic", "--repo", repository, "--password-file", passwordFile, "--no-cache"] + arguments
     }
 
     /// Leaves the exclusive lock a killed restic leaves: `restic key passwd` locks the

@@ -13,7 +13,7 @@ struct FilePart: PartSource {
     /// Makes `zip` with the Python `script` (its argument: the zip's path) and archives it as
     /// job `jobID`'s only part in `<dir>/archive` (verified and indexed as `run` does).
     static func archived(script: String, zip: String, in dir: String, jobID: String) async throws -> ArchivedBackup {
-        let made = try ChildProcess.run("/usr/bin/python3", ["-c", script, zip])
+        let made = try await ChildProcess.run("/usr/bin/python3", ["-c", script, zip])
         #expect(made.status == 0, "\(made.stderr)")
         let folder = ArchiveFolder(path: dir + "/archive", org: "acme", minFree: ByteSize(bytes: 0), logger: Logger(label: "t"))
         let spec = JobSpec(org: "acme", jobID: jobID, zgid: "1", parts: [PartRef(fileName: "Data_001.zip", url: "file:///x")],
@@ -284,7 +284,7 @@ struct FindHistoryTests {
                         f.seek(at); byte = f.read(1); f.seek(at); f.write(bytes([byte[0] ^ 0xFF])); damaged += 1
             print(damaged)
             """
-        let damage = try ChildProcess.run("/usr/bin/python3", ["-c", script] + parts)
+        let damage = try await ChildProcess.run("/usr/bin/python3", ["-c", script] + parts)
         #expect(damage.status == 0 && damage.stdout.hasPrefix("156"), "three Leads entries (two files and Leads_RecordAccess) in each of 52 backups: \(damage.stdout) \(damage.stderr)")
         var answered = 0
         for id in first {
