@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // zoho-crm-backup: a systemd daemon that enforces a Zoho CRM backup policy.
 // Dependencies point down the list of DESIGN.md's code layout, never up:
-// executable → ZohoSimulator → Supervisor → Reconcile → Policy → ZohoAPI → BackupArchive → Offsite → Systemd → ZohoModel.
+// executable → ZohoSimulator → Supervisor → Reconcile → Policy → ZohoAPI → RestoreFormats → BackupArchive → Offsite → Systemd → ZohoModel.
 import PackageDescription
 
 let package = Package(
@@ -25,12 +25,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .executableTarget(name: "zoho-crm-backup",
             dependencies: [
                 // Not ZohoAPI, Reconcile or BackupArchive: the commands go through Supervisor.
-                "ZohoSimulator", "Supervisor", "Policy", "Systemd", "ZohoModel",
+                "ZohoSimulator", "Supervisor", "RestoreFormats", "Policy", "Systemd", "ZohoModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -49,7 +50,7 @@ let package = Package(
         .target(
             name: "Supervisor",
             dependencies: [
-                "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Offsite", "Notify", "Systemd", "ZohoModel",
+                "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "RestoreFormats", "Offsite", "Notify", "Systemd", "ZohoModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,6 +84,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Restore into the tools admins open: SQLite through GRDB (the system SQLite), XLSX
+        // through Debian's libxlsxwriter.
+        .target(
+            name: "RestoreFormats",
+            dependencies: ["BackupArchive", "CXLSXWriter", "ZohoModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .systemLibrary(
+            name: "CXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
         ),
         .systemLibrary(
             name: "CZlibShim",
@@ -140,6 +152,8 @@ let package = Package(
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "Policy", "ZohoAPI", "ZohoModel", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ZohoAPITests", dependencies: ["ZohoAPI", "ZohoModel", "ZohoSimulator", "TestSupport",
                                                         .product(name: "NIOSSL", package: "swift-nio-ssl")], exclude: ["Fixtures"]),
+        .testTarget(name: "RestoreFormatsTests", dependencies: ["RestoreFormats", "BackupArchive", "CXLSXWriter", "ZohoSimulator", "ZohoModel", "TestSupport",
+                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BackupArchiveTests", dependencies: ["BackupArchive", "CZlibShim", "ZohoModel", "TestSupport"]),
         .testTarget(
             name: "SystemdTests",

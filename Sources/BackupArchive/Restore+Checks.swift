@@ -87,6 +87,7 @@ extension Restore {
     static func readme(_ report: Report, backup: ArchivedBackup) -> String {
         var lines = ["# Restored from backup \(report.backup)", "",
                      "Zoho job \(report.jobID), completed \(ISO8601DateFormatter().string(from: backup.manifest.completedAt)); every part's SHA-256 matched its manifest and every file below its CRC-32.", ""]
+        if let output = report.output { return tablesReadme(report, output: output, lines: lines) }
         if let selection = report.selection {
             lines.append("Only chosen records: \(selection). Each module's rows are in `<Module>.csv` under the module's own header (UTF-8 with a BOM), ready for Zoho's import wizard; their notes and attachments beside them.")
             lines += [""] + (report.records ?? [:]).sorted { $0.key < $1.key }.map { "- \($0.key): \($0.value) rows" }
@@ -105,6 +106,29 @@ extension Restore {
                   "3. Choose \"Add as new records\" for records that were deleted, or \"Update existing records\" (matched by the Record Id) for records that were changed; skip or overwrite as the wizard asks.",
                   "4. Map the fields (Zoho proposes the mapping by name), then import. Records imported as new get new ids: lookups in other records that pointed at the old ids must be mapped again.",
                   "", "Attachments are the files under `Attachments/`, named `<attachment id>_<file name>`; `Data/Attachments_001.csv` says which record each belongs to (`Parent.id`)."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension Restore {
+    /// `RESTORE.md` of a database or workbook: what it holds and how to open it.
+    static func tablesReadme(_ report: Report, output: String, lines start: [String]) -> String {
+        let file = report.files.first?.path ?? ""
+        var lines = start
+        lines.append(output == "sqlite"
+            ? "One SQLite database, `\(file)`: a table per module, named as the module's files are, its columns named as the header (quote them: `\"Deal Name\"`); the first column, the record id, is the primary key. A value written as a plain number is stored as a number, any other exactly as in the backup's CSV, as text. The table `backup` says which backup and parts it came from."
+            : "One workbook, `\(file)`: after the \"About\" sheet, a sheet per module, its first row the header. A value written as a plain number (at most 15 digits) is a number; any other is text exactly as in the backup's CSV.")
+        if let selection = report.selection { lines += ["", "Only chosen records: \(selection) (and their notes\(report.files.contains { $0.path.hasPrefix("Attachments/") } ? " and attachments" : ""))."] }
+        lines += [""] + (report.records ?? [:]).sorted { $0.key < $1.key }.map { "- \($0.key): \($0.value) rows" }
+        if let notes = report.notes, !notes.isEmpty { lines += ["", "What to know about it:"] + notes.map { "- \($0)" } }
+        if let missing = report.notFound, !missing.isEmpty { lines += ["", "Not found in this backup: \(missing.joined(separator: ", "))"] }
+        lines += ["", "| file | bytes |", "|---|---|"] + report.files.map { "| \($0.path) | \($0.bytes) |" }
+        if !report.skipped.isEmpty { lines += ["", "Not restored:"] + report.skipped.map { "- \($0.part): \($0.entry.debugDescription) — \($0.reason)" } }
+        lines += ["", "## Opening it", ""]
+        lines += output == "sqlite"
+            ? ["`sqlite3 \(file)`, then for instance:", "", "    .tables", "    SELECT \"Deal Name\", Amount, Stage FROM Deals WHERE Amount > 50000 AND Stage NOT LIKE 'Closed%';", "",
+               "Any SQLite tool opens it (DB Browser for SQLite, Python's sqlite3, DBeaver). To put records back into Zoho, restore them as CSV (without --format) and use Zoho's import wizard."]
+            : ["Open `\(file)` in Excel, LibreOffice Calc or Google Sheets. To put records back into Zoho, restore them as CSV (without --format) and use Zoho's import wizard."]
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -24,9 +24,19 @@ extension Restore {
 
         /// Whether the field's bytes are one of the ids.
         func contains(_ field: [UInt8]) -> Bool {
+            if matchesAll { return true }
             if let number = RowHasher.numericID(field) { return numbers.contains(number) }
             return !others.isEmpty && others.contains(String(decoding: field, as: UTF8.self))
         }
+
+        /// Every id (a whole module, not chosen records).
+        public static var everything: IDSet {
+            var all = IDSet()
+            all.matchesAll = true
+            return all
+        }
+        /// Whether it is ``everything``.
+        private(set) var matchesAll = false
 
         /// How many ids.
         public var count: Int { numbers.count + others.count }
@@ -84,13 +94,16 @@ extension Restore {
 
     /// Which rows a filtered file keeps: those whose value in the column (nil: the first) is
     /// one of the ids, and whose own id (the first column) is not in `except`.
-    enum Keep { case column(String?, IDSet, except: IDSet = IDSet()) }
+    enum Keep {
+        case column(String?, IDSet, except: IDSet = IDSet())
+        /// Every row.
+        static let all = Keep.column(nil, IDSet.everything)
+    }
 
     /// Writes the rows of `module` (all its files, in order) that `keep` selects, under the
     /// module's header and a BOM, to `path`. - Returns: the rows written.
     static func filtered(_ module: RecordIndexHeader.Module, of backup: ArchivedBackup, to path: String, scratch: String, keep: Keep,
                          report: inout Report, each: ([String], [String]) -> Void = { _, _ in }) throws(Failure) -> Int {
-        guard case .column(let column, let ids, let except) = keep else { return 0 }
         // Streamed to a temporary file (never held in memory), fsync'd and renamed.
         let temp = "\(scratch)/\(UUID().uuidString)"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -110,33 +123,18 @@ extension Restore {
             bytes.removeAll()
         }
         put("\u{FEFF}")
-        var headerWritten = false
-        var rows = 0
-        func drain(_ sink: inout RowFilter) {
-            if !headerWritten, !sink.header.isEmpty {
-                put(Self.csvLine(sink.header))
-                headerWritten = true
+        let rows: Int
+        do {
+            rows = try self.rows(of: module, backup: backup, keep: keep, report: &report) { (header: [String]) throws(Failure) in
+                put(Self.csvLine(header))
+            } row: { (row: [String], header: [String]) throws(Failure) in
+                put(Self.csvLine(row))
+                each(row, header)
             }
-            for row in sink.kept { put(Self.csvLine(row)); rows += 1; each(row, sink.header) }
-            sink.kept.removeAll()
-        }
-        for file in module.files {
-            var sink = RowFilter(column: column, ids: ids, except: except)
-            var reader = CSVReader()
-            do {
-                try RecordLookup.inflate(entry: file.name, part: "\(backup.folder)/\(file.part)") { bytes in
-                    reader.feed(bytes, into: &sink)
-                    drain(&sink)
-                }
-            } catch {
-                close(fd)
-                unlink(temp)
-                throw Failure(description: "\(error.description); restore stopped (run it again)")
-            }
-            reader.finish(into: &sink)
-            drain(&sink)
-            report.problems = (report.problems ?? []) + reader.problems.map { "\(file.part):\(file.name): \($0)" }
-                + sink.repeated.sorted().map { "\(file.part):\(file.name): id \($0) is in more than one row; every one is restored" }
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
         }
         let synced = fsync(fd) == 0
         close(fd)
@@ -149,11 +147,58 @@ extension Restore {
         return rows
     }
 
+    /// Reads the rows of `module` (all its files, in order) that `keep` selects: `header` once
+    /// (the module's first file's), then `row` for each. Problems found go to the report.
+    /// - Returns: the rows passed on.
+    static func rows(of module: RecordIndexHeader.Module, backup: ArchivedBackup, keep: Keep, report: inout Report,
+                     header: ([String]) throws(Failure) -> Void, row: ([String], [String]) throws(Failure) -> Void) throws(Failure) -> Int {
+        guard case .column(let column, let ids, let except) = keep else { return 0 }
+        var headerPassed = false
+        var rows = 0
+        var failed: Failure?
+        func drain(_ sink: inout RowFilter) {
+            defer { sink.kept.removeAll() }
+            guard failed == nil else { return }
+            do {
+                if !headerPassed, !sink.header.isEmpty {
+                    try header(sink.header)
+                    headerPassed = true
+                }
+                for fields in sink.kept {
+                    try row(fields, sink.header)
+                    rows += 1
+                }
+            } catch { failed = error }
+        }
+        for file in module.files {
+            var sink = RowFilter(column: column, ids: ids, except: except)
+            var reader = CSVReader()
+            do {
+                try RecordLookup.inflate(entry: file.name, part: "\(backup.folder)/\(file.part)") { bytes in
+                    guard failed == nil else { return }
+                    reader.feed(bytes, into: &sink)
+                    drain(&sink)
+                }
+            } catch {
+                throw Failure(description: "\(error.description); restore stopped (run it again)")
+            }
+            reader.finish(into: &sink)
+            drain(&sink)
+            if let failed { throw failed }
+            report.problems = (report.problems ?? []) + reader.problems.map { "\(file.part):\(file.name): \($0)" }
+                + sink.repeated.sorted().map { "\(file.part):\(file.name): id \($0) is in more than one row; every one is restored" }
+        }
+        return rows
+    }
+
     /// Extracts the attachment files named `Attachments/<attachment id>_<name>` whose ids are
     /// keys of `files`, to `Attachments/<parent id>/<attachment id>_<name>`.
+    /// - Returns: each restored file's path in `dir`, by attachment id.
+    @discardableResult
     static func attachmentFiles(_ files: [String: String], of backup: ArchivedBackup, into dir: String, scratch: String,
-                                report: inout Report) throws(Failure) {
-        guard !files.isEmpty else { return }
+                                report: inout Report) throws(Failure) -> [String: String] {
+        var paths: [String: String] = [:]
+        guard !files.isEmpty else { return paths }
         for part in backup.manifest.files where part.name.hasPrefix("Attachments_") {
             let path = "\(backup.folder)/\(part.name)"
             let entries: [ZipEntry]
@@ -168,8 +213,10 @@ extension Restore {
                 let planned = Planned(path: "Attachments/\(parent)/\(base)", sources: [(part.name, entry)])
                 try extract(planned, backup: backup, into: dir, scratch: scratch)
                 report.files.append(.init(path: planned.path, from: ["\(part.name):\(entry.name)"], bytes: entry.uncompressedSize))
+                paths[id] = planned.path
             }
         }
+        return paths
     }
 
     /// One CSV row as RFC 4180 writes it: a field with a comma, quote or line break quoted,
@@ -234,7 +281,8 @@ struct RowFilter: CSVSink {
             inHeader = false
             matchIndex = column.map { name in header.firstIndex(of: name) ?? Int.max } ?? 0
         } else if keep, fields.count > matchIndex {
-            if column == nil, let id = fields.first, !seen.insert(id).inserted { repeated.insert(id) }
+            // A whole module's ids are not remembered (a million records): the index counts its repeats.
+            if column == nil, !ids.matchesAll, let id = fields.first, !seen.insert(id).inserted { repeated.insert(id) }
             kept.append(fields)
         }
         fields.removeAll(keepingCapacity: true)

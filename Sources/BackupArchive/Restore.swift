@@ -41,6 +41,11 @@ public enum Restore {
         /// Chosen records only: what was odd in the rows read — an id found in more than one
         /// row (every such row is restored), a row that did not parse (with file and line).
         public var problems: [String]?
+        /// The output's format: nil for CSV files, `sqlite` or `xlsx` for one database or workbook.
+        public var output: String?
+        /// A database or workbook only: what it holds, in its terms (a table or sheet per
+        /// module, sheet names shortened, values cut, sheets continued), one line each.
+        public var notes: [String]?
 
         /// A file written.
         public struct File: Codable, Sendable, Equatable {
@@ -67,6 +72,9 @@ public enum Restore {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         /// What went wrong, naming the file, and what to do.
         public var description: String
+
+        /// A failure saying `description`.
+        public init(description: String) { self.description = description }
     }
 
     /// The name of the record of a restore in its folder.
@@ -112,7 +120,7 @@ public enum Restore {
 
     /// Makes `dir` or checks it may be written. - Returns: whether an unfinished restore of
     /// the same backup and modules is resumed.
-    static func prepare(_ dir: String, for report: Report, force: Bool) throws(Failure) -> Bool {
+    public static func prepare(_ dir: String, for report: Report, force: Bool) throws(Failure) -> Bool {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isFolder) else {
             try makeFolder(dir)
@@ -123,7 +131,8 @@ public enum Restore {
         if names.isEmpty { return false }
         if let data = FileManager.default.contents(atPath: "\(dir)/\(reportName)"),
            let earlier = try? JSONDecoder().decode(Report.self, from: data),
-           earlier.backup == report.backup, earlier.modules == report.modules, earlier.selection == report.selection, !earlier.complete {
+           earlier.backup == report.backup, earlier.modules == report.modules, earlier.selection == report.selection,
+           earlier.output == report.output, !earlier.complete {
             return true
         }
         if force { return false }
@@ -230,12 +239,14 @@ public enum Restore {
         }
     }
 
-    static func makeFolder(_ path: String) throws(Failure) {
+    /// Makes `path` (and its parents), 0700.
+    public static func makeFolder(_ path: String) throws(Failure) {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
             throw Failure(description: "cannot create \(path): \(error.localizedDescription)") }
     }
 
-    static func write(_ report: Report, to dir: String) throws(Failure) {
+    /// Writes `report` as `restore.json` in `dir`.
+    public static func write(_ report: Report, to dir: String) throws(Failure) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do { try AtomicFile.write(try encoder.encode(report), to: "\(dir)/\(reportName)") } catch {

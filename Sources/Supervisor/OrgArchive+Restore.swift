@@ -1,5 +1,6 @@
 import BackupArchive
 import Foundation
+import RestoreFormats
 
 /// What `restore` did (`--json` prints it as is).
 public struct RestoreResult: Sendable, Encodable {
@@ -16,6 +17,10 @@ public struct RestoreResult: Sendable, Encodable {
     public var not_found: [String]?
     /// Chosen records only: repeated ids (every row restored), rows that did not parse.
     public var problems: [String]?
+    /// `csv`, `sqlite` or `xlsx`.
+    public var format: String
+    /// A database or workbook only: renamed tables or sheets, continued sheets, cut values.
+    public var notes: [String]?
 
     public struct File: Sendable, Encodable {
         public var path: String
@@ -34,6 +39,9 @@ public struct RestoreResult: Sendable, Encodable {
         self.to = to
         files = report.files.map { .init(path: $0.path, bytes: $0.bytes) }
         skipped = report.skipped.map { .init(part: $0.part, entry: $0.entry, reason: $0.reason) }
+        format = report.output ?? "csv"
+        notes = report.notes
+        if report.output != nil { records = report.records }
     }
 }
 
@@ -48,9 +56,17 @@ public struct BackupFolder: Sendable {
         backup = found
     }
 
-    /// Restores it into `dir` (see ``OrgArchive/restore(_:to:modules:force:)``).
-    public func restore(to dir: String, modules: Set<String>?, force: Bool) throws(RestoreFailure) -> RestoreResult {
-        do { return RestoreResult(try Restore.run(backup, to: dir, modules: modules, force: force, faults: .fromEnvironment()), to: dir) } catch {
+    /// Restores it into `dir` (see ``OrgArchive/restore(_:to:modules:force:)``): CSV files, or
+    /// one database or workbook (`format`), then with `attachments` the attachment files too.
+    public func restore(to dir: String, modules: Set<String>?, force: Bool, format: RestoreFormat = .csv,
+                        attachments: Bool = false) throws(RestoreFailure) -> RestoreResult {
+        do {
+            guard format != .csv else { return RestoreResult(try Restore.run(backup, to: dir, modules: modules, force: force, faults: .fromEnvironment()), to: dir) }
+            let report = try format.restore(backup, selection: Restore.TableSelection(modules: modules, attachments: attachments), to: dir, force: force)
+            var result = RestoreResult(report, to: dir)
+            result.problems = report.problems
+            return result
+        } catch {
             throw RestoreFailure(description: error.description)
         }
     }
@@ -78,7 +94,7 @@ extension BackupFolder {
     /// Restores the records `ids` (any module, or only `modules`) with their notes and, with
     /// `attachments`, their files. - Throws: when none of the ids is in the backup.
     public func restore(records ids: [String], modules: Set<String>?, attachments: Bool, to dir: String,
-                        force: Bool) throws(RestoreFailure) -> RestoreResult {
+                        force: Bool, format: RestoreFormat = .csv) throws(RestoreFailure) -> RestoreResult {
         let index = try Self.index(backup)
         var chosen: [String: Restore.IDSet] = [:]
         var found = Set<String>()
@@ -97,13 +113,13 @@ extension BackupFolder {
             throw RestoreFailure(description: "none of the \(ids.count) ids is in backup \(backup.name)\(modules.map { " (modules \($0.sorted().joined(separator: ", ")))" } ?? ""); nothing was restored")
         }
         return try run(chosen, attachments: attachments, to: dir, force: force, label: "--records (\(ids.count) ids)",
-                       notFound: ids.filter { !found.contains($0) })
+                       notFound: ids.filter { !found.contains($0) }, format: format)
     }
 
     /// Restores the records that `newer` no longer holds — `diff OLD NEW --list deleted` — from
     /// this (the older) backup, with their notes and attachments. - Throws: when none was deleted.
     public func restore(deletedBefore newer: BackupFolder, modules: Set<String>?, attachments: Bool, to dir: String,
-                        force: Bool) throws(RestoreFailure) -> RestoreResult {
+                        force: Bool, format: RestoreFormat = .csv) throws(RestoreFailure) -> RestoreResult {
         let old = try Self.index(backup), new = try Self.index(newer.backup)
         var chosen: [String: Restore.IDSet] = [:]
         do {
@@ -117,13 +133,15 @@ extension BackupFolder {
             throw RestoreFailure(description: "no record of \(backup.name) is missing from \(newer.backup.name)\(modules.map { " in \($0.sorted().joined(separator: ", "))" } ?? ""); nothing was restored")
         }
         return try run(chosen, attachments: attachments, to: dir, force: force,
-                       label: "--deleted-since: the records of \(backup.name) that \(newer.backup.name) no longer holds", notFound: [])
+                       label: "--deleted-since: the records of \(backup.name) that \(newer.backup.name) no longer holds", notFound: [], format: format)
     }
 
     private func run(_ chosen: [String: Restore.IDSet], attachments: Bool, to dir: String, force: Bool, label: String,
-                     notFound: [String]) throws(RestoreFailure) -> RestoreResult {
+                     notFound: [String], format: RestoreFormat) throws(RestoreFailure) -> RestoreResult {
         do {
-            let report = try Restore.records(backup, ids: chosen, attachments: attachments, to: dir, force: force, label: label, notFound: notFound)
+            let report = format == .csv
+                ? try Restore.records(backup, ids: chosen, attachments: attachments, to: dir, force: force, label: label, notFound: notFound)
+                : try format.restore(backup, selection: Restore.TableSelection(ids: chosen, attachments: attachments, label: label, notFound: notFound), to: dir, force: force)
             var result = RestoreResult(report, to: dir)
             result.problems = report.problems.flatMap { $0.isEmpty ? nil : $0 }
             result.records = report.records

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import RestoreFormats
 import Supervisor
+
+extension RestoreFormat: ExpressibleByArgument {}
 
 extension ZohoCRMBackup {
     struct RestoreBackup: AsyncParsableCommand {
@@ -15,7 +18,10 @@ extension ZohoCRMBackup {
                 <Module>.csv (one header, the BOM kept). Entries named with '..', an absolute path, a drive letter \
                 or a NUL, and symbolic links, are skipped and named (exit 1); nothing is written outside DIR. \
                 DIR must be new or empty (or --force); a restore that was stopped resumes when run again. Files \
-                are 0600, folders 0700; restore.json and RESTORE.md (how to import into Zoho) say what was done.
+                are 0600, folders 0700; restore.json and RESTORE.md (how to import into Zoho) say what was done. \
+                --format sqlite writes one SQLite database instead (a table per module, the record id its primary \
+                key; numbers stored as numbers), --format xlsx one workbook (a sheet per module after an About \
+                sheet; Excel's limits handled and listed in RESTORE.md); both take every filter.
                 """)
         @OptionGroup var policy: PolicyOption
         @OptionGroup var org: OrgOption
@@ -30,16 +36,20 @@ extension ZohoCRMBackup {
         var records: String?
         @Option(name: .customLong("deleted-since"), help: ArgumentHelp("Only the records of OLD that BACKUP no longer holds (what `diff OLD BACKUP --list deleted` lists); their rows come from OLD.", valueName: "old"))
         var deletedSince: String?
-        @Flag(name: .long, help: "With --records or --deleted-since: the records' attachment files too, under Attachments/<parent id>/, and attachments.csv.")
+        @Flag(name: .long, help: "With --records or --deleted-since (or any --format but csv): the attachment files too, under Attachments/<parent id>/, and attachments.csv (in a database or workbook: the Attachments table's \"File Path\").")
         var attachments = false
+        @Option(name: .long, help: ArgumentHelp("csv (files for Zoho's import wizard), sqlite (one database to query) or xlsx (one workbook).", valueName: "format"))
+        var format: RestoreFormat = .csv
         @Flag(name: .customLong("from-offsite"), help: "BACKUP is in the off-site restic repository (a snapshot id, a backup folder's name or a job id): its folder is restored into DIR as archived, every part checked against manifest.json.")
         var fromOffsite = false
         @OptionGroup var repository: RepositoryOptions
 
         func validate() throws {
             if records != nil, deletedSince != nil { throw ValidationError("--records and --deleted-since choose records two ways; give one") }
-            if attachments, records == nil, deletedSince == nil { throw ValidationError("--attachments goes with --records or --deleted-since (a full restore has every attachment)") }
-            if fromOffsite, !module.isEmpty || records != nil || deletedSince != nil {
+            if attachments, records == nil, deletedSince == nil, format == .csv {
+                throw ValidationError("--attachments goes with --records, --deleted-since or --format sqlite|xlsx (a full CSV restore has every attachment)")
+            }
+            if fromOffsite, !module.isEmpty || records != nil || deletedSince != nil || format != .csv {
                 throw ValidationError("--from-offsite restores the backup folder whole; then restore modules or records from it: zoho-crm-backup restore DIR --to OTHER --module …")
             }
             if repository.repository != nil, !fromOffsite { throw ValidationError("--repository goes with --from-offsite") }
@@ -54,7 +64,7 @@ extension ZohoCRMBackup {
             do {
                 let source = try resolve(backup)
                 if let deletedSince {
-                    result = try resolve(deletedSince).restore(deletedBefore: source, modules: modules, attachments: attachments, to: to, force: force)
+                    result = try resolve(deletedSince).restore(deletedBefore: source, modules: modules, attachments: attachments, to: to, force: force, format: format)
                 } else if let records {
                     let text: String
                     if records == "-" {
@@ -66,9 +76,9 @@ extension ZohoCRMBackup {
                     }
                     let ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                     guard !ids.isEmpty else { throw ValidationError("\(records == "-" ? "standard input" : records) holds no id") }
-                    result = try source.restore(records: ids, modules: modules, attachments: attachments, to: to, force: force)
+                    result = try source.restore(records: ids, modules: modules, attachments: attachments, to: to, force: force, format: format)
                 } else {
-                    result = try source.restore(to: to, modules: modules, force: force)
+                    result = try source.restore(to: to, modules: modules, force: force, format: format, attachments: attachments)
                 }
             } catch let failure as RestoreFailure {
                 Output.error(failure.description)
@@ -81,7 +91,8 @@ extension ZohoCRMBackup {
                 for file in result.files.prefix(20) { Output.line("  \(file.path)  \(file.bytes) bytes") }
                 if result.files.count > 20 { Output.line("  … (restore.json lists all \(result.files.count))") }
                 for (module, count) in (result.records ?? [:]).sorted(by: { $0.key < $1.key }) { Output.line("  \(module): \(count) row\(count == 1 ? "" : "s")") }
-                Output.line("RESTORE.md there says how to import it into Zoho CRM.")
+                for note in result.notes ?? [] { Output.line("  \(note)") }
+                Output.line(format == .csv ? "RESTORE.md there says how to import it into Zoho CRM." : "RESTORE.md there says what it holds and how to open it.")
             }
             for problem in result.problems ?? [] { Output.error("note: \(problem)") }
             if let missing = result.not_found, !missing.isEmpty { Output.error("not found in \(result.backup): \(missing.joined(separator: ", "))") }

@@ -1,0 +1,34 @@
+/// How a CSV value is written into a database or a workbook: a number when it is written as a
+/// plain number that reads back the same (so `Amount > 50000` works), text otherwise — exactly
+/// as in the CSV (`007`, `1e5`, `50000.50`, `+1 555` and every id too long to be exact stay text).
+public enum CellValue: Equatable, Sendable {
+    case integer(Int64)
+    case real(Double)
+    case text
+
+    /// What `value` is written as. `digits` bounds the digits a number may have: 15 for a
+    /// spreadsheet (a double holds 15 exactly), 18 for SQLite's integers (and 15 for its reals).
+    public static func of(_ value: String, digits: Int) -> CellValue {
+        let bytes = Array(value.utf8)
+        guard !bytes.isEmpty, bytes.count <= digits + 2 else { return .text }
+        var i = 0
+        if bytes[0] == UInt8(ascii: "-") { i = 1 }
+        let integerStart = i
+        while i < bytes.count, (0x30...0x39).contains(bytes[i]) { i += 1 }
+        let integerDigits = i - integerStart
+        // No leading zero (007), no "-0": such values do not read back as written.
+        guard integerDigits > 0, !(integerDigits > 1 && bytes[integerStart] == 0x30) else { return .text }
+        if i == bytes.count {
+            guard integerDigits <= digits, !(integerStart == 1 && integerDigits == 1 && bytes[1] == 0x30), let number = Int64(value) else { return .text }
+            return .integer(number)
+        }
+        guard bytes[i] == UInt8(ascii: "."), i + 1 < bytes.count else { return .text }
+        let fractionStart = i + 1
+        i = fractionStart
+        while i < bytes.count, (0x30...0x39).contains(bytes[i]) { i += 1 }
+        // A trailing zero (50000.50) would not read back as written.
+        guard i == bytes.count, bytes[bytes.count - 1] != 0x30, integerDigits + (i - fractionStart) <= min(digits, 15),
+              let number = Double(value), "\(number)" == value else { return .text }
+        return .real(number)
+    }
+}

@@ -1,0 +1,144 @@
+import BackupArchive
+import Foundation
+import GRDB
+
+/// Writes a restore's tables into one SQLite database through GRDB: a table per module (its
+/// columns the header's names, quoted; the record id the primary key, an integer where it is
+/// one), one transaction per table with one prepared statement, and a `backup` table naming
+/// the backup and its parts. Rows whose id is already in the table (Zoho wrote the record
+/// twice) go to `"<table> (duplicate ids)"` and are named: nothing is dropped.
+struct SQLiteTables: RestoreTableSink {
+    private let queue: DatabaseQueue
+    private var names = TableNames(reserved: ["backup"])
+    private var table = ""
+    private var columns = 0
+    private var insert: Statement?
+    private var duplicates: (table: String, statement: Statement, ids: [String])?
+    private var pending: [[String]] = []
+    /// What the restore should say about the database (renamed tables or columns, duplicates).
+    private(set) var notes: [String] = []
+
+    /// Rows handed to SQLite at once.
+    static let batch = 2_000
+
+    /// A new database at `path` (a temporary file: no journal, no syncs until the end, when
+    /// the caller fsyncs and renames it).
+    init(path: String, backup: ArchivedBackup) throws(Restore.Failure) {
+        do {
+            var configuration = Configuration()
+            configuration.journalMode = .default
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+            }
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.inDatabase { db in
+                try db.execute(sql: "CREATE TABLE backup (org TEXT, job_id TEXT, completed_at TEXT, rule TEXT, part TEXT, bytes INTEGER, sha256 TEXT)")
+                let manifest = backup.manifest
+                let completed = ISO8601DateFormatter().string(from: manifest.completedAt)
+                for part in manifest.files {
+                    try db.execute(sql: "INSERT INTO backup VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   arguments: [manifest.org, manifest.jobID, completed, manifest.rrule, part.name, part.size, part.sha256])
+                }
+            }
+        } catch { throw Self.failure(error, path) }
+    }
+
+    mutating func begin(_ name: String, header: [String]) throws(Restore.Failure) {
+        table = names.name(for: name.hasPrefix("sqlite_") ? "_" + name : name)
+        if table != name { notes.append("Module \(name) is the table \"\(table)\" (SQLite keeps the name \(name.lowercased() == "backup" ? "backup" : "sqlite_…") for itself, or another module took it).") }
+        var columnNames = TableNames()
+        let quoted = header.enumerated().map { i, column in
+            let unique = columnNames.name(for: column.isEmpty ? "Column \(i + 1)" : column)
+            if unique != column { notes.append("\(table): column \(i + 1) \(column.isEmpty ? "has no name" : "\"\(column)\" is repeated"); it is \"\(unique)\".") }
+            return Self.quote(unique)
+        }
+        columns = header.count
+        let definition = quoted.enumerated().map { $0 == 0 ? "\($1) PRIMARY KEY" : $1 }.joined(separator: ", ")
+        let sql = "INSERT INTO \(Self.quote(table)) VALUES (\(Array(repeating: "?", count: columns).joined(separator: ", ")))"
+        let created = table
+        do {
+            insert = try queue.inDatabase { db in
+                try db.execute(sql: "CREATE TABLE \(Self.quote(created)) (\(definition))")
+                try db.beginTransaction(.immediate)
+                return try db.makeStatement(sql: sql)
+            }
+        } catch { throw Self.failure(error, created) }
+    }
+
+    mutating func row(_ fields: [String]) throws(Restore.Failure) {
+        pending.append(fields)
+        if pending.count >= Self.batch { try flush() }
+    }
+
+    mutating func end() throws(Restore.Failure) {
+        try flush()
+        let table = table
+        do { try queue.inDatabase { db in try db.commit() } } catch { throw Self.failure(error, table) }
+        if let duplicates {
+            notes.append("\(table): \(duplicates.ids.count) row\(duplicates.ids.count == 1 ? "" : "s") repeat an id already in it (\(duplicates.ids.prefix(5).joined(separator: ", "))\(duplicates.ids.count > 5 ? ", …" : "")); they are in \"\(duplicates.table)\".")
+        }
+        (insert, duplicates) = (nil, nil)
+    }
+
+    /// Closes the database. - Returns: what the restore should say about it.
+    mutating func finish() throws(Restore.Failure) -> [String] {
+        do { try queue.close() } catch { throw Self.failure(error, "the database") }
+        return notes
+    }
+
+    /// Hands the pending rows to SQLite.
+    private mutating func flush() throws(Restore.Failure) {
+        guard let insert, !pending.isEmpty else { return }
+        let (rows, columns, table) = (pending, columns, table)
+        pending.removeAll(keepingCapacity: true)
+        var repeated: [[String]] = []
+        do {
+            try queue.inDatabase { db in
+                for row in rows {
+                    insert.setUncheckedArguments(StatementArguments(Self.values(row, columns: columns)))
+                    do { try insert.execute() } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                        repeated.append(row)
+                    }
+                }
+            }
+            for row in repeated { try keepDuplicate(row) }
+        } catch let failure as Restore.Failure { throw failure } catch { throw Self.failure(error, table) }
+    }
+
+    /// Writes a row whose id the table holds already into the table's duplicates table.
+    private mutating func keepDuplicate(_ row: [String]) throws {
+        if duplicates == nil {
+            let name = names.name(for: "\(table) (duplicate ids)")
+            let (source, count) = (table, columns)
+            let statement = try queue.inDatabase { db in
+                try db.execute(sql: "CREATE TABLE \(Self.quote(name)) AS SELECT * FROM \(Self.quote(source)) WHERE 0")
+                return try db.makeStatement(sql: "INSERT INTO \(Self.quote(name)) VALUES (\(Array(repeating: "?", count: count).joined(separator: ", ")))")
+            }
+            duplicates = (name, statement, [])
+        }
+        guard let statement = duplicates?.statement else { return }
+        let width = columns
+        try queue.inDatabase { db in try statement.execute(arguments: StatementArguments(Self.values(row, columns: width))) }
+        duplicates?.ids.append(row.first ?? "")
+    }
+
+    /// A row's values: numbers as numbers (see ``CellValue``), the rest as text; a short row
+    /// padded with NULLs, a long one cut to the header (the CSV reader reports both).
+    static func values(_ row: [String], columns: Int) -> [DatabaseValueConvertible?] {
+        (0..<columns).map { i -> DatabaseValueConvertible? in
+            guard i < row.count else { return nil }
+            switch CellValue.of(row[i], digits: 18) {
+            case .integer(let number): return number
+            case .real(let number): return number
+            case .text: return row[i]
+            }
+        }
+    }
+
+    /// `name` as an SQL identifier.
+    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    static func failure(_ error: Error, _ what: String) -> Restore.Failure {
+        Restore.Failure(description: "SQLite could not write \(what): \(error); restore stopped (run it again; a full disk is the usual cause)")
+    }
+}
