@@ -166,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "SupervisorTests",
             dependencies: [
-                "Supervisor", "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "Offsite", "Notify", "Systemd", "ZohoSimulator", "ZohoModel",
+                "Supervisor", "Reconcile", "Policy", "ZohoAPI", "BackupArchive", "RestoreFormats", "Offsite", "Notify", "Systemd", "ZohoSimulator", "ZohoModel",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

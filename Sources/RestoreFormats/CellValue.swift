@@ -7,7 +7,8 @@ public enum CellValue: Equatable, Sendable {
     case text
 
     /// What `value` is written as. `digits` bounds the digits a number may have: 15 for a
-    /// spreadsheet (a double holds 15 exactly), 18 for SQLite's integers (and 15 for its reals).
+    /// spreadsheet (a double holds 15 exactly), 19 for SQLite's integers (those that fit 64 bits;
+    /// reals at most 15).
     public static func of(_ value: String, digits: Int) -> CellValue {
         let bytes = Array(value.utf8)
         guard !bytes.isEmpty, bytes.count <= digits + 2 else { return .text }

@@ -1,4 +1,5 @@
 import BackupArchive
+import Foundation
 
 /// What `restore --format` writes: CSV files for Zoho's import wizard (BackupArchive's
 /// ``Restore``), or one file for people — an SQLite database to query, a workbook to open.
@@ -28,7 +29,8 @@ public enum RestoreFormat: String, Sendable, CaseIterable {
             return try Restore.tables(backup, selection: selection, to: dir, force: force, output: rawValue, file: fileName(backup)) { (path: String, scratch: String) throws(Restore.Failure) in
                 try XLSXTables(path: path, scratch: scratch, rowLimit: rowLimit)
             } finish: { (sink: inout XLSXTables) throws(Restore.Failure) in
-                try sink.finish(backup: backup)
+                try sink.finish(about: [["Backup", backup.name], ["Org", backup.manifest.org], ["Zoho job", backup.manifest.jobID],
+                                         ["Completed", ISO8601DateFormatter().string(from: backup.manifest.completedAt)]])
             }
         }
     }

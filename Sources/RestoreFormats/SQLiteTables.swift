@@ -27,6 +27,8 @@ struct SQLiteTables: RestoreTableSink {
         do {
             var configuration = Configuration()
             configuration.journalMode = .default
+            // One transaction per table, open across the batches handed to SQLite.
+            configuration.allowsUnsafeTransactions = true
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
             }
@@ -122,12 +124,13 @@ struct SQLiteTables: RestoreTableSink {
         duplicates?.ids.append(row.first ?? "")
     }
 
-    /// A row's values: numbers as numbers (see ``CellValue``), the rest as text; a short row
+    /// A row's values: numbers as numbers (see ``CellValue``; every Zoho id an integer, in its
+    /// own table and in lookups, so joins match), the rest as text; a short row
     /// padded with NULLs, a long one cut to the header (the CSV reader reports both).
     static func values(_ row: [String], columns: Int) -> [DatabaseValueConvertible?] {
         (0..<columns).map { i -> DatabaseValueConvertible? in
             guard i < row.count else { return nil }
-            switch CellValue.of(row[i], digits: 18) {
+            switch CellValue.of(row[i], digits: 19) {
             case .integer(let number): return number
             case .real(let number): return number
             case .text: return row[i]

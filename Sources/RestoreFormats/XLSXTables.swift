@@ -100,7 +100,7 @@ struct XLSXTables: RestoreTableSink {
     }
 
     /// Writes the About sheet and closes the workbook. - Returns: what the restore should say.
-    mutating func finish(backup: ArchivedBackup) throws(Restore.Failure) -> [String] {
+    mutating func finish(about lines: [[String]]) throws(Restore.Failure) -> [String] {
         let worksheet = about
         var line: UInt32 = 0
         func put(_ cells: [String]) throws(Restore.Failure) {
@@ -109,11 +109,7 @@ struct XLSXTables: RestoreTableSink {
             }
             line += 1
         }
-        let manifest = backup.manifest
-        try put(["Backup", backup.name])
-        try put(["Org", manifest.org])
-        try put(["Zoho job", manifest.jobID])
-        try put(["Completed", ISO8601DateFormatter().string(from: manifest.completedAt)])
+        for cells in lines { try put(cells) }
         try put([])
         try put(["Module", "Sheet", "Rows"])
         var notes: [String] = []
