@@ -5,7 +5,7 @@
 
 SHELL := /bin/bash
 # Debian packages the build, the tests and the demo need. Later parts grow this list.
-APT_PACKAGES := libsystemd-dev pkg-config zlib1g-dev unzip procps tzdata util-linux systemd python3 python3-venv curl restic rclone
+APT_PACKAGES := libsystemd-dev pkg-config zlib1g-dev libsqlite3-dev libxlsxwriter-dev unzip procps tzdata util-linux systemd python3 python3-venv curl restic rclone
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .build/venv
 PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0 \
 	requests==2.34.2 urllib3==2.8.0 python-dateutil==4.0.0 certifi==2026.10.18 charset-normalizer==3.5.2 idna==3.20 \
-	aiosmtpd==1.4.6
+	aiosmtpd==1.4.6 openpyxl==3.1.5 et-xmlfile==2.0.0
 # moto's S3 and IAM server (with boto3) stands in for S3 in the off-site tests; a venv of its
 # own (botocore needs a python-dateutil older than the one above).
 MOTO_VENV := .build/venv-moto

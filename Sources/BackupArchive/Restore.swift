@@ -238,19 +238,4 @@ public enum Restore {
             throw Failure(description: "cannot move \(temp) to \(final): \(String(cString: strerror(errno)))")
         }
     }
-
-    /// Makes `path` (and its parents), 0700.
-    public static func makeFolder(_ path: String) throws(Failure) {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
-            throw Failure(description: "cannot create \(path): \(error.localizedDescription)") }
-    }
-
-    /// Writes `report` as `restore.json` in `dir`.
-    public static func write(_ report: Report, to dir: String) throws(Failure) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { try AtomicFile.write(try encoder.encode(report), to: "\(dir)/\(reportName)") } catch {
-            throw Failure(description: "cannot write \(dir)/\(reportName): \(error)")
-        }
-    }
 }
