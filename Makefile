@@ -132,6 +132,7 @@ bench: apt-deps
 	bash bench/index.sh
 	bash bench/diff.sh
 	bash bench/restore.sh
+	bash bench/restore-formats.sh
 
 ## Benchmark (not a test): the record index's cost, memory and `inspect` on a part in Zoho's layout; see bench/index.sh.
 bench-index: apt-deps

@@ -34,7 +34,8 @@ journal_since() { journalctl --no-pager -u "$UNIT" --after-cursor="$1" "${@:2}";
 cursor() { journalctl --no-pager -n 0 --show-cursor | sed -n 's/^-- cursor: //p'; }
 
 section "install"
-check "dpkg -i $(basename "$DEB")" dpkg -i "$DEB"
+# apt-get, not a bare dpkg -i: the Depends (libsqlite3-0, libxlsxwriter4, …) must be met.
+check "apt-get install ./$(basename "$DEB") (its Depends met)" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$DEB"
 check "the service user exists, with no login shell" bash -c "getent passwd $PKG | grep -q ':/usr/sbin/nologin$'"
 check "$CREDS is root's, mode 0700, empty" bash -c "[ \"\$(stat -c '%U %a' $CREDS)\" = 'root 700' ] && [ -z \"\$(ls -A $CREDS)\" ]"
 check "$POLICY is a conffile with version: 1, orgs: {}" bash -c "dpkg-query -W -f='\${Conffiles}' $PKG | grep -q '$POLICY' && grep -qx 'orgs: {}' $POLICY"
@@ -163,6 +164,11 @@ check "'backup archived' has MESSAGE_ID b637921a… with ZOHO_ORG and ZOHO_JOB_I
   "journalctl --no-pager -u $UNIT -o json MESSAGE_ID=b637921a5e4d41d9818ec0e4fdf19385 | grep '\"ZOHO_ORG\":\"acme\"' | grep -q '\"ZOHO_JOB_ID\":\"$job\"'"
 check "journalctl -x shows the catalog text" bash -c \
   "journalctl --no-pager -x -u $UNIT MESSAGE_ID=b637921a5e4d41d9818ec0e4fdf19385 | grep -q 'Subject: Zoho CRM backup archived for acme'"
+
+section "restore --format xlsx with the packaged binary and Debian's libxlsxwriter"
+check "restore $job --format xlsx: one workbook, an About sheet and a sheet per module, recorded complete" bash -c \
+  "$PKG restore $job --org acme --format xlsx --to /tmp/xlsx >/dev/null && f=\$(ls /tmp/xlsx/*.xlsx) && unzip -l \"\$f\" | grep -q xl/worksheets/sheet3.xml \
+   && grep -Eq '\"output\" ?: ?\"xlsx\"' /tmp/xlsx/restore.json && grep -Eq '\"complete\" ?: ?true' /tmp/xlsx/restore.json && unzip -p \"\$f\" xl/workbook.xml | grep -q 'name=\"About\"'"
 
 section "an off-site copy under the hardened unit, restored with restore --from-offsite"
 # Debian's restic, copied from the host (the package recommends it).
