@@ -89,7 +89,8 @@ let package = Package(
         // through Debian's libxlsxwriter.
         .target(
             name: "RestoreFormats",
-            dependencies: ["BackupArchive", "CXLSXWriter", "ZohoModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["BackupArchive", "CXLSXWriter", "ZohoModel", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .systemLibrary(
             name: "CXLSXWriter",

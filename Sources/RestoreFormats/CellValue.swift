@@ -10,7 +10,11 @@ public enum CellValue: Equatable, Sendable {
     /// spreadsheet (a double holds 15 exactly), 19 for SQLite's integers (those that fit 64 bits;
     /// reals at most 15).
     public static func of(_ value: String, digits: Int) -> CellValue {
-        let bytes = Array(value.utf8)
+        var contiguous = value
+        return contiguous.withUTF8 { of(bytes: $0, value, digits: digits) }
+    }
+
+    private static func of(bytes: UnsafeBufferPointer<UInt8>, _ value: String, digits: Int) -> CellValue {
         guard !bytes.isEmpty, bytes.count <= digits + 2 else { return .text }
         var i = 0
         if bytes[0] == UInt8(ascii: "-") { i = 1 }
