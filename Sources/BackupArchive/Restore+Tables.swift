@@ -5,9 +5,8 @@ import ZohoModel
 /// What a restore into one database or workbook writes into (`restore --format sqlite|xlsx`):
 /// tables of rows, one after the other, each row strictly after the one before.
 public protocol RestoreTableSink {
-    /// A table begins: its name (the module's, as its files are named) and its header;
-    /// `numericIDs`: the index found every id of the module a number.
-    mutating func begin(_ name: String, header: [String], numericIDs: Bool) throws(Restore.Failure)
+    /// A table begins: its name (the module's, as its files are named) and its header.
+    mutating func begin(_ name: String, header: [String]) throws(Restore.Failure)
     /// A row of the table begun last (its fields in the header's order; the first is the id).
     mutating func row(_ fields: [String]) throws(Restore.Failure)
     /// The table begun last is complete.
@@ -87,8 +86,7 @@ extension Restore {
         var counts: [String: Int] = [:]
         for plan in plans {
             let withPaths = selection.attachments && plan.module.name == "Attachments"
-            try sink.begin(plan.name, header: plan.module.header + (withPaths ? [filePathColumn] : []),
-                           numericIDs: plan.module.otherRecords == 0 && !plan.module.incomplete)
+            try sink.begin(plan.name, header: plan.module.header + (withPaths ? [filePathColumn] : []))
             for keep in plan.keeps {
                 counts[plan.name, default: 0] += try rows(of: plan.module, backup: backup, keep: keep, report: &report) { (_: [String]) throws(Failure) in
                 } row: { (fields: [String], _: [String]) throws(Failure) in

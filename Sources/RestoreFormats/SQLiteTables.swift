@@ -46,7 +46,7 @@ struct SQLiteTables: RestoreTableSink {
         } catch { throw Self.failure(error, path) }
     }
 
-    mutating func begin(_ name: String, header: [String], numericIDs: Bool) throws(Restore.Failure) {
+    mutating func begin(_ name: String, header: [String]) throws(Restore.Failure) {
         table = names.name(for: name.hasPrefix("sqlite_") ? "_" + name : name)
         if table != name { notes.append("Module \(name) is the table \"\(table)\" (SQLite keeps the name \(name.lowercased() == "backup" ? "backup" : "sqlite_…") for itself, or another module took it).") }
         var columnNames = TableNames()
@@ -56,8 +56,7 @@ struct SQLiteTables: RestoreTableSink {
             return Self.quote(unique)
         }
         columns = header.count
-        // Every id a number: the id is the table's rowid (one B-tree, no second index to fill).
-        let definition = quoted.enumerated().map { $0 == 0 ? "\($1) \(numericIDs ? "INTEGER " : "")PRIMARY KEY" : $1 }.joined(separator: ", ")
+        let definition = quoted.enumerated().map { $0 == 0 ? "\($1) PRIMARY KEY" : $1 }.joined(separator: ", ")
         let sql = "INSERT INTO \(Self.quote(table)) VALUES (\(Array(repeating: "?", count: columns).joined(separator: ", ")))"
         let created = table
         do {

@@ -49,7 +49,7 @@ struct XLSXTables: RestoreTableSink {
         about = first
     }
 
-    mutating func begin(_ name: String, header: [String], numericIDs: Bool) throws(Restore.Failure) {
+    mutating func begin(_ name: String, header: [String]) throws(Restore.Failure) {
         (module, self.header, sheets) = (name, header, 0)
         mapping.append((name, [], 0))
         try newSheet()

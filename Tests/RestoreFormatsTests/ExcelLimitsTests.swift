@@ -19,13 +19,13 @@ struct ExcelLimitsTests {
         let long = String(repeating: "Lorem ipsum dolor sit amet, 🦄 ", count: 1_334)   // 40,020 UTF-16 units
         #expect(long.utf16.count > 40_000)
         let first = "Customer_Onboarding_Checklist_Items_2026", second = "Customer_Onboarding_Checklist_Items_2027"
-        try sink.begin(first, header: ["Record Id", "Description", "Amount"], numericIDs: true)
+        try sink.begin(first, header: ["Record Id", "Description", "Amount"])
         try sink.row(["1001", long, "50000.5"])
         try sink.end()
-        try sink.begin(second, header: ["Record Id", "Name"], numericIDs: true)
+        try sink.begin(second, header: ["Record Id", "Name"])
         try sink.row(["2001", "one"])
         try sink.end()
-        try sink.begin("Contacts", header: ["Record Id", "Last Name"], numericIDs: true)
+        try sink.begin("Contacts", header: ["Record Id", "Last Name"])
         for i in 1...12 { try sink.row(["\(3000 + i)", "Name \(i)"]) }
         try sink.end()
         let notes = try sink.finish(about: [["Backup", "test"]])
@@ -66,7 +66,7 @@ struct ExcelLimitsTests {
         #expect(refused.description.contains("row 2 of sheet \"Leads\"") && refused.description.contains("run it again"), "\(refused)")
         #expect(workbook_close(workbook) == LXW_NO_ERROR)
         var sink = try XLSXTables(path: root + "/none/x.xlsx", scratch: root)
-        try sink.begin("Leads", header: ["Record Id"], numericIDs: true)
+        try sink.begin("Leads", header: ["Record Id"])
         try sink.row(["1"])
         try sink.end()
         let error = try #require(throws: Restore.Failure.self) { _ = try sink.finish(about: []) }
