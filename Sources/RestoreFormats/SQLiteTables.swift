@@ -104,7 +104,8 @@ struct SQLiteTables: RestoreTableSink {
                     for column in 0..<columns { Self.bind(column < row.count ? row[column] : nil, at: column, of: statement) }
                     let code = sqlite3_step(statement)
                     sqlite3_reset(statement)
-                    if code == SQLITE_CONSTRAINT { repeated.append(row) } else if code != SQLITE_DONE {
+                    // GRDB turns on extended codes: SQLITE_CONSTRAINT_PRIMARYKEY, say.
+                    if code & 0xFF == SQLITE_CONSTRAINT { repeated.append(row) } else if code != SQLITE_DONE {
                         throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                     }
                 }
