@@ -7,10 +7,17 @@ import ZohoModel
 public protocol RestoreTableSink {
     /// A table begins: its name (the module's, as its files are named) and its header.
     mutating func begin(_ name: String, header: [String]) throws(Restore.Failure)
-    /// A row of the table begun last (its fields in the header's order; the first is the id).
-    mutating func row(_ fields: [String]) throws(Restore.Failure)
+    /// Rows of the table begun last, in order (fields in the header's order; the first is the id).
+    mutating func rows(_ batch: TableBatch) throws(Restore.Failure)
     /// The table begun last is complete.
     mutating func end() throws(Restore.Failure)
+}
+
+extension RestoreTableSink {
+    /// One row, given as strings.
+    public mutating func row(_ fields: [String]) throws(Restore.Failure) {
+        try TableBatch.with([fields]) { (batch: TableBatch) throws(Restore.Failure) in try rows(batch) }
+    }
 }
 
 extension Restore {
@@ -88,9 +95,9 @@ extension Restore {
             let withPaths = selection.attachments && plan.module.name == "Attachments"
             try sink.begin(plan.name, header: plan.module.header + (withPaths ? [filePathColumn] : []))
             for keep in plan.keeps {
-                counts[plan.name, default: 0] += try rows(of: plan.module, backup: backup, keep: keep, report: &report) { (_: [String]) throws(Failure) in
-                } row: { (fields: [String], _: [String]) throws(Failure) in
-                    try sink.row(withPaths ? fields + [fields.first.flatMap { paths[$0] } ?? ""] : fields)
+                counts[plan.name, default: 0] += try tableRows(of: plan.module, backup: backup, keep: keep, whole: !withPaths, report: &report,
+                                                               extra: withPaths ? { paths[$0] ?? "" } : nil) { (batch: TableBatch) throws(Failure) in
+                    try sink.rows(batch)
                 }
             }
             try sink.end()
@@ -106,6 +113,53 @@ extension Restore {
         try write(report, to: target)
         try? AtomicFile.write(Data(readme(report, backup: backup).utf8), to: "\(target)/RESTORE.md")
         return report
+    }
+
+    /// Reads the rows of `module` that `keep` selects, in batches: a whole module (`whole`)
+    /// straight from the CSV reader into flat buffers (no string per field), chosen rows as
+    /// ``rows(of:backup:keep:report:header:row:)`` reads them, with `extra` (given the id)
+    /// added as a last field. - Returns: the rows passed on.
+    static func tableRows(of module: RecordIndexHeader.Module, backup: ArchivedBackup, keep: Keep, whole: Bool, report: inout Report,
+                          extra: ((String) -> String)? = nil, _ body: (TableBatch) throws(Failure) -> Void) throws(Failure) -> Int {
+        guard whole, case .column(nil, let ids, let except) = keep, ids.matchesAll, except.isEmpty else {
+            var pending: [[String]] = []
+            let count = try rows(of: module, backup: backup, keep: keep, report: &report) { (_: [String]) throws(Failure) in
+            } row: { (fields: [String], _: [String]) throws(Failure) in
+                pending.append(extra.map { fields + [$0(fields.first ?? "")] } ?? fields)
+                if pending.count >= 1_000 {
+                    try TableBatch.with(pending, body)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            try TableBatch.with(pending, body)
+            return count
+        }
+        var count = 0
+        for file in module.files {
+            var sink = FlatRowSink()
+            var reader = CSVReader()
+            var failed: Failure?
+            func drain() {
+                guard failed == nil, !sink.rows.rowEnds.isEmpty else { return }
+                count += sink.rows.rowEnds.count
+                do { try sink.rows.withBatch(body) } catch { failed = error }
+                sink.rows.dropCompleteRows()
+            }
+            do {
+                try RecordLookup.inflate(entry: file.name, part: "\(backup.folder)/\(file.part)") { bytes in
+                    guard failed == nil else { return }
+                    reader.feed(bytes, into: &sink)
+                    drain()
+                }
+            } catch {
+                throw Failure(description: "\(error.description); restore stopped (run it again)")
+            }
+            reader.finish(into: &sink)
+            drain()
+            if let failed { throw failed }
+            if !reader.problems.isEmpty { report.problems = (report.problems ?? []) + reader.problems.map { "\(file.part):\(file.name): \($0)" } }
+        }
+        return count
     }
 
     /// The tables to write, in order: whole modules (by name), or the chosen records' modules,

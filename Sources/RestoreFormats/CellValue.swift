@@ -11,29 +11,39 @@ public enum CellValue: Equatable, Sendable {
     /// reals at most 15).
     public static func of(_ value: String, digits: Int) -> CellValue {
         var contiguous = value
-        return contiguous.withUTF8 { of(bytes: $0, value, digits: digits) }
+        return contiguous.withUTF8 { of(bytes: UnsafeRawBufferPointer($0), digits: digits) }
     }
 
-    private static func of(bytes: UnsafeBufferPointer<UInt8>, _ value: String, digits: Int) -> CellValue {
+    /// The same for a field's UTF-8 bytes (no string made unless it may be a real).
+    static func of(bytes raw: UnsafeRawBufferPointer, digits: Int) -> CellValue {
+        let bytes = raw.assumingMemoryBound(to: UInt8.self)
         guard !bytes.isEmpty, bytes.count <= digits + 2 else { return .text }
         var i = 0
-        if bytes[0] == UInt8(ascii: "-") { i = 1 }
+        let negative = bytes[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
         let integerStart = i
-        while i < bytes.count, (0x30...0x39).contains(bytes[i]) { i += 1 }
+        var magnitude: UInt64 = 0
+        while i < bytes.count, (0x30...0x39).contains(bytes[i]) {
+            if i - integerStart < 19 { magnitude = magnitude &* 10 &+ UInt64(bytes[i] - 0x30) }
+            i += 1
+        }
         let integerDigits = i - integerStart
         // No leading zero (007), no "-0": such values do not read back as written.
         guard integerDigits > 0, !(integerDigits > 1 && bytes[integerStart] == 0x30) else { return .text }
         if i == bytes.count {
-            guard integerDigits <= digits, !(integerStart == 1 && integerDigits == 1 && bytes[1] == 0x30), let number = Int64(value) else { return .text }
-            return .integer(number)
+            guard integerDigits <= min(digits, 19), !(negative && magnitude == 0) else { return .text }
+            // Past Int64 (a 19-digit number above 9223372036854775807): text.
+            if negative { return magnitude <= UInt64(Int64.max) + 1 ? .integer(magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)) : .text }
+            return magnitude <= UInt64(Int64.max) ? .integer(Int64(magnitude)) : .text
         }
         guard bytes[i] == UInt8(ascii: "."), i + 1 < bytes.count else { return .text }
         let fractionStart = i + 1
         i = fractionStart
         while i < bytes.count, (0x30...0x39).contains(bytes[i]) { i += 1 }
         // A trailing zero (50000.50) would not read back as written.
-        guard i == bytes.count, bytes[bytes.count - 1] != 0x30, integerDigits + (i - fractionStart) <= min(digits, 15),
-              let number = Double(value), "\(number)" == value else { return .text }
+        guard i == bytes.count, bytes[bytes.count - 1] != 0x30, integerDigits + (i - fractionStart) <= min(digits, 15) else { return .text }
+        let value = String(decoding: bytes, as: UTF8.self)
+        guard let number = Double(value), "\(number)" == value else { return .text }
         return .real(number)
     }
 }

@@ -15,12 +15,8 @@ struct SQLiteTables: RestoreTableSink {
     private var columns = 0
     private var insert: Statement?
     private var duplicates: (table: String, statement: Statement, ids: [String])?
-    private var pending: [[String]] = []
     /// What the restore should say about the database (renamed tables or columns, duplicates).
     private(set) var notes: [String] = []
-
-    /// Rows handed to SQLite at once.
-    static let batch = 2_000
 
     /// A new database at `path` (a temporary file: no journal, no syncs until the end, when
     /// the caller fsyncs and renames it).
@@ -68,13 +64,31 @@ struct SQLiteTables: RestoreTableSink {
         } catch { throw Self.failure(error, created) }
     }
 
-    mutating func row(_ fields: [String]) throws(Restore.Failure) {
-        pending.append(fields)
-        if pending.count >= Self.batch { try flush() }
+    mutating func rows(_ batch: TableBatch) throws(Restore.Failure) {
+        guard let insert else { return }
+        let (columns, table) = (columns, table)
+        var repeated: [[String]] = []
+        do {
+            try queue.inDatabase { db in
+                // The hot loop binds through SQLite's own API on GRDB's prepared statement,
+                // straight from the CSV's bytes: no value boxed, no string made per field.
+                let statement = insert.sqliteStatement
+                for r in 0..<batch.count {
+                    let row = batch[r]
+                    for column in 0..<columns { Self.bind(column < row.count ? row[column] : nil, at: column, of: statement) }
+                    let code = sqlite3_step(statement)
+                    sqlite3_reset(statement)
+                    // GRDB turns on extended codes: SQLITE_CONSTRAINT_PRIMARYKEY, say.
+                    if code & 0xFF == SQLITE_CONSTRAINT { repeated.append(row.strings) } else if code != SQLITE_DONE {
+                        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    }
+                }
+            }
+            for row in repeated { try keepDuplicate(row) }
+        } catch let failure as Restore.Failure { throw failure } catch { throw Self.failure(error, table) }
     }
 
     mutating func end() throws(Restore.Failure) {
-        try flush()
         let table = table
         do { try queue.inDatabase { db in try db.commit() } } catch { throw Self.failure(error, table) }
         if let duplicates {
@@ -87,31 +101,6 @@ struct SQLiteTables: RestoreTableSink {
     mutating func finish() throws(Restore.Failure) -> [String] {
         do { try queue.close() } catch { throw Self.failure(error, "the database") }
         return notes
-    }
-
-    /// Hands the pending rows to SQLite.
-    private mutating func flush() throws(Restore.Failure) {
-        guard let insert, !pending.isEmpty else { return }
-        let (rows, columns, table) = (pending, columns, table)
-        pending.removeAll(keepingCapacity: true)
-        var repeated: [[String]] = []
-        do {
-            try queue.inDatabase { db in
-                // The hot loop binds through SQLite's own API on GRDB's prepared statement:
-                // GRDB's arguments box every value (a million rows of ten columns).
-                let statement = insert.sqliteStatement
-                for row in rows {
-                    for column in 0..<columns { Self.bind(column < row.count ? row[column] : nil, at: column, of: statement) }
-                    let code = sqlite3_step(statement)
-                    sqlite3_reset(statement)
-                    // GRDB turns on extended codes: SQLITE_CONSTRAINT_PRIMARYKEY, say.
-                    if code & 0xFF == SQLITE_CONSTRAINT { repeated.append(row) } else if code != SQLITE_DONE {
-                        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                    }
-                }
-            }
-            for row in repeated { try keepDuplicate(row) }
-        } catch let failure as Restore.Failure { throw failure } catch { throw Self.failure(error, table) }
     }
 
     /// Writes a row whose id the table holds already into the table's duplicates table.
@@ -145,19 +134,17 @@ struct SQLiteTables: RestoreTableSink {
         }
     }
 
-    /// Binds one value as ``values(_:columns:)`` converts it; nil (a short row) as NULL.
-    static func bind(_ value: String?, at column: Int, of statement: SQLiteStatement) {
+    /// Binds one field as ``values(_:columns:)`` converts it; nil (a short row) as NULL.
+    static func bind(_ field: UnsafeRawBufferPointer?, at column: Int, of statement: SQLiteStatement) {
         let index = Int32(column + 1)
-        guard var value else { sqlite3_bind_null(statement, index); return }
-        switch CellValue.of(value, digits: 19) {
+        guard let field else { sqlite3_bind_null(statement, index); return }
+        switch CellValue.of(bytes: field, digits: 19) {
         case .integer(let number): sqlite3_bind_int64(statement, index, number)
         case .real(let number): sqlite3_bind_double(statement, index, number)
         case .text:
-            value.withUTF8 { bytes in
-                // An empty buffer may have no address, which SQLite would take for NULL.
-                _ = bytes.baseAddress.map { sqlite3_bind_text(statement, index, UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), Int32(bytes.count), SQLITE_TRANSIENT) }
-                    ?? sqlite3_bind_text(statement, index, "", 0, SQLITE_TRANSIENT)
-            }
+            // An empty field may have no address, which SQLite would take for NULL.
+            guard let base = field.baseAddress, !field.isEmpty else { sqlite3_bind_text(statement, index, "", 0, SQLITE_TRANSIENT); return }
+            sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(field.count), SQLITE_TRANSIENT)
         }
     }
 

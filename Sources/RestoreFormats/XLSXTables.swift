@@ -29,6 +29,8 @@ struct XLSXTables: RestoreTableSink {
     /// Values cut, one line each (the first thousand).
     private(set) var cut: [String] = []
     private var cutCount = 0
+    /// A cell's text with its NUL, reused.
+    private var cell: [CChar] = []
 
     /// A workbook at `path`, its temporary files in `scratch`; `rowLimit` is Excel's (a
     /// smaller one in tests).
@@ -55,11 +57,33 @@ struct XLSXTables: RestoreTableSink {
         try newSheet()
     }
 
-    mutating func row(_ fields: [String]) throws(Restore.Failure) {
-        if Int(row) >= rowLimit { try newSheet() }
-        for (column, value) in fields.enumerated() { try write(value, column: column, header: false, id: fields.first ?? "") }
-        row += 1
-        mapping[mapping.count - 1].rows += 1
+    mutating func rows(_ batch: TableBatch) throws(Restore.Failure) {
+        for r in 0..<batch.count {
+            if Int(row) >= rowLimit { try newSheet() }
+            let fields = batch[r]
+            for column in 0..<fields.count { try write(fields[column], column: column, row: fields) }
+            row += 1
+        }
+        mapping[mapping.count - 1].rows += batch.count
+    }
+
+    /// Writes one field: a number when it is written as one, else text (NUL-terminated for
+    /// libxlsxwriter in a buffer reused from cell to cell), cut to Excel's limit.
+    private mutating func write(_ field: UnsafeRawBufferPointer, column: Int, row fields: TableRow) throws(Restore.Failure) {
+        guard let worksheet = sheet, !field.isEmpty else { return }
+        let code: lxw_error
+        switch CellValue.of(bytes: field, digits: 15) {
+        case .integer(let number): code = worksheet_write_number(worksheet, row, lxw_col_t(column), Double(number), nil)
+        case .real(let number): code = worksheet_write_number(worksheet, row, lxw_col_t(column), number, nil)
+        case .text:
+            // UTF-16 units never outnumber UTF-8 bytes: only a long field can be over the limit.
+            guard field.count <= Self.cellLimit else { return try write(String(decoding: field, as: UTF8.self), column: column, header: false, id: fields.string(0)) }
+            cell.removeAll(keepingCapacity: true)
+            cell.append(contentsOf: field.assumingMemoryBound(to: CChar.self))
+            cell.append(0)
+            code = cell.withUnsafeBufferPointer { worksheet_write_string(worksheet, row, lxw_col_t(column), $0.baseAddress, nil) }
+        }
+        try Self.check(code, "writing row \(row + 1) of sheet \"\(sheetName)\" (\(module))", path: path)
     }
 
     mutating func end() throws(Restore.Failure) { sheet = nil }
