@@ -38,12 +38,32 @@ for format in csv sqlite xlsx; do
   eval "median_$format=$(printf '%s\n' "${times[@]}" | median)"
 done
 rows=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('records', {}).get('Contacts', ''))" "$OUT/restore.json")
+# The reference: SQLite's own importer (the sqlite3 shell's .import, in C) on the CSV restore's
+# Contacts.csv, into the same schema (no types, the id the primary key, no journal, no syncs).
+command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sqlite3 >/dev/null; }
+REF=$DIR/restore-formats-ref
+rm -rf "$REF"; mkdir -p "$REF"
+restore; cp "$OUT/Contacts.csv" "$REF/Contacts.csv"
+python3 - "$REF/Contacts.csv" >"$REF/schema.sql" <<'PYEOF2'
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    header = next(csv.reader(f))
+cols = ", ".join('"%s"%s' % (c.replace('"', '""'), " PRIMARY KEY" if i == 0 else "") for i, c in enumerate(header))
+print("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;\nCREATE TABLE c (%s);" % cols)
+PYEOF2
+reference() { rm -f "$REF/c.db"; sqlite3 "$REF/c.db" ".read $REF/schema.sql" ".import --csv --skip 1 $REF/Contacts.csv c"; }
+ref_times=()
+for _ in $(seq "$RUNS"); do s=$(date +%s.%N); reference; e=$(date +%s.%N); ref_times+=("$(echo "$e - $s" | bc)"); done
+median_ref=$(printf '%s\n' "${ref_times[@]}" | median)
+
 printf '\n| %s Contacts records | wall time | × CSV | peak RSS | output |\n|---|---|---|---|---|\n' "$N"
 for format in csv sqlite xlsx; do
   label="\`restore NEW --module Contacts\`"; [ "$format" = csv ] || label="\`restore NEW --module Contacts --format $format\`"
   ratio=$(echo "scale=2; $(eval echo \$median_$format) / $median_csv" | bc)
   printf '| %s | %s | %s× | %s MiB | %s |\n' "$label" "${wall[$format]}" "$ratio" "${rss[$format]}" "${size[$format]}"
 done
+printf '| `sqlite3 c.db ".import --csv --skip 1 Contacts.csv c"` (SQLite'"'"'s own importer, on the CSV restore'"'"'s file; reference) | %s s (%s) | %s× | — | — |\n' \
+  "$median_ref" "$(printf '%s\n' "${ref_times[@]}" | range)" "$(echo "scale=2; $median_ref / $median_csv" | bc)"
 echo
 echo "(median of $RUNS runs, min–max; peak RSS the highest of the runs; $rows rows in the workbook's sheets)"
-rm -rf "$OUT"
+rm -rf "$OUT" "$REF"

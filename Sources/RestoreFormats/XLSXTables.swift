@@ -173,8 +173,8 @@ struct XLSXTables: RestoreTableSink {
         return letters
     }
 
-    static func check(_ code: lxw_error, _ doing: String, path: String) throws(Restore.Failure) {
+    static func check(_ code: lxw_error, _ doing: @autoclosure () -> String, path: String) throws(Restore.Failure) {
         guard code != LXW_NO_ERROR else { return }
-        throw Restore.Failure(description: "libxlsxwriter failed \(doing) in \(path): \(String(cString: lxw_strerror(code))); restore stopped (run it again; a full disk is the usual cause)")
+        throw Restore.Failure(description: "libxlsxwriter failed \(doing()) in \(path): \(String(cString: lxw_strerror(code))); restore stopped (run it again; a full disk is the usual cause)")
     }
 }
