@@ -51,7 +51,7 @@ with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
 cols = ", ".join('"%s"%s' % (c.replace('"', '""'), " PRIMARY KEY" if i == 0 else "") for i, c in enumerate(header))
 print("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;\nCREATE TABLE c (%s);" % cols)
 PYEOF2
-reference() { rm -f "$REF/c.db"; sqlite3 "$REF/c.db" ".read $REF/schema.sql" ".import --csv --skip 1 $REF/Contacts.csv c"; }
+reference() { rm -f "$REF/c.db"; sqlite3 "$REF/c.db" ".read $REF/schema.sql" ".import --csv --skip 1 $REF/Contacts.csv c" >/dev/null; }
 ref_times=()
 for _ in $(seq "$RUNS"); do s=$(date +%s.%N); reference; e=$(date +%s.%N); ref_times+=("$(echo "$e - $s" | bc)"); done
 median_ref=$(printf '%s\n' "${ref_times[@]}" | median)
