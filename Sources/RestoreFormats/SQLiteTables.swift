@@ -83,6 +83,7 @@ struct SQLiteTables: RestoreTableSink {
                         throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                     }
                 }
+                sqlite3_clear_bindings(statement)   // none left pointing into the batch's buffer
             }
             for row in repeated { try keepDuplicate(row) }
         } catch let failure as Restore.Failure { throw failure } catch { throw Self.failure(error, table) }
@@ -144,7 +145,8 @@ struct SQLiteTables: RestoreTableSink {
         case .text:
             // An empty field may have no address, which SQLite would take for NULL.
             guard let base = field.baseAddress, !field.isEmpty else { sqlite3_bind_text(statement, index, "", 0, SQLITE_TRANSIENT); return }
-            sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(field.count), SQLITE_TRANSIENT)
+            // Not copied (no destructor, SQLITE_STATIC): the bytes stay put until the row is stepped.
+            sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(field.count), nil)
         }
     }
 
