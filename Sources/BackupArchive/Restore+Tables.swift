@@ -73,7 +73,7 @@ extension Restore {
             throw Failure(description: "\(error.description); build it with `zoho-crm-backup reindex` (a database or workbook is made from the indexed modules)")
         }
         let plans = try tablePlans(index, selection: selection, backup: backup)
-        try checkSpace(target, needs: plans.reduce(0) { sum, plan in sum + Int64(plan.module.records) * 512 })
+        try checkSpace(target, needs: plans.reduce(selection.attachments ? index.header.attachments.bytes : 0) { sum, plan in sum + Int64(plan.module.records) * 512 })
         try write(report, to: target)
         let scratch = "\(target)/.restore-partial"
         try? FileManager.default.removeItem(atPath: scratch)
@@ -89,6 +89,8 @@ extension Restore {
             paths = try attachmentFiles(files, of: backup, into: target, scratch: scratch, report: &report)
         }
         let temp = "\(scratch)/\(UUID().uuidString)-\(file)"
+        var committed = false
+        defer { if !committed { unlink(temp) } }   // a failed restore leaves no half-written file taking space
         var sink = try makeSink(temp, scratch)
         var counts: [String: Int] = [:]
         for plan in plans {
@@ -104,6 +106,7 @@ extension Restore {
         }
         report.notes = try finish(&sink)
         try commit(temp, as: "\(target)/\(file)")
+        committed = true
         let bytes = ((try? FileManager.default.attributesOfItem(atPath: "\(target)/\(file)"))?[.size] as? NSNumber)?.int64Value ?? 0
         report.files.insert(.init(path: file, from: plans.flatMap { $0.module.files.map { "\($0.part):\($0.name)" } }, bytes: bytes), at: 0)
         report.records = counts
@@ -125,7 +128,9 @@ extension Restore {
             var pending: [[String]] = []
             let count = try rows(of: module, backup: backup, keep: keep, report: &report) { (_: [String]) throws(Failure) in
             } row: { (fields: [String], _: [String]) throws(Failure) in
-                pending.append(extra.map { fields + [$0(fields.first ?? "")] } ?? fields)
+                // The extra field under its own column: the row fitted to the header first.
+                let width = module.header.count
+                pending.append(extra.map { Array(fields.prefix(width)) + Array(repeating: "", count: max(0, width - fields.count)) + [$0(fields.first ?? "")] } ?? fields)
                 if pending.count >= 1_000 {
                     try TableBatch.with(pending, body)
                     pending.removeAll(keepingCapacity: true)

@@ -15,6 +15,8 @@ struct SQLiteTables: RestoreTableSink {
     private var columns = 0
     private var insert: Statement?
     private var duplicates: (table: String, statement: Statement, ids: [String])?
+    /// Rows of the current table with more, or fewer, fields than its header.
+    private var longer = 0, shorter = 0
     /// What the restore should say about the database (renamed tables or columns, duplicates).
     private(set) var notes: [String] = []
 
@@ -43,7 +45,8 @@ struct SQLiteTables: RestoreTableSink {
     }
 
     mutating func begin(_ name: String, header: [String]) throws(Restore.Failure) {
-        table = names.name(for: name.hasPrefix("sqlite_") ? "_" + name : name)
+        table = names.name(for: name.lowercased().hasPrefix("sqlite_") ? "_" + name : name)
+        (longer, shorter) = (0, 0)
         if table != name { notes.append("Module \(name) is the table \"\(table)\" (SQLite keeps the name \(name.lowercased() == "backup" ? "backup" : "sqlite_…") for itself, or another module took it).") }
         var columnNames = TableNames()
         let quoted = header.enumerated().map { i, column in
@@ -68,13 +71,17 @@ struct SQLiteTables: RestoreTableSink {
         guard let insert else { return }
         let (columns, table) = (columns, table)
         var repeated: [[String]] = []
+        var (longer, shorter) = (self.longer, self.shorter)
+        defer { (self.longer, self.shorter) = (longer, shorter) }
         do {
             try queue.inDatabase { db in
                 // The hot loop binds through SQLite's own API on GRDB's prepared statement,
                 // straight from the CSV's bytes: no value boxed, no string made per field.
                 let statement = insert.sqliteStatement
+                defer { sqlite3_clear_bindings(statement) }   // none left pointing into the batch's buffer
                 for r in 0..<batch.count {
                     let row = batch[r]
+                    if row.count != columns { if row.count > columns { longer += 1 } else { shorter += 1 } }
                     for column in 0..<columns { Self.bind(column < row.count ? row[column] : nil, at: column, of: statement) }
                     let code = sqlite3_step(statement)
                     sqlite3_reset(statement)
@@ -83,7 +90,6 @@ struct SQLiteTables: RestoreTableSink {
                         throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                     }
                 }
-                sqlite3_clear_bindings(statement)   // none left pointing into the batch's buffer
             }
             for row in repeated { try keepDuplicate(row) }
         } catch let failure as Restore.Failure { throw failure } catch { throw Self.failure(error, table) }
@@ -92,6 +98,8 @@ struct SQLiteTables: RestoreTableSink {
     mutating func end() throws(Restore.Failure) {
         let table = table
         do { try queue.inDatabase { db in try db.commit() } } catch { throw Self.failure(error, table) }
+        if longer > 0 { notes.append("\(table): \(longer) row\(longer == 1 ? " has" : "s have") more fields than the header; the extra fields are not in the table (the CSV restore has them).") }
+        if shorter > 0 { notes.append("\(table): \(shorter) row\(shorter == 1 ? " has" : "s have") fewer fields than the header; the missing ones are NULL.") }
         if let duplicates {
             notes.append("\(table): \(duplicates.ids.count) row\(duplicates.ids.count == 1 ? "" : "s") repeat an id already in it (\(duplicates.ids.prefix(5).joined(separator: ", "))\(duplicates.ids.count > 5 ? ", …" : "")); they are in \"\(duplicates.table)\".")
         }
@@ -123,10 +131,11 @@ struct SQLiteTables: RestoreTableSink {
 
     /// A row's values: numbers as numbers (see ``CellValue``; every Zoho id an integer, in its
     /// own table and in lookups, so joins match), the rest as text; a short row
-    /// padded with NULLs, a long one cut to the header (the CSV reader reports both).
+    /// padded with NULLs, a long one cut to the header (both counted in the notes); an empty
+    /// value NULL (so `Amount > 50000` never matches a blank: SQLite ranks text above numbers).
     static func values(_ row: [String], columns: Int) -> [DatabaseValueConvertible?] {
         (0..<columns).map { i -> DatabaseValueConvertible? in
-            guard i < row.count else { return nil }
+            guard i < row.count, !row[i].isEmpty else { return nil }
             switch CellValue.of(row[i], digits: 19) {
             case .integer(let number): return number
             case .real(let number): return number
@@ -135,16 +144,16 @@ struct SQLiteTables: RestoreTableSink {
         }
     }
 
-    /// Binds one field as ``values(_:columns:)`` converts it; nil (a short row) as NULL.
+    /// Binds one field as ``values(_:columns:)`` converts it; nil (a short row) and an empty
+    /// field as NULL.
     static func bind(_ field: UnsafeRawBufferPointer?, at column: Int, of statement: SQLiteStatement) {
         let index = Int32(column + 1)
-        guard let field else { sqlite3_bind_null(statement, index); return }
+        guard let field, !field.isEmpty else { sqlite3_bind_null(statement, index); return }
         switch CellValue.of(bytes: field, digits: 19) {
         case .integer(let number): sqlite3_bind_int64(statement, index, number)
         case .real(let number): sqlite3_bind_double(statement, index, number)
         case .text:
-            // An empty field may have no address, which SQLite would take for NULL.
-            guard let base = field.baseAddress, !field.isEmpty else { sqlite3_bind_text(statement, index, "", 0, SQLITE_TRANSIENT); return }
+            guard let base = field.baseAddress else { sqlite3_bind_null(statement, index); return }
             // Not copied (no destructor, SQLITE_STATIC): the bytes stay put until the row is stepped.
             sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(field.count), nil)
         }

@@ -28,15 +28,22 @@ public struct TableNames: Sendable {
             while base.hasSuffix("'") { base.removeLast() }
         }
         if base.isEmpty { base = "Sheet" }
-        var candidate = Self.cut(base, to: limit - suffix.utf16.count) + suffix
+        var candidate = cut(base, to: limit - suffix.utf16.count) + suffix
         var n = 2
         while taken.contains(candidate.lowercased()) {
             let mark = "~\(n)"
-            candidate = Self.cut(base, to: limit - suffix.utf16.count - mark.utf16.count) + mark + suffix
+            candidate = cut(base, to: limit - suffix.utf16.count - mark.utf16.count) + mark + suffix
             n += 1
         }
         taken.insert(candidate.lowercased())
         return candidate
+    }
+
+    /// ``cut(_:to:)``, and for Excel no apostrophe left last by the cut.
+    private func cut(_ text: String, to units: Int) -> String {
+        var result = Self.cut(text, to: units)
+        if limit < .max { while result.hasSuffix("'") { result.removeLast() } }
+        return result.isEmpty ? "Sheet" : result
     }
 
     /// The longest prefix of `text` of at most `units` UTF-16 units, whole characters only.

@@ -15,6 +15,7 @@ struct XLSXTables: RestoreTableSink {
 
     private let workbook: UnsafeMutablePointer<lxw_workbook>
     private let about: UnsafeMutablePointer<lxw_worksheet>
+    private let wholeNumber: UnsafeMutablePointer<lxw_format>
     private let path: String
     private let rowLimit: Int
     private var names = TableNames.excelSheets()
@@ -49,6 +50,10 @@ struct XLSXTables: RestoreTableSink {
             throw Restore.Failure(description: "libxlsxwriter could not add the About sheet to \(path)")
         }
         about = first
+        // Whole numbers shown whole ("0"), not as 9.19877E+11 in a General cell.
+        guard let whole = workbook_add_format(made) else { throw Restore.Failure(description: "libxlsxwriter could not add a number format to \(path)") }
+        format_set_num_format(whole, "0")
+        wholeNumber = whole
     }
 
     mutating func begin(_ name: String, header: [String]) throws(Restore.Failure) {
@@ -73,7 +78,7 @@ struct XLSXTables: RestoreTableSink {
         guard let worksheet = sheet, !field.isEmpty else { return }
         let code: lxw_error
         switch CellValue.of(bytes: field, digits: 15) {
-        case .integer(let number): code = worksheet_write_number(worksheet, row, lxw_col_t(column), Double(number), nil)
+        case .integer(let number): code = worksheet_write_number(worksheet, row, lxw_col_t(column), Double(number), wholeNumber)
         case .real(let number): code = worksheet_write_number(worksheet, row, lxw_col_t(column), number, nil)
         case .text:
             // UTF-16 units never outnumber UTF-8 bytes: only a long field can be over the limit.
@@ -106,7 +111,7 @@ struct XLSXTables: RestoreTableSink {
         guard let worksheet = sheet, !value.isEmpty else { return }
         let code: lxw_error
         switch header ? .text : CellValue.of(value, digits: 15) {
-        case .integer(let number): code = worksheet_write_number(worksheet, row, lxw_col_t(column), Double(number), nil)
+        case .integer(let number): code = worksheet_write_number(worksheet, row, lxw_col_t(column), Double(number), wholeNumber)
         case .real(let number): code = worksheet_write_number(worksheet, row, lxw_col_t(column), number, nil)
         case .text:
             var text = value
@@ -149,7 +154,11 @@ struct XLSXTables: RestoreTableSink {
             notes += cut.map { "  \($0)" }
             if cutCount > cut.count { notes.append("  … and \(cutCount - cut.count) more") }
         }
-        try Self.check(workbook_close(workbook), "closing the workbook", path: path)
+        let closed = workbook_close(workbook)
+        if closed.rawValue >= LXW_ERROR_ZIP_FILE_OPERATION.rawValue, closed.rawValue <= LXW_ERROR_ZIP_CLOSE.rawValue {
+            throw Restore.Failure(description: "libxlsxwriter could not zip the workbook \(path) (\(String(cString: lxw_strerror(closed)))): a workbook over 4 GB, or a full disk. Restore fewer modules at once (--module), or use --format sqlite")
+        }
+        try Self.check(closed, "closing the workbook", path: path)
         return notes
     }
 

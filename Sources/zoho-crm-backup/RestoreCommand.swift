@@ -49,6 +49,9 @@ extension ZohoCRMBackup {
             if attachments, records == nil, deletedSince == nil, format == .csv {
                 throw ValidationError("--attachments goes with --records, --deleted-since or --format sqlite|xlsx (a full CSV restore has every attachment)")
             }
+            if attachments, format != .csv, records == nil, deletedSince == nil, !module.isEmpty, !module.contains("Attachments") {
+                throw ValidationError("--attachments with --module restores the files the Attachments table lists: add --module Attachments (or use --records to get chosen records' attachments)")
+            }
             if fromOffsite, !module.isEmpty || records != nil || deletedSince != nil || format != .csv {
                 throw ValidationError("--from-offsite restores the backup folder whole; then restore modules or records from it: zoho-crm-backup restore DIR --to OTHER --module …")
             }

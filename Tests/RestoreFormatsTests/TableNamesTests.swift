@@ -21,6 +21,7 @@ struct TableNamesTests {
         #expect(names.name(for: "Contacts") == "Contacts" && names.name(for: "Contacts", suffix: " (2)") == "Contacts (2)")
         #expect(names.name(for: long, suffix: " (2)") == "Customer_Onboarding_Checkli (2)", "the continuation's number is never cut off")
         #expect(names.name(for: "Ünïcødé_Mødülé_Nämé_With_Ëmoji_🦄🦄") .utf16.count <= 31)
+        #expect(names.name(for: "ABCDEFGHIJKLMNOPQRSTUVWXYZABCD'EFG") == "ABCDEFGHIJKLMNOPQRSTUVWXYZABCD", "no apostrophe left last by the cut")
     }
 
     @Test("SQLite: no length limit; names taken without case, and the reserved backup table")

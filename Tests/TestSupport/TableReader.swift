@@ -11,6 +11,8 @@ public struct TableReader: Decodable, Sendable {
         public var primary_key: [String]?
         /// SQLite only: the storage classes of the first column's values.
         public var types: [String]?
+        /// SQLite only: how many values are NULL.
+        public var nulls: Int?
     }
 
     public var tables: [String: Table]

@@ -30,7 +30,9 @@ def read_sqlite(path):
         cursor = db.execute('SELECT * FROM "%s" ORDER BY rowid' % name.replace('"', '""'))
         header = [d[0] for d in cursor.description]
         info = db.execute('PRAGMA table_info("%s")' % name.replace('"', '""')).fetchall()
-        tables[name] = {"header": header, "rows": [[text(v) for v in row] for row in cursor],
+        rows = list(cursor)
+        tables[name] = {"header": header, "rows": [[text(v) for v in row] for row in rows],
+                        "nulls": sum(1 for row in rows for v in row if v is None),
                         "primary_key": [c[1] for c in info if c[5]],
                         "types": sorted({t for (t,) in db.execute('SELECT DISTINCT typeof("%s") FROM "%s"' % (header[0].replace('"', '""'), name.replace('"', '""')))}) if header else []}
     return tables

@@ -27,6 +27,8 @@ struct RestoreFormatCommandTests {
 
         let typo = try CommandRunner.run(["restore", "--policy", policy, backup.name, "--format", "sqlite", "--module", "Contact", "--to", dir + "/typo"])
         #expect(typo.status == 1 && typo.stderr.contains("has no module Contact") && typo.stderr.contains("nothing was restored"), "\(typo.all)")
+        let noList = try CommandRunner.run(["restore", "--policy", policy, backup.name, "--format", "sqlite", "--attachments", "--module", "Deals", "--to", dir + "/n"])
+        #expect(noList.status != 0 && noList.stderr.contains("add --module Attachments"), "\(noList.all)")
         let unknown = try CommandRunner.run(["restore", "--policy", policy, backup.name, "--format", "pdf", "--to", dir + "/pdf"])
         #expect(unknown.status != 0 && unknown.stderr.contains("csv") && unknown.stderr.contains("sqlite") && unknown.stderr.contains("xlsx"), "\(unknown.all)")
         let offsite = try CommandRunner.run(["restore", "--policy", policy, backup.name, "--from-offsite", "--format", "sqlite", "--to", dir + "/o"])
