@@ -38,6 +38,13 @@ extension Restore {
         /// Whether it is ``everything``.
         private(set) var matchesAll = false
 
+        /// Every id of `sets` (the parents whose notes and attachments come along).
+        public static func union(_ sets: some Sequence<IDSet>) -> IDSet {
+            var all = IDSet()
+            for set in sets { all.numbers.formUnion(set.numbers); all.others.formUnion(set.others) }
+            return all
+        }
+
         /// How many ids.
         public var count: Int { numbers.count + others.count }
         /// No id.
@@ -63,8 +70,7 @@ extension Restore {
         let scratch = "\(target)/.restore-partial"
         try? FileManager.default.removeItem(atPath: scratch)
         try makeFolder(scratch)
-        var parents = IDSet()
-        for set in ids.values { parents.numbers.formUnion(set.numbers); parents.others.formUnion(set.others) }
+        let parents = IDSet.union(ids.values)
         var counts: [String: Int] = [:]
         for (name, set) in ids.sorted(by: { $0.key < $1.key }) where !set.isEmpty {
             guard let module = index.module(name) else { continue }

@@ -181,8 +181,7 @@ extension Restore {
             return modules.sorted { $0.name < $1.name }.map { TablePlan(name: $0.name, module: $0, keeps: [.all]) }
         }
         var plans: [TablePlan] = []
-        var parents = IDSet()
-        for set in ids.values { parents.numbers.formUnion(set.numbers); parents.others.formUnion(set.others) }
+        let parents = IDSet.union(ids.values)
         for (name, set) in ids.sorted(by: { $0.key < $1.key }) where !set.isEmpty {
             guard let module = index.module(name) else { continue }
             plans.append(TablePlan(name: name, module: module, keeps: [.column(nil, set)]))

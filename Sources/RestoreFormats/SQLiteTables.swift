@@ -82,9 +82,7 @@ struct SQLiteTables: RestoreTableSink {
                 for r in 0..<batch.count {
                     let row = batch[r]
                     if row.count != columns { if row.count > columns { longer += 1 } else { shorter += 1 } }
-                    for column in 0..<columns { Self.bind(column < row.count ? row[column] : nil, at: column, of: statement) }
-                    let code = sqlite3_step(statement)
-                    sqlite3_reset(statement)
+                    let code = Self.insert(row, columns: columns, with: statement)
                     // GRDB turns on extended codes: SQLITE_CONSTRAINT_PRIMARYKEY, say.
                     if code & 0xFF == SQLITE_CONSTRAINT { repeated.append(row.strings) } else if code != SQLITE_DONE {
                         throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
@@ -123,29 +121,33 @@ struct SQLiteTables: RestoreTableSink {
             }
             duplicates = (name, statement, [])
         }
-        guard let statement = duplicates?.statement else { return }
+        guard let statement = duplicates?.statement.sqliteStatement else { return }
         let width = columns
-        try queue.inDatabase { db in try statement.execute(arguments: StatementArguments(Self.values(row, columns: width))) }
+        try TableBatch.with([row]) { batch throws in
+            try queue.inDatabase { db in
+                defer { sqlite3_clear_bindings(statement) }
+                let code = Self.insert(batch[0], columns: width, with: statement)
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+            }
+        }
         duplicates?.ids.append(row.first ?? "")
     }
 
-    /// A row's values: numbers as numbers (see ``CellValue``; every Zoho id an integer, in its
-    /// own table and in lookups, so joins match), the rest as text; a short row
-    /// padded with NULLs, a long one cut to the header (both counted in the notes); an empty
-    /// value NULL (so `Amount > 50000` never matches a blank: SQLite ranks text above numbers).
-    static func values(_ row: [String], columns: Int) -> [DatabaseValueConvertible?] {
-        (0..<columns).map { i -> DatabaseValueConvertible? in
-            guard i < row.count, !row[i].isEmpty else { return nil }
-            switch CellValue.of(row[i], digits: 19) {
-            case .integer(let number): return number
-            case .real(let number): return number
-            case .text: return row[i]
-            }
-        }
+    /// Binds `row` to `statement` (as ``bind(_:at:of:)`` does each field), steps and resets it.
+    /// - Returns: SQLite's result code (extended codes on).
+    static func insert(_ row: TableRow, columns: Int, with statement: SQLiteStatement) -> Int32 {
+        for column in 0..<columns { bind(column < row.count ? row[column] : nil, at: column, of: statement) }
+        let code = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        return code
     }
 
-    /// Binds one field as ``values(_:columns:)`` converts it; nil (a short row) and an empty
-    /// field as NULL.
+    /// Binds one field: a number when it reads back as written (see ``CellValue``; every Zoho
+    /// id an integer, in its own table and in lookups, so joins match), else text; nil (a short
+    /// row's missing field) and an empty field NULL (so `Amount > 50000` never matches a blank:
+    /// SQLite ranks text above numbers). A long row is cut to the header (counted in the notes).
     static func bind(_ field: UnsafeRawBufferPointer?, at column: Int, of statement: SQLiteStatement) {
         let index = Int32(column + 1)
         guard let field, !field.isEmpty else { sqlite3_bind_null(statement, index); return }
@@ -161,9 +163,6 @@ struct SQLiteTables: RestoreTableSink {
 
     /// `name` as an SQL identifier.
     static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-
-    /// SQLite's "copy the bytes now" destructor.
-    static let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     static func failure(_ error: Error, _ what: String) -> Restore.Failure {
         Restore.Failure(description: "SQLite could not write \(what): \(error); restore stopped (run it again; a full disk is the usual cause)")
