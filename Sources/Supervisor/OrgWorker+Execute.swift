@@ -120,7 +120,11 @@ extension OrgWorker {
         case .offsiteFailed: .offsiteFailed
         case .offsiteCheckFailed: .offsiteCheckFailed
         case .backupLate: .freshnessAlarm
-        case .backupStarted, .backupOnTime, .daemonStarted, .daemonStopping, .dailyDigest, nil: nil
+        case .backupOnTime: .freshnessRecovered
+        case .backupStarted: .downloadStarted
+        case .daemonStarted: .daemonStarted
+        case .daemonStopping: .daemonStopping
+        case .dailyDigest, nil: nil
         }
         let level: Logger.Level = switch report.level {
         case .info: .info

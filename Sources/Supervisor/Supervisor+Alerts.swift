@@ -9,8 +9,8 @@ extension Supervisor {
     /// `daemon_started` / `daemon_stopping` into the outbox, for each distinct destination
     /// that takes it.
     public func postDaemonEvent(started: Bool) {
-        alerts.post(Reconcile.daemonReport(started: started, orgs: policy.orgs.count), org: nil, orgs: policy.orgs, messageID: nil,
-                    now: environment.clock.date)
+        alerts.post(Reconcile.daemonReport(started: started, orgs: policy.orgs.count), org: nil, orgs: policy.orgs,
+                    messageID: (started ? MessageID.daemonStarted : .daemonStopping).rawValue, now: environment.clock.date)
     }
 
     /// At shutdown: one delivery pass, at most a few seconds (what is not delivered stays in

@@ -165,7 +165,8 @@ public actor Supervisor: Service {
         }
         refreshStatus()
         notifier.ready(status: lastStatusLine)
-        environment.logger.notice("zoho-crm-backup \(ToolInfo.version) started: \(policy.orgs.count) orgs from \(policy.file), state in \(policy.stateDir)")
+        environment.logger.notice("zoho-crm-backup \(ToolInfo.version) started: \(policy.orgs.count) orgs from \(policy.file), state in \(policy.stateDir)",
+                                  metadata: MessageID.daemonStarted.metadata)
         postDaemonEvent(started: true)
         logSendmailProblems()
         let sender = alerts.sender
@@ -182,7 +183,7 @@ public actor Supervisor: Service {
             }
         }
         notifier.stopping()
-        environment.logger.notice("stopping: downloads stop at a resumable point")
+        environment.logger.notice("stopping: downloads stop at a resumable point", metadata: MessageID.daemonStopping.metadata)
         postDaemonEvent(started: false)
         await flushAlerts()
         await stopOffsiteLoops()

@@ -36,6 +36,14 @@ public enum MessageID: String, CaseIterable, Sendable {
     /// The off-site repository's periodic check (`restic check --read-data-subset`) found
     /// damage: an alarm until a later check passes.
     case offsiteCheckFailed = "fc00170a5e364f568bb7c0e8114cee3a"
+    /// A backup's download began or resumed (healthchecks' `/start`).
+    case downloadStarted = "30e8e79bc06c4b0d823d4bb76338ac35"
+    /// The freshness alarm is over: a recent backup is archived again.
+    case freshnessRecovered = "0ddcec2fbb4e4e9eaed8c28b540c42a0"
+    /// The daemon started (the policy read, the orgs' loops running).
+    case daemonStarted = "f61a2a45cb9844e9bc86fe869dc6e646"
+    /// The daemon is stopping: no backups are watched until it starts again.
+    case daemonStopping = "496832fb3e124fc186095b2d60b3cd4f"
 
     /// Logger metadata that tags an entry with this ID: `logger.error("…", metadata: MessageID.backupFailed.metadata)`.
     public var metadata: Logger.Metadata { [LogField.messageIDKey: .string(rawValue)] }

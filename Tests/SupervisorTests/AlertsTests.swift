@@ -43,6 +43,8 @@ struct AlertsTests {
             let archived = try #require(documents.last)
             #expect(archived["org"] as? String == "acme" && (archived["job_id"] as? String)?.isEmpty == false)
             #expect(archived["message_id"] as? String == MessageID.backupArchived.rawValue && (archived["message"] as? String)?.hasPrefix("archived backup") == true)
+            #expect(documents.first?["message_id"] as? String == MessageID.downloadStarted.rawValue, "each alert carries its journal entry's MESSAGE_ID")
+            #expect(recorder.all().contains { $0.metadata["message_id"] == MessageID.downloadStarted.rawValue && $0.level == .info })
             #expect(receiver.requests.filter { $0.path == "/slack" }.isEmpty, "Slack takes neither by default")
             #expect(outbox.entries().entries.isEmpty)
 
@@ -57,6 +59,7 @@ struct AlertsTests {
             let stopping = receiver.requests.filter { $0.text.contains("stopping") }
             #expect(Set(stopping.map(\.path)) == ["/json", "/slack"] && stopping.count == 2)
             #expect(stopping.first { $0.path == "/json" }?.json?["org"] is NSNull)
+            #expect(stopping.first { $0.path == "/json" }?.json?["message_id"] as? String == MessageID.daemonStopping.rawValue)
             try SchemaCheck.validate(receiver.requests.filter { $0.path == "/json" }.map(\.body))
         }
     }
