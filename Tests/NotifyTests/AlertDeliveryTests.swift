@@ -102,6 +102,7 @@ struct AlertDeliveryTests {
         #expect(rig.pending == 1 && next == rig.clock.date.addingTimeInterval(30))
         let warnings = rig.recorder.all().filter { $0.level == .warning }
         #expect(warnings.count == 1 && warnings[0].message.contains("acme/json") && warnings[0].message.contains("refused"), "\(warnings.map(\.message))")
+        #expect(!warnings[0].message.contains(rig.receiver.url("/json")) && !warnings[0].message.contains("127.0.0.1"), "a URL may carry a token: never logged")
 
         // A new sender over the same folder (the daemon restarted, or killed): the backoff is remembered.
         try rig.receiver.start()
@@ -161,6 +162,46 @@ struct AlertDeliveryTests {
         let folded = try #require(rig.receiver.requests.last?.json)
         #expect(folded["folded"] as? Int == 999 && folded["event"] as? String == "backup_failed")
         try SchemaCheck.validate(rig.receiver.requests.map(\.body))
+    }
+
+    @Test("a message retried after a timeout carries the same id: a JSON receiver can drop the duplicate")
+    func retriedKeepsItsID() async throws {
+        let rig = try Rig()
+        let sender = rig.sender(timeout: .seconds(1))
+        rig.receiver.delay = 30   // it records the request, then answers too late
+        try rig.put(rig.message(.linksLost, level: "critical"), only: .json)
+        await sender.deliverDue()
+        #expect(rig.pending == 1)
+        rig.receiver.delay = 0
+        rig.clock.advance(by: .seconds(31))
+        await sender.deliverDue()
+        #expect(rig.pending == 0)
+        let ids = rig.requests(.json).compactMap { $0.json?["id"] as? String }
+        #expect(ids.count == 2 && ids[0] == ids[1] && UUID(uuidString: ids[0]) != nil, "\(ids)")
+    }
+
+    @Test("folded messages say so in Slack's and ntfy's text; ntfy's priority and tags follow the level")
+    func foldedTextAndLevels() async throws {
+        let rig = try Rig()
+        let sender = rig.sender()
+        for kind in [NotifyDestination.Kind.slack, .ntfy] { try rig.put(rig.message(.offsiteFailed), only: kind) }
+        await sender.deliverDue()
+        for _ in 0..<3 { for kind in [NotifyDestination.Kind.slack, .ntfy] { try rig.put(rig.message(.offsiteFailed), only: kind) } }
+        await sender.deliverDue()
+        #expect(rig.pending == 6, "held by the hour's limit")
+        rig.clock.advance(by: .seconds(3600))
+        await sender.deliverDue()
+        let slack = try #require(rig.requests(.slack).last?.json?["text"] as? String)
+        #expect(slack.contains("(and 2 more like it, held back by the rate limit of one message an hour)"), "\(slack)")
+        #expect(rig.requests(.ntfy).last?.text.contains("(and 2 more like it") == true)
+
+        for (level, priority, emoji) in [("critical", "5", "rotating_light"), ("error", "4", "x"), ("warning", "3", "warning"),
+                                         ("notice", "3", "white_check_mark"), ("info", "2", "white_check_mark")] {
+            let request = AlertRequest.make(rig.message(.backupLate, level: level), folded: 0, kind: .ntfy, url: "https://ntfy.example.org/t")
+            #expect(request.headers["Priority"] == priority && request.headers["Tags"] == "\(emoji),backup_late,acme", "\(level)")
+        }
+        let daemon = AlertRequest.make(rig.message(.daemonStopping, level: "notice", org: nil), folded: 0, kind: .ntfy, url: "https://ntfy.example.org/t")
+        #expect(daemon.headers["Tags"] == "white_check_mark,daemon_stopping", "no org tag for the daemon's own events")
     }
 
     @Test("a healthchecks check gets only the newest state of an org (no rate limit): after an outage, fail, start, success go as the success alone")
