@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 
 /// Alerts as an admin meets them, with the real binary: `notify test` against a loopback
-/// receiver, and the daemon SIGKILLed while a destination holds its alert — delivered after
-/// the restart.
+/// receiver, and the daemon SIGKILLed while a destination is down and while it holds the
+/// retry — delivered after the restart.
 @Suite("Notify commands and crashes", .serialized)
 struct NotifyCommandTests {
     /// The setup with a `notify:` of three destinations (healthchecks by secret, a JSON
@@ -50,33 +50,57 @@ struct NotifyCommandTests {
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [[String: Any]])
         #expect(rows.count == 1 && rows[0]["destination"] as? String == "acme/ops-json" && rows[0]["delivered"] as? Bool == true)
         #expect(!one.stdout.contains(receiver.url("/json")), "no URL in the output: they carry tokens")
+
+        // --org: that org's destinations, without the daemon's heartbeat; an org not in the policy is named.
+        let before = receiver.requests.count
+        let org = try CommandRunner.run(["notify", "test", "--policy", setup.policy, "--org", "acme"], environment: setup.environment)
+        #expect(org.status == 1 && org.stdout.contains("acme/ops-json (json): delivered") && !org.stdout.contains("heartbeat"), "\(org.all)")
+        #expect(!receiver.requests.dropFirst(before).contains { $0.path.hasPrefix("/beat") })
+        let unknown = try CommandRunner.run(["notify", "test", "--policy", setup.policy, "--org", "nosuch"], environment: setup.environment)
+        #expect(unknown.status != 0 && unknown.all.contains("nosuch"), "\(unknown.all)")
     }
 
-    @Test("the daemon SIGKILLed while a destination holds its alert: the alert is in the outbox, and the restarted daemon delivers it")
-    func killedWhileSending() throws {
+    @Test("the receiver down, the daemon SIGKILLed; then SIGKILLed again while the receiver holds the retry: the restarted daemon delivers every alert, none lost")
+    func killedWhileDownAndWhileSending() throws {
         let receiver = try AlertReceiver()
         defer { receiver.stop() }
         let sim = try SimulatorProcess(jobDuration: "1s")
         defer { sim.stop() }
         let setup = try Self.setup(sim, receiver: receiver, slack: receiver.url("/slack"))
-        receiver.delay = 30   // holds every request: the daemon is killed while it waits
-
-        let first = try DaemonProcess(policy: setup.policy, environment: setup.environment, logPath: setup.folder + "/first.log")
-        #expect(eventually(timeout: 20) { receiver.requests.contains { $0.path == "/json" } }, "\(first.log)")
         let outbox = setup.folder + "/state/outbox"
-        let waiting = ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix("delivery") }
-        #expect(!waiting.isEmpty, "daemon_started is in the outbox while its delivery hangs")
+        func waiting() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix("delivery") }
+        }
+
+        // 1. Down: refused, kept in the outbox, retried later (30 s) — and the daemon killed meanwhile.
+        receiver.stop()
+        let first = try DaemonProcess(policy: setup.policy, environment: setup.environment, logPath: setup.folder + "/first.log")
+        #expect(eventually(timeout: 20) { first.log.contains("could not be delivered to acme/ops-json (json): the connection was refused") }, "\(first.log)")
+        #expect(!first.log.contains(receiver.url("/json")), "the URL is never logged")
+        let before = waiting()
+        #expect(!before.isEmpty, "daemon_started is in the outbox")
         first.signal(SIGKILL)
         first.waitForExit(timeout: 10)
 
-        receiver.delay = 0
+        // 2. Back, but holding every request: the restarted daemon retries when the backoff ends and is killed mid-request.
+        try receiver.start()
+        receiver.delay = 60
         let second = try DaemonProcess(policy: setup.policy, environment: setup.environment, logPath: setup.folder + "/second.log")
-        defer { _ = second.stop() }
-        // The first start's message and the second's go as one (the rate limit), "and 1 more".
-        #expect(eventually(timeout: 20) {
-            receiver.requests.contains { $0.path == "/json" && $0.json?["event"] as? String == "daemon_started" && $0.json?["folded"] as? Int == 1 }
-        }, "\(receiver.requests.map { "\($0.path) \($0.text)" }) \(second.log)")
-        #expect(eventually(timeout: 10) { ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix("delivery") }.isEmpty })
+        #expect(eventually(timeout: 60) { receiver.requests.contains { $0.path == "/json" } }, "retried after the backoff the first daemon recorded: \(second.log)")
+        #expect(Set(before).isSubset(of: Set(waiting())), "nothing leaves the outbox before it is delivered")
+        second.signal(SIGKILL)
+        second.waitForExit(timeout: 10)
+
+        // 3. Answering: everything goes, the three starts as one message "and 2 more" (the rate limit).
+        receiver.delay = 0
+        let third = try DaemonProcess(policy: setup.policy, environment: setup.environment, logPath: setup.folder + "/third.log")
+        defer { _ = third.stop() }
+        #expect(eventually(timeout: 30) {
+            receiver.requests.contains { $0.path == "/json" && $0.json?["event"] as? String == "daemon_started" && $0.json?["folded"] as? Int == 2 }
+        }, "\(receiver.requests.map { "\($0.path) \($0.text)" }) \(third.log)")
+        #expect(receiver.requests.contains { $0.path == "/slack" && $0.text.contains("and 2 more") })
+        #expect(eventually(timeout: 10) { waiting().isEmpty })
+        #expect(third.log.contains("alerts reach acme/ops-json (json) again"))
         #expect(receiver.requests.contains { $0.path == "/beat" }, "the heartbeat is pinged while the daemon runs")
     }
 
