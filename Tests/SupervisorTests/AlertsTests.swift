@@ -111,20 +111,25 @@ struct AlertsTests {
         }
     }
 
-    @Test("the daily digest by e-mail at digest_at: each org's newest backup and age; once a day; not at the first start")
+    @Test("the daily digest by e-mail at digest_at: one mail for two orgs sharing the address — each org's newest backup and age, the off-site lag and its failure as an alarm; once a day; not at the first start")
     func digest() async throws {
-        let org = SupervisorHarness.Org(name: "acme", schedule: OffsiteCopyTests.fridays, extra: [
-            "notify:",
-            "  email: { to: ops@example.com, from: zcb@example.com, sendmail: SENDMAIL, events: [daily_digest], digest_at: \"07:00\" }",
+        try #require(ResticFixture.isInstalled, "make deps installs restic")
+        let mail = "  email: { to: ops@example.com, from: zcb@example.com, sendmail: SENDMAIL, events: [daily_digest], digest_at: \"07:00\" }"
+        let acme = SupervisorHarness.Org(name: "acme", schedule: OffsiteCopyTests.fridays, extra: [
+            "notify:", mail, "offsite: { repository: REPO, password_secret: acme-restic }",
         ], keep: "{ last: 4, weekly: 0, monthly: 0, yearly: 0 }")
-        try await SupervisorHarness.run([org], configure: OffsiteCopyTests.simulator) { h in
+        let beta = SupervisorHarness.Org(name: "beta", schedule: "unmanaged", extra: ["notify:", mail])
+        try await SupervisorHarness.run([acme, beta], configure: OffsiteCopyTests.simulator) { h in
             let sendmail = h.folder + "/sendmail"
             try Data("#!/bin/sh\ncat >> \(h.folder)/mails\necho '<<end>>' >> \(h.folder)/mails\n".utf8).write(to: URL(fileURLWithPath: sendmail))
             chmod(sendmail, 0o755)
+            try OffsiteCopyTests.write(h, password: "correct horse")
             let utc = PolicyLoader(environment: [:], systemTimeZone: TimeZone(identifier: "UTC")!)
-            let policy = try utc.parse(h.policyText().replacingOccurrences(of: "SENDMAIL", with: sendmail), file: h.folder + "/policy.yaml")
+            let text = h.policyText().replacingOccurrences(of: "SENDMAIL", with: sendmail).replacingOccurrences(of: "REPO", with: OffsiteCopyTests.repository(h))
+            let policy = try utc.parse(text, file: h.folder + "/policy.yaml")
             let supervisor = Supervisor(policy: policy, environment: h.environment(), loader: utc)
             try await OffsiteCopyTests.runUntilArchived(h, supervisor, 1)
+            _ = await supervisor.copyOffsite(repository: OffsiteCopyTests.repository(h))   // no repository there: the copy fails
             func mails() -> [String] {
                 ((try? String(contentsOfFile: h.folder + "/mails", encoding: .utf8)) ?? "").components(separatedBy: "<<end>>\n").filter { !$0.isEmpty }
             }
@@ -134,9 +139,13 @@ struct AlertsTests {
             h.clock.advance(by: .seconds(86_400))
             await supervisor.digestIfDue()
             await supervisor.deliverAlerts()
+            #expect(mails().count == 1, "one mail for the address both orgs name")
             let digest = try #require(mails().first)
             #expect(digest.contains("Subject: [zoho-crm-backup] ") && digest.contains("daily digest") && digest.contains("To: ops@example.com"))
+            #expect(digest.contains("2 orgs, ALARM for acme"), "\(digest)")
             #expect(digest.contains("acme:\n  newest backup ") && digest.contains(" old"), "\(digest)")
+            #expect(digest.contains("  off-site: 1 backup not yet copied\n") && digest.contains("  ALARM: off-site copies fail: "), "\(digest)")
+            #expect(digest.contains("beta:\n  no backup archived yet"), "\(digest)")
             await supervisor.digestIfDue()
             await supervisor.deliverAlerts()
             #expect(mails().count == 1, "once a day")
