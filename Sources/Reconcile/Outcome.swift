@@ -1,4 +1,5 @@
 import Foundation
+import ZohoModel
 
 /// What came of something the shell carried out — a change to Zoho's schedule, a download, a
 /// loss: the input of ``Reconcile/apply(_:to:desired:now:)``, which decides what it does to
@@ -15,7 +16,7 @@ public enum Outcome: Sendable, Equatable {
     /// A backup is in the archive, verified (`fromDisk`: committed from `.partial/`).
     case archived(Archived)
     /// Bringing `jobID` home failed; `countedAs` is the failure metric's kind (`download`, `verify`).
-    case archiveFailed(jobID: String, Failure, countedAs: String)
+    case archiveFailed(jobID: String, Failure, countedAs: FailureKind)
     /// The links of `jobID` expired before it was archived, with nothing complete on disk.
     case linksLost(jobID: String, expiry: Date?)
     /// Zoho's links cannot be read.
@@ -35,7 +36,7 @@ public enum Outcome: Sendable, Equatable {
     /// Something else failed before or around the work: Zoho could not be observed, the
     /// credentials file cannot be used, the state folder cannot be written, retention or the
     /// quarantine failed. `countedAs` is the failure metric's kind, if it is counted.
-    case problem(Failure, countedAs: String?)
+    case problem(Failure, countedAs: FailureKind?)
 
     /// A backup retention removed.
     public struct Pruned: Sendable, Equatable {
@@ -139,8 +140,8 @@ public struct Report: Sendable, Equatable {
     }
     /// What a metric counts.
     public enum Count: Sendable, Equatable {
-        /// A failure of this kind (`zoho`, `download`, `verify`, `links_expired`, `links_unreadable`).
-        case failure(String)
+        /// A failure of this kind (the failures metric's `kind` label).
+        case failure(FailureKind)
         case quotaError
         /// A backup archived: its bytes and parts, and the time of the last success.
         case archived(bytes: Int64, parts: Int)

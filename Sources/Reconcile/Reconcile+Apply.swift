@@ -61,7 +61,7 @@ extension Reconcile {
                 return (next, [report])
             case .notNow, .credentials, .other:
                 next.pendingPost = nil
-                let report = failed(failure, counts: [.failure("zoho")])
+                let report = failed(failure, counts: [.failure(.zoho)])
                 return (next, [report])
             }
         case .cancelled(let id, let rule, let already):
@@ -70,7 +70,7 @@ extension Reconcile {
         case .cancelFailed(_, let failure):
             // Running or gone: the next observation decides again; nothing to alarm about.
             if failure.kind == .notNow { return (next, [Report(.info, "[\(org)] \(failure.message)")]) }
-            let report = failed(failure, counts: [.failure("zoho")])
+            let report = failed(failure, counts: [.failure(.zoho)])
             return (next, [report])
         case .archived(let a):
             next.seenJobs[a.jobID] = nil
@@ -94,7 +94,7 @@ extension Reconcile {
                 kind: OrgState.linksExpiredKind, message: message,
                 hint: "This backup cannot be downloaded any more. Look at the errors logged for this org before it (disk, network, credentials), fix them, and start a new backup with `zoho-crm-backup now --org \(org)` if one is needed before the next scheduled one.",
                 at: now, jobID: id)
-            return (next, [Report(.critical, message, event: .linksExpired, jobID: id, isError: true, counts: [.failure("links_expired")],
+            return (next, [Report(.critical, message, event: .linksExpired, jobID: id, isError: true, counts: [.failure(.linksExpired)],
                                   hint: next.lastError?.hint)])
         case .pruned(let removed):
             next.pruneDue = false
@@ -105,7 +105,7 @@ extension Reconcile {
         case .removedNotOffsite(let removed):
             return (next, removed.map {
                 Report(.error, "[\(org)] backup \($0.backup) removed before it was copied off-site: the archive's disk is below archive.min_free and a new backup needs the room, which wins over offsite.required (\($0.reasons.joined(separator: ", "))). Fix the off-site copy (`zoho-crm-backup offsite status`) or give the archive more room.",
-                       event: .retentionRemoved, jobID: $0.jobID, counts: [.failure("removed_not_offsite")])
+                       event: .retentionRemoved, jobID: $0.jobID, counts: [.failure(.removedNotOffsite)])
             })
         case .quarantined(let id, let files, let folder):
             let text = "[\(org)] backup \(id): its links expired; Zoho's bytes of \(files.joined(separator: ", ")) are kept in \(folder) (QUARANTINE.json says which verified). The daemon never deletes them: check them with unzip -t and remove the folder when done."
@@ -124,7 +124,7 @@ extension Reconcile {
                 kind: "linksUnreadable", message: message,
                 hint: "Nothing can be downloaded while this lasts. Download the backup from Zoho's web UI before its links expire, and report this message: Zoho may have changed its link format.",
                 at: now, jobID: nil)
-            return (next, [Report(.error, message, event: .linksUnreadable, isError: true, counts: [.failure("links_unreadable")],
+            return (next, [Report(.error, message, event: .linksUnreadable, isError: true, counts: [.failure(.linksUnreadable)],
                                   hint: next.lastError?.hint)])
         }
     }

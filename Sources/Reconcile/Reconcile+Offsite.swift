@@ -136,7 +136,7 @@ extension Reconcile {
             let text = "[\(org)] off-site repository \(repository) failed its check (\(subset) of its data read): \(failure). "
                 + "The copies there may not restore. Run `restic -r REPO check --read-data` to see every damaged pack; `restic -r REPO repair` is not in restic 0.14: "
                 + "move the damaged repository aside, `zoho-crm-backup offsite init`, and the daemon copies every archived backup again"
-            return (next, [Report(.critical, text, event: .offsiteCheckFailed, counts: [.failure("offsite_check")],
+            return (next, [Report(.critical, text, event: .offsiteCheckFailed, counts: [.failure(.offsiteCheck)],
                                   hint: "Move the damaged repository aside, `zoho-crm-backup offsite init`, and the daemon copies every archived backup again.")])
         case .failed(let jobID, let kind, let message, let hint):
             next.consecutiveFailures += 1
@@ -146,7 +146,7 @@ extension Reconcile {
             let repeated = state.failure.map { $0.kind == kind && $0.message == message && now.timeIntervalSince($0.reportedAt) < 3_600 } ?? false
             next.failure = OffsiteState.Failure(kind: kind, message: message, hint: hint, at: now, jobID: jobID,
                                                 reportedAt: repeated ? state.failure?.reportedAt ?? now : now)
-            let counts: [Report.Count] = [.failure("offsite")]
+            let counts: [Report.Count] = [.failure(.offsite)]
             guard !repeated else { return (next, [Report(.info, text, jobID: jobID, counts: counts)]) }
             return (next, [Report(.error, "\(text). \(hint)", event: .offsiteFailed, jobID: jobID, counts: counts, fields: ["offsite_error": kind], hint: hint)])
         }

@@ -108,7 +108,7 @@ extension OrgWorker {
             hint = zoho.hint
         }
         let failure = Outcome.Failure(.other, name: error.code.rawValue, message: message, hint: hint, jobID: jobID)
-        _ = apply(.archiveFailed(jobID: jobID, failure, countedAs: error.code == .corruptPart || error.code == .sizeMismatch ? "verify" : "download"))
+        _ = apply(.archiveFailed(jobID: jobID, failure, countedAs: error.code == .corruptPart || error.code == .sizeMismatch ? FailureKind.verify : .download))
     }
 
     func reportLost(jobID: String, expiry: Date?) async {

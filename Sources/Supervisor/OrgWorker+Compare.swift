@@ -92,7 +92,7 @@ extension OrgWorker {
         guard let file = try? folder.holds() else { return }
         let holds = file.holds.filter { $0.kind == .massChange && $0.isActive(at: now) }
         snapshot.massChange = holds.isEmpty ? nil : Array(Set(holds.flatMap { $0.modules ?? [] })).sorted().joined(separator: ", ")
-        metrics.setAlarm(kind: "mass_change", raised: !holds.isEmpty)
+        metrics.setAlarm(kind: .massChange, raised: !holds.isEmpty)
     }
 
     /// The backups with a hold in force; unreadable holds count as last seen (retention

@@ -70,6 +70,6 @@ extension OrgWorker {
     /// A check's outcome for this org: the alarm raised or ended, the metric.
     func applyCheck(failure: String?, subset: String) {
         applyOffsite(.checked(failure: failure, subset: subset))
-        metrics.setAlarm(kind: "offsite_check", raised: failure != nil)
+        metrics.setAlarm(kind: .offsiteCheck, raised: failure != nil)
     }
 }

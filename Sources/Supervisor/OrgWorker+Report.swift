@@ -13,7 +13,7 @@ extension OrgWorker {
         metrics.setLinksExpiry(pending?.timeIntervalSince1970)
         updateQuarantineMetric()
         updateMassChangeAlarm()
-        if policy.offsite != nil { metrics.setAlarm(kind: "offsite_check", raised: offsiteState.checkFailure != nil) }
+        if policy.offsite != nil { metrics.setAlarm(kind: .offsiteCheck, raised: offsiteState.checkFailure != nil) }
     }
 
     // MARK: - Reporting

@@ -10,7 +10,7 @@ extension OrgWorker {
     /// Reports when restic starts or stops running without its cache (once each way), and
     /// keeps `alarm{kind="offsite_cache"}` raised meanwhile.
     func noteCache(full: Bool, at cache: String, free: Int64?) {
-        metrics.setAlarm(kind: "offsite_cache", raised: full)
+        metrics.setAlarm(kind: .offsiteCache, raised: full)
         guard full != offsiteWithoutCache else { return }
         offsiteWithoutCache = full
         if full {

@@ -124,7 +124,7 @@ public actor OrgWorker {
         do {
             remote = try await observe(client)
         } catch {
-            _ = apply(.problem(Self.failure(error), countedAs: "zoho"))
+            _ = apply(.problem(Self.failure(error), countedAs: .zoho))
             return (true, false)
         }
         if Task.isCancelled { return (false, false) }

@@ -1,3 +1,4 @@
+import ZohoModel
 import Metrics
 import Prometheus
 
@@ -71,8 +72,8 @@ public struct OrgMetrics: Sendable {
         gauge(.freshnessAlarm).record(alarm ? 1 : 0)
     }
 
-    /// A failure of this kind (a short snake_case word: `download`, `verify`, `zoho`, …).
-    public func recordFailure(kind: String) { counter(.failures, [("kind", kind)]).increment() }
+    /// A failure of this kind (its `kind` label).
+    public func recordFailure(kind: FailureKind) { counter(.failures, [("kind", kind.rawValue)]).increment() }
 
     /// When the pending links expire (Unix seconds; 0: none pending).
     public func setLinksExpiry(_ time: Double?) { gauge(.linksExpiry).record(time ?? 0) }
@@ -99,8 +100,8 @@ public struct OrgMetrics: Sendable {
     /// Archived backups not yet off-site.
     public func setOffsiteLag(_ backups: Int) { gauge(.offsiteLag).record(backups) }
 
-    /// An alarm of `kind` (`mass_change`) raised (1) or not (0).
-    public func setAlarm(kind: String, raised: Bool) { gauge(.alarm, [("kind", kind)]).record(raised ? 1 : 0) }
+    /// An alarm of `kind` raised (1) or not (0).
+    public func setAlarm(kind: AlarmKind, raised: Bool) { gauge(.alarm, [("kind", kind.rawValue)]).record(raised ? 1 : 0) }
 }
 
 /// Every metric the daemon writes, with its help text. Names never change once released.

@@ -65,12 +65,12 @@ struct OffsiteDecisionTests {
     func failureThenCopy() {
         let fail = OffsiteOutcome.failed(jobID: "job1", kind: "locked", message: "restic backup failed: locked", hint: "unlock")
         var (state, reports) = Reconcile.applyOffsite(fail, to: OffsiteState(), desired: Self.desired, now: Self.now)
-        #expect(reports.count == 1 && reports[0].level == .error && reports[0].event == .offsiteFailed && reports[0].counts == [.failure("offsite")])
+        #expect(reports.count == 1 && reports[0].level == .error && reports[0].event == .offsiteFailed && reports[0].counts == [.failure(.offsite)])
         #expect(reports[0].fields["offsite_error"] == "locked" && reports[0].message.contains("unlock") && reports[0].message.hasPrefix("[acme] "))
         #expect(state.consecutiveFailures == 1 && state.nextAttempt == Self.now.addingTimeInterval(60) && state.failure?.kind == "locked")
 
         (state, reports) = Reconcile.applyOffsite(fail, to: state, desired: Self.desired, now: Self.now.addingTimeInterval(120))
-        #expect(reports.count == 1 && reports[0].level == .info && reports[0].event == nil && reports[0].counts == [.failure("offsite")], "the same, within the hour")
+        #expect(reports.count == 1 && reports[0].level == .info && reports[0].event == nil && reports[0].counts == [.failure(.offsite)], "the same, within the hour")
         #expect(state.consecutiveFailures == 2 && state.failure?.reportedAt == Self.now)
 
         (state, reports) = Reconcile.applyOffsite(fail, to: state, desired: Self.desired, now: Self.now.addingTimeInterval(3_700))

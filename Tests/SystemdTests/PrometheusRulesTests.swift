@@ -2,6 +2,7 @@ import Foundation
 import Systemd
 import Testing
 import TestSupport
+import ZohoModel
 
 /// The packaged Prometheus alert rules: every metric they and their promtool tests name is one
 /// the daemon writes (a renamed metric breaks this), and `promtool test rules` (Debian's
@@ -22,14 +23,14 @@ struct PrometheusRulesTests {
         let org = metrics.org("acme")
         org.recordArchived(bytes: 1, parts: 1, at: 1)
         org.setFreshness(newestAgeSeconds: 1, maxAgeSeconds: 2, alarm: false)
-        org.recordFailure(kind: "download")
+        org.recordFailure(kind: .download)
         org.setLinksExpiry(1)
         org.recordQuotaError()
         org.setQuarantinedParts(0)
         org.setRecords(module: "Leads", records: 1, deleted: 0, changed: 0)
         org.recordOffsiteCopy(bytesAdded: 1, at: 1)
         org.setOffsiteLag(0)
-        org.setAlarm(kind: "mass_change", raised: false)
+        org.setAlarm(kind: .massChange, raised: false)
         metrics.downloadsInFlight.record(0)
         metrics.downloadBytesPerSecond.record(0)
         var names: Set<String> = []
@@ -50,6 +51,27 @@ struct PrometheusRulesTests {
             #expect(!used.isEmpty)
             #expect(used.subtracting(rendered).isEmpty, "\(file) names metrics the daemon does not write: \(used.subtracting(rendered).sorted())")
         }
+    }
+
+    @Test("every kind the rules and their tests match on failures_total and alarm is one the daemon counts (a renamed kind breaks this)")
+    func kindsAreTheDaemons() throws {
+        let known = ["failures_total": Set(FailureKind.allCases.map(\.rawValue)), "alarm": Set(AlarmKind.allCases.map(\.rawValue))]
+        let selector = try NSRegularExpression(pattern: #"zoho_crm_backup_(failures_total|alarm)\{([^}]*)\}"#)
+        let matcher = try NSRegularExpression(pattern: #"kind\s*(=|!=|=~|!~)\s*"([^"]*)""#)
+        var seen: [String: Set<String>] = [:]
+        for file in [Self.rules, Self.tests] {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            for match in selector.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let metric = String(text[Range(match.range(at: 1), in: text)!])
+                let labels = String(text[Range(match.range(at: 2), in: text)!])
+                for kind in matcher.matches(in: labels, range: NSRange(labels.startIndex..., in: labels)) {
+                    let values = String(labels[Range(kind.range(at: 2), in: labels)!]).split(separator: "|").map(String.init)
+                    seen[metric, default: []].formUnion(values)
+                    #expect(Set(values).isSubset(of: known[metric]!), "\(file): \(metric){kind…\"\(values.joined(separator: "|"))\"} names a kind the daemon never writes")
+                }
+            }
+        }
+        #expect(seen["alarm"]?.isSuperset(of: ["mass_change", "offsite_check"]) == true && seen["failures_total"]?.contains("offsite") == true, "\(seen)")
     }
 
     @Test("promtool check rules and promtool test rules: each alert fires when it should and not when it should not",
