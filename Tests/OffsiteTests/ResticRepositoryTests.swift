@@ -101,6 +101,21 @@ struct ResticRepositoryTests {
         await #expect(throws: ResticError.Kind.notInstalled) { try await Self.kind { try await missing.snapshots() } }
     }
 
+    @Test("unlockStale removes the lock of a restic that is gone, never a live restic's (no --remove-all)")
+    func unlockKeepsALiveLock() async throws {
+        try Self.requireRestic()
+        let s = try Scratch()
+        defer { s.remove() }
+        try await s.restic.initialize()
+        let holder = try #require(try await ResticFixture.holdExclusiveLock(repository: s.restic.repository, passwordFile: s.restic.passwordFile))
+        func locks() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: s.restic.repository + "/locks")) ?? [] }
+        try await s.restic.unlockStale()
+        #expect(locks().count == 1, "the live restic keeps its lock")
+        holder.kill()
+        try await s.restic.unlockStale()
+        #expect(locks().isEmpty, "its restic gone, the lock is stale and removed")
+    }
+
     @Test("a restic that hangs (a stalled store) is stopped at its time limit: timedOut, nothing left running")
     func hangingResticIsStopped() async throws {
         let s = try Scratch()

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// restic (Debian's) as the tests drive it directly: a fixture's repository and its locks.
 public enum ResticFixture {
@@ -24,14 +25,21 @@ public enum ResticFixture {
         ["restic", "--repo", repository, "--password-file", passwordFile, "--no-cache"] + arguments
     }
 
-    /// Leaves the exclusive lock a killed restic leaves: `restic key passwd` locks the
-    /// repository exclusively, then waits to read the new password from a FIFO nobody writes;
-    /// it is killed with SIGKILL once its lock is written. - Returns: whether a lock was left.
+    /// Leaves the exclusive lock a killed restic leaves: ``holdExclusiveLock(repository:passwordFile:)``,
+    /// then the holder killed with SIGKILL. - Returns: whether a lock was left.
     public static func leaveExclusiveLock(repository: String, passwordFile: String) async throws -> Bool {
+        guard let holder = try await holdExclusiveLock(repository: repository, passwordFile: passwordFile) else { return false }
+        holder.kill()
+        return !((try? FileManager.default.contentsOfDirectory(atPath: repository + "/locks")) ?? []).isEmpty
+    }
+
+    /// A live restic holding the repository's exclusive lock: `restic key passwd` locks it,
+    /// then waits to read the new password from a FIFO nobody writes. - Returns: the holder
+    /// once its lock is written whole, or nil when none was written.
+    public static func holdExclusiveLock(repository: String, passwordFile: String) async throws -> LockHolder? {
         let locks = repository + "/locks"
         let fifo = NSTemporaryDirectory() + "restic-fifo-\(UUID().uuidString.prefix(8))"
-        guard mkfifo(fifo, 0o600) == 0 else { return false }
-        defer { unlink(fifo) }
+        guard mkfifo(fifo, 0o600) == 0 else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["restic", "--repo", repository, "--password-file", passwordFile, "--no-cache",
@@ -39,6 +47,7 @@ public enum ResticFixture {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        let holder = LockHolder(process: process, fifo: fifo)
         // The lock file written whole (a half-written one restic ignores): it has bytes, and
         // restic has moved on to wait for the FIFO.
         for _ in 0..<1_000 {
@@ -48,8 +57,29 @@ public enum ResticFixture {
             try await Task.sleep(for: .milliseconds(10))
         }
         try await Task.sleep(for: .milliseconds(500))
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        return !((try? FileManager.default.contentsOfDirectory(atPath: locks)) ?? []).isEmpty
+        guard !((try? FileManager.default.contentsOfDirectory(atPath: locks)) ?? []).isEmpty else {
+            holder.kill()
+            return nil
+        }
+        return holder
+    }
+
+    /// The restic that holds a lock; ``kill()`` ends it with SIGKILL (its lock stays, stale).
+    public final class LockHolder: @unchecked Sendable {   // set once in init; kill() is called from one test at a time
+        let process: Process
+        let fifo: String
+
+        init(process: Process, fifo: String) {
+            self.process = process
+            self.fifo = fifo
+        }
+
+        public func kill() {
+            if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            unlink(fifo)
+        }
+
+        deinit { kill() }
     }
 }
