@@ -112,7 +112,10 @@ struct OffsiteS3Tests {
         iam.put_user_policy(UserName="zcb", PolicyName="all", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
         key = iam.create_access_key(UserName="zcb")["AccessKey"]
         boto3.client("s3", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]).create_bucket(Bucket="zoho")
-        print(key["AccessKeyId"], key["SecretAccessKey"])
+        # A second key (IAM authentication is on from here: made with the first), the admin's replacement for a revoked one.
+        iam = boto3.client("iam", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+        spare = iam.create_access_key(UserName="zcb")["AccessKey"]
+        print(key["AccessKeyId"], key["SecretAccessKey"], spare["AccessKeyId"], spare["SecretAccessKey"])
         """
 
     static func revoke(_ id: String, _ secret: String) -> String {
@@ -130,14 +133,20 @@ struct OffsiteS3Tests {
         let repository: String
         let h: SupervisorHarness
 
-        /// restic by hand against the repository.
-        func restic(_ arguments: [String]) throws -> ChildProcess.Result {
+        /// restic by hand against the repository, with the first key (or the spare, `key: 1`).
+        func restic(_ arguments: [String], key: Int = 0) throws -> ChildProcess.Result {
             try ChildProcess.run("/usr/bin/env", ["restic", "--no-cache", "--repo", repository, "--password-file", OffsiteCopyTests.passwordFile(h)] + arguments,
-                                 environment: ["AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys[1], "TZ": "UTC"])
+                                 environment: ["AWS_ACCESS_KEY_ID": keys[2 * key], "AWS_SECRET_ACCESS_KEY": keys[2 * key + 1], "TZ": "UTC"])
         }
 
-        func snapshots() throws -> [ResticSnapshot] {
-            let listed = try restic(["snapshots", "--json", "--no-lock"])
+        /// The org's environment secret with the first key (or the spare, `key: 1`).
+        func writeSecret(key: Int) throws {
+            let variables = "AWS_ACCESS_KEY_ID=\(keys[2 * key])\nAWS_SECRET_ACCESS_KEY=\(keys[2 * key + 1])\n"
+            try AtomicFile.write(Data(variables.utf8), to: h.folder + "/credentials/acme-s3", permissions: 0o600)
+        }
+
+        func snapshots(key: Int = 0) throws -> [ResticSnapshot] {
+            let listed = try restic(["snapshots", "--json", "--no-lock"], key: key)
             try #require(listed.status == 0, "\(listed.all)")
             return try JSONDecoder().decode([ResticSnapshot]?.self, from: Data(listed.stdout.utf8)) ?? []
         }
@@ -151,21 +160,20 @@ struct OffsiteS3Tests {
         defer { moto.stop() }
         try await moto.waitUntilUp()
         let keys = try moto.python(Self.setUp).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        try #require(keys.count == 2)
+        try #require(keys.count == 4)
         let repository = "s3:\(moto.endpoint)/zoho/acme"
         var org = OffsiteCopyTests.org()
         org.extra = ["offsite: { repository: \"\(repository)\", password_secret: acme-restic, environment_secret: acme-s3 }"]
         try await SupervisorHarness.run([org], configure: OffsiteCopyTests.simulator) { h in
             try OffsiteCopyTests.write(h, password: "correct horse")
-            let variables = "AWS_ACCESS_KEY_ID=\(keys[0])\nAWS_SECRET_ACCESS_KEY=\(keys[1])\n"
-            try AtomicFile.write(Data(variables.utf8), to: h.folder + "/credentials/acme-s3", permissions: 0o600)
             let store = Store(moto: moto, keys: keys, repository: repository, h: h)
+            try store.writeSecret(key: 0)
             try #require(try store.restic(["init"]).status == 0)
             try await body(store)
         }
     }
 
-    @Test("a copy into S3; a revoked key and an unreachable store: one entry each with the fix, counted, retried")
+    @Test("a copy into S3; a revoked key (nothing counted off-site, the archive untouched, copied once the secret has a new key) and an unreachable store: one entry each with the fix, counted, retried")
     func s3() async throws {
         try await Self.withStore { store in
             let (h, moto, keys, repository) = (store.h, store.moto, store.keys, store.repository)
@@ -184,8 +192,22 @@ struct OffsiteS3Tests {
             _ = await supervisor.copyOffsite(repository: repository)
             #expect(failed().count == 1 && failed().last?.metadata["offsite_error"] == "accessDenied", "\(failed().map(\.message))")
             #expect(failed().last?.message.contains("environment_secret") == true && !failed().last!.message.contains(keys[1]))
+            #expect(try store.snapshots(key: 1).count == 1, "nothing counted that restic did not confirm")
+            let worker = try #require(await supervisor.worker("acme"))
+            #expect(await worker.status(daemonRunning: true, now: h.clock.date).offsite?.lag_backups == 1)
+            #expect(OffsiteCopyTests.offsiteFailures(metrics.render()) == 1)
+
+            // The admin puts the new key in the secret: the retry, after the backoff, copies.
+            let before = OffsiteCopyTests.files(h.archivePath("acme"))
+            try store.writeSecret(key: 1)
+            h.clock.advance(by: .seconds(120))
+            _ = await supervisor.copyOffsite(repository: repository)
+            #expect(try store.snapshots(key: 1).count == 2, "\(recorder.all().suffix(3).map(\.message))")
+            #expect(await worker.status(daemonRunning: true, now: h.clock.date).offsite?.error == nil)
+            #expect(OffsiteCopyTests.files(h.archivePath("acme")) == before, "the local archive is untouched")
 
             // The store gone.
+            try await OffsiteCopyTests.runUntilArchived(h, supervisor, 3)
             moto.stop()
             h.clock.advance(by: .seconds(600))
             _ = await supervisor.copyOffsite(repository: repository)
