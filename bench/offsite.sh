@@ -12,7 +12,7 @@
 # 3. One backup of about BIG_MIB MiB (default 1024): the daemon's copy against `restic backup`
 #    of the same folder by hand, each into a fresh repository (target <= 1.2x).
 #
-# ONLY=big: part 3 alone. BENCH_DIR (default .build/bench), BIN (a folder with archive-bench; default: built in
+# ONLY=big: part 3 alone; ONLY=worst: part 2 alone. BENCH_DIR (default .build/bench), BIN (a folder with archive-bench; default: built in
 # release). Run with: make bench-offsite (or bash bench/offsite.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,12 +65,15 @@ copies() {
   printf '| all | %d backups | %s MiB | | %s MiB | **%.1f %%** |\n' "$n" "$(mib "$total")" "$(mib "$after")" "$(echo "100 * $after / $total" | bc -l)"
 }
 
-if [ "${ONLY:-}" != big ]; then
+if [ -z "${ONLY:-}" ]; then
   series weekly "$WEEKS" "$WEEK_MIB"
   copies weekly "Weekly backups, the simulator's evolution (unchanged attachments byte-identical):"
+fi
+if [ -z "${ONLY:-}" ] || [ "${ONLY:-}" = worst ]; then
   series rewritten "$WEEKS" "$WEEK_MIB" rewrite
   copies rewritten "The worst case: every attachment zip rewritten every week:"
 fi
+[ "${ONLY:-}" = worst ] && exit 0
 
 # The 1 GiB copy: ROUNDS rounds (default 5), the order alternating, each into fresh repositories; the medians.
 series big 1 "$BIG_MIB"

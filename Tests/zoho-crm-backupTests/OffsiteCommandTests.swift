@@ -99,5 +99,16 @@ struct OffsiteCommandTests {
         let wrong = try CommandRunner.run(["restore", "--from-offsite", shortID, "--repository", repository, "--password-file", setup.policy,
                                            "--to", empty + "/wrong"])
         #expect(wrong.status == 1 && wrong.stderr.contains("password"), "a wrong password says so: \(wrong.all)")
+
+        // The daemon's check found damage (as it records it): status and offsite status exit 1 and say what to do.
+        let statePath = setup.folder + "/state/acme/offsite.json"
+        var state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statePath))) as? [String: Any])
+        state["checkFailure"] = "pack 5e1f0c2a: does not match"
+        try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: statePath))
+        let damaged = try CommandRunner.run(["status", "--policy", setup.policy], environment: setup.environment)
+        #expect(damaged.status == 1 && damaged.stdout.contains("OFF-SITE CHECK FAILED: pack 5e1f0c2a: does not match"), "\(damaged.all)")
+        #expect(damaged.stdout.contains("MESSAGE_ID=fc00170a5e364f568bb7c0e8114cee3a"))
+        let offsiteDamaged = try CommandRunner.run(["offsite", "status", "--policy", setup.policy], environment: setup.environment)
+        #expect(offsiteDamaged.status == 1 && offsiteDamaged.all.contains("pack 5e1f0c2a"), "\(offsiteDamaged.all)")
     }
 }
