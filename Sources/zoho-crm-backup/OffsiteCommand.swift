@@ -81,7 +81,10 @@ extension ZohoCRMBackup {
                 lines.append("  lag: \(row.lag_backups) backup\(row.lag_backups == 1 ? "" : "s") not yet off-site"
                              + (row.not_copied.isEmpty ? "" : " (\(row.not_copied.suffix(3).joined(separator: ", "))\(row.not_copied.count > 3 ? ", …" : ""))"))
                 lines.append("  added by copies: \(row.bytes_added) bytes" + (row.repository_bytes.map { "; repository holds \($0) bytes" } ?? ""))
-                if let at = row.last_check { lines.append("  last check: \(ISO8601DateFormatter().string(from: at))" + (row.check_error.map { " — FAILED: \($0)" } ?? ", no errors")) }
+                if row.last_check != nil || row.check_error != nil {
+                    let at = row.last_check.map { ISO8601DateFormatter().string(from: $0) } ?? "time not recorded"
+                    lines.append("  last check: \(at)" + (row.check_error.map { " — FAILED: \($0); see `journalctl -u zoho-crm-backup MESSAGE_ID=fc00170a5e364f568bb7c0e8114cee3a`" } ?? ", no errors"))
+                }
                 if let error = row.error {
                     lines.append("  FAILING (\(row.error_kind ?? "error")): \(error)")
                     if let hint = row.hint { lines.append("  what to do: \(hint)") }
