@@ -56,6 +56,9 @@ extension Supervisor {
         }
     }
 
+    /// No heartbeat ping is waiting for its answer. (Tests.)
+    public var heartbeatIdle: Bool { !heartbeatInFlight }
+
     func heartbeatDone(_ problem: String?) {
         heartbeatInFlight = false
         guard problem != heartbeatError else { return }

@@ -20,11 +20,17 @@ extension Supervisor {
         let interval = notifier.watchdogInterval.map { $0 / 2 } ?? .seconds(5)
         let tick = min(interval, .seconds(5))
         while !Task.isCancelled {
-            if notifier.watchdogInterval != nil { notifier.watchdog() }
-            pingHeartbeat()
-            await refreshOutputs()
-            await digestIfDue()
+            await heartbeatTick()
             do { try await Task.sleep(for: tick) } catch { return }
         }
+    }
+
+    /// One turn of the supervisor's own loop: `WATCHDOG=1`, the `heartbeat:` ping when it is
+    /// due, the metrics and `STATUS=`, the daily digest. (Tests call it.)
+    public func heartbeatTick() async {
+        if notifier.watchdogInterval != nil { notifier.watchdog() }
+        pingHeartbeat()
+        await refreshOutputs()
+        await digestIfDue()
     }
 }

@@ -152,6 +152,43 @@ struct AlertsTests {
         }
     }
 
+    @Test("the heartbeat: pinged from the supervisor's own loop every `every` (not more often), never through the outbox; a failed ping is one warning, the next ping simply goes, a notice when one gets through again")
+    func heartbeat() async throws {
+        let receiver = try AlertReceiver()
+        defer { receiver.stop() }
+        let org = SupervisorHarness.Org(name: "acme", schedule: "unmanaged")
+        try await SupervisorHarness.run([org], configure: OffsiteCopyTests.simulator) { h in
+            let text = "heartbeat: { url: \"\(receiver.url("/beat"))\", every: 2m }\n" + h.policyText()
+            let recorder = LogRecorder()
+            var environment = h.environment(logger: recorder.logger)
+            environment.alertTimeout = .seconds(1)   // a refused connection is retried by the HTTP client until the timeout
+            let supervisor = Supervisor(policy: try PolicyLoader(environment: [:]).parse(text, file: h.folder + "/policy.yaml"), environment: environment)
+            func beats() -> Int { receiver.requests.filter { $0.path == "/beat" && $0.method == "POST" }.count }
+            func warnings() -> [String] { recorder.all().filter { $0.message.contains("heartbeat ping") }.map(\.message) }
+            func tick(after seconds: Int64) async {
+                h.clock.advance(by: .seconds(seconds))
+                await supervisor.heartbeatTick()
+                for _ in 0..<500 where await !supervisor.heartbeatIdle { try? await Task.sleep(for: .milliseconds(20)) }
+            }
+
+            await tick(after: 0)
+            #expect(beats() == 1, "the first turn pings")
+            await tick(after: 60)
+            #expect(beats() == 1, "not before `every`")
+            await tick(after: 61)
+            #expect(beats() == 2)
+            #expect(Outbox(folder: h.stateDir + "/outbox").entries().entries.isEmpty, "never through the outbox")
+
+            receiver.stop()
+            await tick(after: 121)
+            await tick(after: 121)
+            #expect(warnings().count == 1 && warnings()[0].contains("the connection was refused") && !warnings()[0].contains("127.0.0.1"), "\(warnings())")
+            try receiver.start()
+            await tick(after: 121)
+            #expect(beats() == 3 && warnings().count == 2 && warnings()[1].contains("gets through again"), "\(warnings())")
+        }
+    }
+
     /// Polls `condition` for up to 10 s.
     func eventuallyTrue(_ condition: () -> Bool) async -> Bool {
         for _ in 0..<200 {
