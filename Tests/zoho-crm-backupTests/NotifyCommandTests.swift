@@ -51,6 +51,9 @@ struct NotifyCommandTests {
         #expect(rows.count == 1 && rows[0]["destination"] as? String == "acme/ops-json" && rows[0]["delivered"] as? Bool == true)
         #expect(!one.stdout.contains(receiver.url("/json")), "no URL in the output: they carry tokens")
 
+        let checked = try CommandRunner.run(["check", "--policy", setup.policy, "--json"], environment: setup.environment)
+        #expect(!checked.all.contains(receiver.url("/")) && !checked.all.contains("/hc/uuid"), "check --json names destinations, never their URLs: \(checked.all)")
+
         // --org: that org's destinations, without the daemon's heartbeat; an org not in the policy is named.
         let before = receiver.requests.count
         let org = try CommandRunner.run(["notify", "test", "--policy", setup.policy, "--org", "acme"], environment: setup.environment)
