@@ -154,7 +154,7 @@ struct OffsiteS3Tests {
 
     /// moto up with a user, its key and a bucket; an org copying into `s3:…/zoho/acme` (made
     /// with `restic init`) with the key in its environment secret; `body` runs with it all.
-    static func withStore(_ body: @escaping @Sendable (Store) async throws -> Void) async throws {
+    static func withStore(offsite extra: String = "", _ body: @escaping @Sendable (Store) async throws -> Void) async throws {
         try #require(ResticFixture.isInstalled, "make deps installs restic")
         let moto = try Moto()
         defer { moto.stop() }
@@ -163,7 +163,7 @@ struct OffsiteS3Tests {
         try #require(keys.count == 4)
         let repository = "s3:\(moto.endpoint)/zoho/acme"
         var org = OffsiteCopyTests.org()
-        org.extra = ["offsite: { repository: \"\(repository)\", password_secret: acme-restic, environment_secret: acme-s3 }"]
+        org.extra = ["offsite: { repository: \"\(repository)\", password_secret: acme-restic, environment_secret: acme-s3\(extra) }"]
         try await SupervisorHarness.run([org], configure: OffsiteCopyTests.simulator) { h in
             try OffsiteCopyTests.write(h, password: "correct horse")
             let store = Store(moto: moto, keys: keys, repository: repository, h: h)
@@ -173,9 +173,9 @@ struct OffsiteS3Tests {
         }
     }
 
-    @Test("a copy into S3; a revoked key (nothing counted off-site, the archive untouched, copied once the secret has a new key) and an unreachable store: one entry each with the fix, counted, retried")
+    @Test("a copy into S3; a revoked key (nothing counted off-site, the archive untouched, copied once the secret has a new key; then retention, prune and the check in S3) and an unreachable store: one entry each with the fix, counted, retried")
     func s3() async throws {
-        try await Self.withStore { store in
+        try await Self.withStore(offsite: ", keep: { last: 1, weekly: 0, monthly: 0, yearly: 0 }, check: { every: 1d, read_data_subset: 100% }") { store in
             let (h, moto, keys, repository) = (store.h, store.moto, store.keys, store.repository)
             let policy = try PolicyLoader(environment: [:]).parse(h.policyText(), file: h.folder + "/policy.yaml")
             let recorder = LogRecorder(), metrics = BackupMetrics()
@@ -205,6 +205,14 @@ struct OffsiteS3Tests {
             #expect(try store.snapshots(key: 1).count == 2, "\(recorder.all().suffix(3).map(\.message))")
             #expect(await worker.status(daemonRunning: true, now: h.clock.date).offsite?.error == nil)
             #expect(OffsiteCopyTests.files(h.archivePath("acme")) == before, "the local archive is untouched")
+
+            // The next day's upkeep in S3: retention (offsite.keep last 1) forgets the older copy, prune, and the check reads it all.
+            h.clock.advance(by: .seconds(86_400))
+            await supervisor.copyOffsiteUntilIdle()
+            #expect(try store.snapshots(key: 1).count == 1, "\(recorder.all().suffix(4).map(\.message))")
+            #expect(recorder.all().contains { $0.message.contains("forgot the snapshots of 1 backup") })
+            #expect(recorder.all().contains { $0.message.contains("checked (100% of its data read): no errors") })
+            #expect(recorder.all().contains { $0.message.contains("pruned") })
 
             // The store gone.
             try await OffsiteCopyTests.runUntilArchived(h, supervisor, 3)
