@@ -53,7 +53,7 @@ public enum Sendmail {
 
     /// What keeps `path` from working under the hardened unit, or nil: missing, not
     /// executable, setuid/setgid (exim4's), or postfix's (its `postdrop` is setgid).
-    public static func problem(_ path: String) -> String? {
+    public static func problem(_ path: String, helpers: [(path: String, mta: String)] = privilegedHelpers) -> String? {
         let fix = "Install msmtp-mta (`apt install msmtp-mta`), which needs no privileges, and configure /etc/msmtprc (see the README's \"E-mail\"), or set notify.email.sendmail to msmtp's path."
         guard let resolved = realpath(path, nil) else {
             return "there is no \(path): nothing can send mail. \(fix)"
@@ -70,7 +70,7 @@ public enum Sendmail {
         }
         // An MTA whose sendmail is a plain program handing mail to a privileged helper.
         guard real == "/usr/sbin/sendmail" || real.hasSuffix("/postfix/sendmail") else { return nil }
-        for (helper, mta) in [("/usr/sbin/postdrop", "postfix"), ("/usr/sbin/nullmailer-queue", "nullmailer")] {
+        for (helper, mta) in helpers {
             var helperInfo = stat()
             if stat(helper, &helperInfo) == 0, helperInfo.st_mode & (S_ISUID | S_ISGID) != 0 {
                 return "\(path) is \(mta)'s, which hands mail to the setuid/setgid \(helper): under the service's NoNewPrivileges= it cannot deliver. \(fix)"
@@ -78,4 +78,7 @@ public enum Sendmail {
         }
         return nil
     }
+
+    /// The setuid/setgid helpers through which postfix's and nullmailer's plain `sendmail` deliver.
+    public static let privilegedHelpers: [(path: String, mta: String)] = [("/usr/sbin/postdrop", "postfix"), ("/usr/sbin/nullmailer-queue", "nullmailer")]
 }

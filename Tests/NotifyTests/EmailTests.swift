@@ -92,7 +92,7 @@ struct EmailTests {
         #expect(outbox.entries().entries.isEmpty && working.mails.count == 1)
     }
 
-    @Test("a sendmail that cannot work under NoNewPrivileges= is named with the fix: missing, setgid, setuid; msmtp's is fine",
+    @Test("a sendmail that cannot work under NoNewPrivileges= is named with the fix: missing, setgid, setuid, postfix's with a setgid postdrop; msmtp's is fine",
           .enabled(if: getuid() == 0, "setting the setgid bit on a file of another group needs root"))
     func setgid() throws {
         let stand = try Stand()
@@ -108,5 +108,16 @@ struct EmailTests {
         try FileManager.default.copyItem(atPath: stand.sendmail, toPath: msmtp)
         chmod(msmtp, 0o2755)
         #expect(Sendmail.problem(msmtp)?.contains("chmod u-s,g-s") == true, "msmtp made setgid: undo it, not install msmtp-mta")
+        chmod(stand.sendmail, 0o4755)
+        #expect(Sendmail.problem(stand.sendmail)?.contains("setuid or setgid") == true, "setuid too")
+
+        // postfix's sendmail is a plain program that hands mail to the setgid postdrop.
+        try FileManager.default.createDirectory(atPath: stand.folder + "/postfix", withIntermediateDirectories: true)
+        let postfix = stand.folder + "/postfix/sendmail", postdrop = stand.folder + "/postdrop"
+        for file in [postfix, postdrop] { try FileManager.default.copyItem(atPath: msmtp, toPath: file); chmod(file, 0o755) }
+        #expect(Sendmail.problem(postfix, helpers: [(postdrop, "postfix")]) == nil, "postdrop without privileges works")
+        chmod(postdrop, 0o2755)
+        let handed = try #require(Sendmail.problem(postfix, helpers: [(postdrop, "postfix")]))
+        #expect(handed.contains("postfix's") && handed.contains(postdrop) && handed.contains("apt install msmtp-mta"), "\(handed)")
     }
 }
