@@ -13,7 +13,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .build/venv
 PY_PACKAGES := prometheus-client==0.26.0 openapi-schema-validator==0.9.0 \
 	requests==2.34.2 urllib3==2.8.0 python-dateutil==4.0.0 certifi==2026.10.18 charset-normalizer==3.5.2 idna==3.20 \
-	aiosmtpd==1.4.6 openpyxl==3.1.5 et-xmlfile==2.0.0
+	aiosmtpd==1.4.6 openpyxl==3.1.5 et-xmlfile==2.0.0 \
+	jsonschema==4.26.0 jsonschema-specifications==2025.9.1 referencing==0.37.0 rpds-py==2026.9.1 attrs==26.1.0
 # moto's S3 and IAM server (with boto3) stands in for S3 in the off-site tests; a venv of its
 # own (botocore needs a python-dateutil older than the one above).
 MOTO_VENV := .build/venv-moto

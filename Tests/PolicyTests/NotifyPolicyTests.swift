@@ -27,6 +27,35 @@ struct NotifyPolicyTests {
         do { _ = try policy(notify, top: top); return [] } catch { return error.diagnostics.map(\.description) }
     }
 
+    @Test("an org overrides defaults.notify key by key: its own webhooks replace the defaults' list, the healthchecks check is inherited with its own {org}")
+    func perOrgOverride() throws {
+        let read = try loader.parse("""
+            version: 1
+            defaults:
+              notify:
+                healthchecks: { url_secret: "hc-{org}" }
+                webhooks: [{ name: ops-json, kind: json, url: "https://ops.example.org/hooks/zoho" }]
+            orgs:
+              acme:
+                data_center: eu
+                credentials: acme
+                schedule: none
+                archive: { path: /srv/zoho/acme }
+                notify:
+                  webhooks: [{ name: acme-slack, kind: slack, url_secret: slack-acme, events: [backup_failed] }]
+              globex:
+                data_center: eu
+                credentials: globex
+                schedule: none
+                archive: { path: /srv/zoho/globex }
+            """, file: "policy.yaml")
+        let acme = try #require(read.org("acme")?.notify)
+        #expect(acme.webhooks.map(\.name) == ["acme-slack"] && acme.webhooks[0].events == [.backupFailed])
+        #expect(acme.healthchecks?.url == .secret("hc-acme"))
+        let globex = try #require(read.org("globex")?.notify)
+        #expect(globex.webhooks.map(\.name) == ["ops-json"] && globex.healthchecks?.url == .secret("hc-globex"))
+    }
+
     @Test("the issue's example: a healthchecks check per org ({org}), three webhooks, default events; the heartbeat")
     func reading() throws {
         let read = try policy("", top: "heartbeat: { url_secret: hc-daemon, every: 5m }", defaults: """

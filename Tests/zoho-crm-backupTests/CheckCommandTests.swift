@@ -169,4 +169,43 @@ struct CheckOffsiteTests {
         #expect(r.status == 0, "\(r.all)")
         #expect(r.stdout.contains("org_restic-acme") && r.stdout.contains("backup:***@rest.example.org") && !r.all.contains("hunter2") && !r.all.contains("AKIA"))
     }
+
+    @Test("notify and heartbeat secrets: a missing one is a located error naming org and destination; a URL read from one is checked and never printed")
+    func notifySecrets() throws {
+        let dir = try makeTemporaryFolder("check-notify")
+        let creds = dir + "/creds"
+        try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: true)
+        let json = #"{"client_id":"1000.IDacme","client_secret":"s3cr3t","refresh_token":"1000.token"}"#
+        FileManager.default.createFile(atPath: creds + "/org_acme.json", contents: Data(json.utf8), attributes: [.posixPermissions: 0o600])
+        let policy = dir + "/policy.yaml"
+        try """
+            version: 1
+            state_dir: \(dir)/state
+            heartbeat: { url_secret: hc-daemon, every: 5m }
+            orgs:
+              acme:
+                data_center: us
+                credentials: acme
+                schedule: none
+                archive: { path: \(dir)/archive }
+                notify:
+                  webhooks: [{ name: ops-slack, kind: slack, url_secret: slack-ops }]
+
+            """.write(toFile: policy, atomically: true, encoding: .utf8)
+        let env = ["CREDENTIALS_DIRECTORY": creds]
+        var r = try CommandRunner.run(["check", "--policy", policy], environment: env)
+        #expect(r.status == 1 && r.stderr.contains("notify: org acme, destination ops-slack") && r.stderr.contains("slack-ops"), "\(r.all)")
+        #expect(r.stderr.contains("heartbeat: ") && r.stderr.contains("hc-daemon"), "\(r.all)")
+
+        let token = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX"
+        FileManager.default.createFile(atPath: creds + "/org_slack-ops", contents: Data("http://ops.example.org/hook\n".utf8), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(atPath: creds + "/org_hc-daemon", contents: Data("https://hc-ping.com/0f1e2d3c\n".utf8), attributes: [.posixPermissions: 0o600])
+        r = try CommandRunner.run(["check", "--policy", policy], environment: env)
+        #expect(r.status == 1 && r.stderr.contains("destination ops-slack") && r.stderr.contains("https"), "plain http to another host is refused: \(r.all)")
+
+        try Data((token + "\n").utf8).write(to: URL(fileURLWithPath: creds + "/org_slack-ops"))
+        r = try CommandRunner.run(["check", "--policy", policy, "--json"], environment: env)
+        #expect(r.status == 0 && r.stdout.contains("ops-slack (slack)"), "\(r.all)")
+        #expect(!r.all.contains("XXXXsecretXXXX") && !r.all.contains("0f1e2d3c"), "no URL, no token: \(r.all)")
+    }
 }
