@@ -7,7 +7,7 @@ extension Supervisor {
         lastRefresh = ContinuousClock.now
         // After a cycle, and at least once a minute: the file's age tells a monitor the daemon
         // is alive (the packaged Prometheus rules alert when it is 15 minutes old).
-        if metricsPending || lastMetricsWrite.map({ ContinuousClock.now - $0 >= .seconds(60) }) ?? true {
+        if metricsPending || lastMetricsWrite.map({ ContinuousClock.now - $0 >= environment.metricsRefresh }) ?? true {
             metricsPending = false
             writeMetrics()
         }

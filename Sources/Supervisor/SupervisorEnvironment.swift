@@ -40,6 +40,9 @@ public struct SupervisorEnvironment: Sendable {
     public var alertTransport: (any AlertTransport)?
     /// How long an alert's destination may take to answer.
     public var alertTimeout: Duration = .seconds(10)
+    /// The metrics textfile is rewritten at least this often while the daemon is idle: its
+    /// age tells a monitor the daemon is alive (the packaged rules alert at 15 minutes).
+    public var metricsRefresh: Duration = .seconds(60)
 
     public init(clock: any WallClock = SystemWallClock(), http: HTTPClient = ZohoHTTPClient.shared,
                 credentials: CredentialsLookup = CredentialsLookup(), faults: FaultPoints = .none,

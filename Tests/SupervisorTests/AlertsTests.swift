@@ -189,6 +189,27 @@ struct AlertsTests {
         }
     }
 
+    @Test("an idle daemon rewrites the metrics textfile at least every metricsRefresh (its age is the Prometheus rules' 'daemon silent'), and not at every turn")
+    func textfileRefreshedWhileIdle() async throws {
+        let org = SupervisorHarness.Org(name: "acme", schedule: "unmanaged")
+        try await SupervisorHarness.run([org]) { h in
+            let textfile = h.folder + "/metrics/zoho_crm_backup.prom"
+            try FileManager.default.createDirectory(atPath: h.folder + "/metrics", withIntermediateDirectories: true)
+            var environment = h.environment()
+            environment.metricsRefresh = .seconds(2)   // long enough for two turns in a row even on a loaded machine
+            let supervisor = Supervisor(policy: try PolicyLoader(environment: [:]).parse(h.policyText(metrics: textfile), file: h.folder + "/policy.yaml"),
+                                        environment: environment)
+            func written() -> Date? { (try? FileManager.default.attributesOfItem(atPath: textfile))?[.modificationDate] as? Date }
+            await supervisor.heartbeatTick()
+            let first = try #require(written(), "written at the first turn")
+            await supervisor.heartbeatTick()
+            #expect(written() == first, "not rewritten at every turn")
+            try await Task.sleep(for: .milliseconds(2_200))
+            await supervisor.heartbeatTick()
+            #expect((written() ?? first) > first, "rewritten once the interval passed, with no cycle in between")
+        }
+    }
+
     /// Polls `condition` for up to 10 s.
     func eventuallyTrue(_ condition: () -> Bool) async -> Bool {
         for _ in 0..<200 {
