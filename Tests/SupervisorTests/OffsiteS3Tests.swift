@@ -104,12 +104,18 @@ struct OffsiteS3Tests {
             """#
     }
 
-    static let setUp = """
+    /// The set-up: a user allowed everything (but, with `denyDeletes`, deleting anything of the
+    /// repository except its lock files: the ransomware-safe S3 key — restic must remove its
+    /// locks), its key, the bucket, a spare key; prints the two keys.
+    static func setUp(denyDeletes: Bool = false) -> String {
+        let kept = ["config", "keys/*", "snapshots/*", "index/*", "data/*"].map { "\"arn:aws:s3:::zoho/acme/\($0)\"" }.joined(separator: ", ")
+        let deny = denyDeletes ? #", {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": [\#(kept)]}"# : ""
+        return """
         import boto3, json, sys
         ep = sys.argv[1]
         iam = boto3.client("iam", endpoint_url=ep, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
         iam.create_user(UserName="zcb")
-        iam.put_user_policy(UserName="zcb", PolicyName="all", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        iam.put_user_policy(UserName="zcb", PolicyName="all", PolicyDocument=json.dumps(json.loads('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}\(deny)]}')))
         key = iam.create_access_key(UserName="zcb")["AccessKey"]
         boto3.client("s3", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]).create_bucket(Bucket="zoho")
         # A second key (IAM authentication is on from here: made with the first), the admin's replacement for a revoked one.
@@ -117,6 +123,7 @@ struct OffsiteS3Tests {
         spare = iam.create_access_key(UserName="zcb")["AccessKey"]
         print(key["AccessKeyId"], key["SecretAccessKey"], spare["AccessKeyId"], spare["SecretAccessKey"])
         """
+    }
 
     static func revoke(_ id: String, _ secret: String) -> String {
         """
@@ -154,12 +161,12 @@ struct OffsiteS3Tests {
 
     /// moto up with a user, its key and a bucket; an org copying into `s3:…/zoho/acme` (made
     /// with `restic init`) with the key in its environment secret; `body` runs with it all.
-    static func withStore(offsite extra: String = "", _ body: @escaping @Sendable (Store) async throws -> Void) async throws {
+    static func withStore(offsite extra: String = "", denyDeletes: Bool = false, _ body: @escaping @Sendable (Store) async throws -> Void) async throws {
         try #require(ResticFixture.isInstalled, "make deps installs restic")
         let moto = try Moto()
         defer { moto.stop() }
         try await moto.waitUntilUp()
-        let keys = try moto.python(Self.setUp).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let keys = try moto.python(Self.setUp(denyDeletes: denyDeletes)).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         try #require(keys.count == 4)
         let repository = "s3:\(moto.endpoint)/zoho/acme"
         var org = OffsiteCopyTests.org()
