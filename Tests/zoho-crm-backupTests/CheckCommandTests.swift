@@ -126,12 +126,13 @@ struct CheckCommandTests {
     }
 }
 
-/// `check` and the off-site secrets: present, readable, the owner's only; restic installed.
-@Suite("zoho-crm-backup check, off-site")
+/// `check` and the off-site and alert secrets: present, readable, the owner's only; restic installed.
+@Suite("zoho-crm-backup check, secrets")
 struct CheckOffsiteTests {
-    @Test("a missing or open password secret and a bad environment secret are located errors; a good one is named")
-    func offsiteSecrets() throws {
-        let dir = try makeTemporaryFolder("check-offsite")
+    /// A folder with acme's credentials (`creds`) and a policy of one org, acme, with `top`
+    /// lines after `state_dir` and `org` lines under acme (indented by 4).
+    static func acme(_ name: String, top: String = "", org: String) throws -> (policy: String, creds: String) {
+        let dir = try makeTemporaryFolder(name)
         let creds = dir + "/creds"
         try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: true)
         let json = #"{"client_id":"1000.IDacme","client_secret":"s3cr3t","refresh_token":"1000.token"}"#
@@ -140,18 +141,26 @@ struct CheckOffsiteTests {
         try """
             version: 1
             state_dir: \(dir)/state
-            orgs:
+            \(top)orgs:
               acme:
                 data_center: us
                 credentials: acme
                 schedule: none
                 archive: { path: \(dir)/archive }
+            \(org)
+            """.write(toFile: policy, atomically: true, encoding: .utf8)
+        return (policy, creds)
+    }
+
+    @Test("a missing or open password secret and a bad environment secret are located errors; a good one is named")
+    func offsiteSecrets() throws {
+        let (policy, creds) = try Self.acme("check-offsite", org: """
                 offsite:
                   repository: "rest:https://backup:hunter2@rest.example.org/zoho"
                   password_secret: restic-acme
                   environment_secret: restic-env
 
-            """.write(toFile: policy, atomically: true, encoding: .utf8)
+            """)
         let env = ["CREDENTIALS_DIRECTORY": creds]
         var r = try CommandRunner.run(["check", "--policy", policy], environment: env)
         #expect(r.status == 1 && r.stderr.contains("\(policy):10:7: offsite.password_secret: org acme: no secret file 'restic-acme'"), "\(r.all)")
@@ -172,26 +181,11 @@ struct CheckOffsiteTests {
 
     @Test("notify and heartbeat secrets: a missing one is a located error naming org and destination; a URL read from one is checked and never printed")
     func notifySecrets() throws {
-        let dir = try makeTemporaryFolder("check-notify")
-        let creds = dir + "/creds"
-        try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: true)
-        let json = #"{"client_id":"1000.IDacme","client_secret":"s3cr3t","refresh_token":"1000.token"}"#
-        FileManager.default.createFile(atPath: creds + "/org_acme.json", contents: Data(json.utf8), attributes: [.posixPermissions: 0o600])
-        let policy = dir + "/policy.yaml"
-        try """
-            version: 1
-            state_dir: \(dir)/state
-            heartbeat: { url_secret: hc-daemon, every: 5m }
-            orgs:
-              acme:
-                data_center: us
-                credentials: acme
-                schedule: none
-                archive: { path: \(dir)/archive }
+        let (policy, creds) = try Self.acme("check-notify", top: "heartbeat: { url_secret: hc-daemon, every: 5m }\n", org: """
                 notify:
                   webhooks: [{ name: ops-slack, kind: slack, url_secret: slack-ops }]
 
-            """.write(toFile: policy, atomically: true, encoding: .utf8)
+            """)
         let env = ["CREDENTIALS_DIRECTORY": creds]
         var r = try CommandRunner.run(["check", "--policy", policy], environment: env)
         #expect(r.status == 1 && r.stderr.contains("notify: org acme, destination ops-slack") && r.stderr.contains("slack-ops"), "\(r.all)")
