@@ -126,7 +126,7 @@ public struct Report: Sendable, Equatable {
     /// How loud the report is: the journal's priority.
     public enum Level: Sendable, Equatable { case info, notice, warning, error, critical }
     /// The journal event (a fixed `MESSAGE_ID`) this report is, if one.
-    public enum Event: Sendable, Equatable {
+    public enum Event: Sendable, Equatable, CaseIterable {
         case scheduleChanged, credentialsRejected, backupArchived, backupFailed, linksExpired, linksUnreadable
         case retentionRemoved, partsQuarantined, massChange
         /// A backup is in the off-site repository; a copy into it failed.

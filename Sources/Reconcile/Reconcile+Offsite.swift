@@ -27,6 +27,8 @@ extension Reconcile {
         next.failure = nil
         next.consecutiveFailures = 0
         next.nextAttempt = nil
+        // Whether deletes are refused is the new repository's to say (probed again).
+        next.appendOnly = nil
         // Another repository may hold copies of any backup: each is searched for before its copy.
         next.since = now
         next.copyStarted = nil

@@ -106,26 +106,7 @@ extension OrgWorker {
             case .offsiteCopied(let bytes): metrics.recordOffsiteCopy(bytesAdded: bytes, at: now.timeIntervalSince1970)
             }
         }
-        let messageID: MessageID? = switch report.event {
-        case .scheduleChanged: .scheduleChanged
-        case .credentialsRejected: .credentialsRejected
-        case .backupArchived: .backupArchived
-        case .backupFailed: .backupFailed
-        case .linksExpired: .linksExpired
-        case .linksUnreadable: .linksUnreadable
-        case .retentionRemoved: .retentionRemoved
-        case .partsQuarantined: .partsQuarantined
-        case .massChange: .massChange
-        case .offsiteCopied: .offsiteCopied
-        case .offsiteFailed: .offsiteFailed
-        case .offsiteCheckFailed: .offsiteCheckFailed
-        case .backupLate: .freshnessAlarm
-        case .backupOnTime: .freshnessRecovered
-        case .backupStarted: .downloadStarted
-        case .daemonStarted: .daemonStarted
-        case .daemonStopping: .daemonStopping
-        case .dailyDigest, nil: nil
-        }
+        let messageID = report.messageID
         let level: Logger.Level = switch report.level {
         case .info: .info
         case .notice: .notice

@@ -15,10 +15,12 @@ extension OrgWorker {
             if refused { return applyOffsite(.appendOnly(how: "it answered a test DELETE with 403 Forbidden")) }
             offsiteState.appendOnly = false
         }
+        var read = false
         do {
             let names = heldBackups()
             let held = Set(folder.backups().filter { names.contains($0.name) }.map(\.manifest.jobID))
             let snapshots = try await restic.snapshots(host: policy.name, tags: ["org=\(policy.name)"])
+            read = true
             let changes = Reconcile.offsiteHoldTags(snapshots.compactMap { s in s.jobID.map { HoldTagged(id: s.id, jobID: $0, tagged: s.tags.contains("hold")) } },
                                                     held: held)
             for change in changes {
@@ -31,8 +33,10 @@ extension OrgWorker {
                                  keep: offsite.keep))
         } catch {
             guard !Task.isCancelled else { return }
-            // A store that refuses deletes (an S3 key without delete rights, an append-only server): once, remembered.
-            if error.kind == .accessDenied { return applyOffsite(.appendOnly(how: "it refused restic's deletion: \(error.message)")) }
+            // A store that refuses deletes (an S3 key that may delete only lock files, an
+            // append-only server): once, remembered. Only once the repository was read in this
+            // run — a revoked key or a wrong secret is refused before that, and is a failure.
+            if error.kind == .accessDenied, read { return applyOffsite(.appendOnly(how: "it refused restic's deletion: \(error.message)")) }
             failed(error, jobID: nil, doing: "retention (forget)", offsite: offsite)
             if error.kind == .locked { await unlockStale(restic, offsite: offsite) }
         }

@@ -44,6 +44,9 @@ public enum MessageID: String, CaseIterable, Sendable {
     case daemonStarted = "f61a2a45cb9844e9bc86fe869dc6e646"
     /// The daemon is stopping: no backups are watched until it starts again.
     case daemonStopping = "496832fb3e124fc186095b2d60b3cd4f"
+    /// Zoho refused a backup request: the org's monthly backups are used up (`LIMIT_EXCEEDED`);
+    /// none is requested before the next month.
+    case quotaExhausted = "735e2805fdb1421d9ff8818799912290"
 
     /// Logger metadata that tags an entry with this ID: `logger.error("…", metadata: MessageID.backupFailed.metadata)`.
     public var metadata: Logger.Metadata { [LogField.messageIDKey: .string(rawValue)] }

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Policy
 import Supervisor
+import Systemd
 
 extension ZohoCRMBackup {
     /// `offsite`: the off-site restic repositories — create one, see the copies, list snapshots.
@@ -83,7 +84,7 @@ extension ZohoCRMBackup {
                 lines.append("  added by copies: \(row.bytes_added) bytes" + (row.repository_bytes.map { "; repository holds \($0) bytes" } ?? ""))
                 if row.last_check != nil || row.check_error != nil {
                     let at = row.last_check.map { ISO8601DateFormatter().string(from: $0) } ?? "time not recorded"
-                    lines.append("  last check: \(at)" + (row.check_error.map { " — FAILED: \($0); see `journalctl -u zoho-crm-backup MESSAGE_ID=fc00170a5e364f568bb7c0e8114cee3a`" } ?? ", no errors"))
+                    lines.append("  last check: \(at)" + (row.check_error.map { " — FAILED: \($0); see `journalctl -u zoho-crm-backup MESSAGE_ID=\(MessageID.offsiteCheckFailed.rawValue)`" } ?? ", no errors"))
                 }
                 if let error = row.error {
                     lines.append("  FAILING (\(row.error_kind ?? "error")): \(error)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Supervisor
+import Systemd
 import ZohoModel
 
 extension ZohoCRMBackup {
@@ -68,7 +69,7 @@ extension ZohoCRMBackup {
                 let last = offsite.last_copy.map { "last copy \(DaemonView.time($0))\(offsite.last_snapshot.map { " (snapshot \($0))" } ?? "")" } ?? "no copy yet"
                 Output.line("  off-site:   \(offsite.lag_backups == 0 ? "every backup copied" : "\(offsite.lag_backups) backup\(offsite.lag_backups == 1 ? "" : "s") not yet copied"); \(last); \(offsite.repository)")
                 if let damage = offsite.check_error {
-                    Output.line("  OFF-SITE CHECK FAILED: \(damage); see `journalctl -u zoho-crm-backup MESSAGE_ID=fc00170a5e364f568bb7c0e8114cee3a`")
+                    Output.line("  OFF-SITE CHECK FAILED: \(damage); see `journalctl -u zoho-crm-backup MESSAGE_ID=\(MessageID.offsiteCheckFailed.rawValue)`")
                 }
                 if let error = offsite.error {
                     Output.line("  OFF-SITE FAILING (\(offsite.error_kind ?? "error")): \(error)")

@@ -152,7 +152,7 @@ struct AlertsTests {
         }
     }
 
-    @Test("the heartbeat: pinged from the supervisor's own loop every `every` (not more often), never through the outbox; a failed ping is one warning, the next ping simply goes, a notice when one gets through again")
+    @Test("the heartbeat: pinged from the supervisor's own loop every `every` (not more often); a failed ping is one warning, the next ping simply goes, a notice when one gets through again")
     func heartbeat() async throws {
         let receiver = try AlertReceiver()
         defer { receiver.stop() }
@@ -161,7 +161,7 @@ struct AlertsTests {
             let text = "heartbeat: { url: \"\(receiver.url("/beat"))\", every: 2m }\n" + h.policyText()
             let recorder = LogRecorder()
             var environment = h.environment(logger: recorder.logger)
-            environment.alertTimeout = .seconds(1)   // a refused connection is retried by the HTTP client until the timeout
+            environment.alertTimeout = .seconds(3)   // a refused connection is retried by the HTTP client until the timeout
             let supervisor = Supervisor(policy: try PolicyLoader(environment: [:]).parse(text, file: h.folder + "/policy.yaml"), environment: environment)
             func beats() -> Int { receiver.requests.filter { $0.path == "/beat" && $0.method == "POST" }.count }
             func warnings() -> [String] { recorder.all().filter { $0.message.contains("heartbeat ping") }.map(\.message) }
@@ -177,7 +177,6 @@ struct AlertsTests {
             #expect(beats() == 1, "not before `every`")
             await tick(after: 61)
             #expect(beats() == 2)
-            #expect(Outbox(folder: h.stateDir + "/outbox").entries().entries.isEmpty, "never through the outbox")
 
             receiver.stop()
             await tick(after: 121)

@@ -7,7 +7,7 @@ import TestSupport
 import ZohoModel
 
 /// The ransomware-safe S3 set-up: a key that may write but delete only restic's lock files
-/// (the README's IAM policy; a key that can delete nothing cannot run restic). Copies go in; the
+/// (the README's IAM policy, read from it; a key that can delete nothing cannot run restic). Copies go in; the
 /// first retention is refused (after restic's own retries, once), the repository is then
 /// known as append-only — one notice, no failure, no retention or prune tried again.
 /// A suite of its own (its own moto) so restic's retries do not hold up the other S3 tests.
@@ -16,7 +16,7 @@ import ZohoModel
 struct OffsiteS3NoDeleteTests {
     @Test("an S3 key that may delete only lock files: copies succeed, the refused forget marks the repository append-only once, nothing is reported as failing")
     func keyWithoutDeletes() async throws {
-        try await OffsiteS3Tests.withStore(offsite: ", keep: { last: 1, weekly: 0, monthly: 0, yearly: 0 }", denyDeletes: true) { store in
+        try await OffsiteS3Tests.withStore(offsite: ", keep: { last: 1, weekly: 0, monthly: 0, yearly: 0 }", policy: try OffsiteS3Tests.readmePolicy()) { store in
             let h = store.h
             let policy = try PolicyLoader(environment: [:]).parse(h.policyText(), file: h.folder + "/policy.yaml")
             let recorder = LogRecorder(), metrics = BackupMetrics()
@@ -32,8 +32,11 @@ struct OffsiteS3NoDeleteTests {
 
             // Days later: known, so neither retention nor prune is tried again, and nothing is said again.
             h.clock.advance(by: .seconds(2 * 86_400))
+            let said = recorder.all().count
             await supervisor.copyOffsiteUntilIdle()
             #expect(notices().count == 1)
+            #expect(!recorder.all().dropFirst(said).contains { $0.message.contains("pruned") || $0.message.contains("off-site retention") },
+                    "\(recorder.all().dropFirst(said).map(\.message))")
         }
     }
 }

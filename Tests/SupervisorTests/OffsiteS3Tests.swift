@@ -104,23 +104,41 @@ struct OffsiteS3Tests {
             """#
     }
 
-    /// The set-up: a user allowed everything (but, with `denyDeletes`, deleting anything of the
-    /// repository except its lock files: the ransomware-safe S3 key — restic must remove its
-    /// locks), its key, the bucket, a spare key; prints the two keys.
-    static func setUp(denyDeletes: Bool = false) -> String {
-        let kept = ["config", "keys/*", "snapshots/*", "index/*", "data/*"].map { "\"arn:aws:s3:::zoho/acme/\($0)\"" }.joined(separator: ", ")
-        let deny = denyDeletes ? #", {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": [\#(kept)]}"# : ""
-        return """
+    /// A user allowed everything: the tests' default key.
+    static let allowAll = #"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#
+
+    /// The README's ransomware-safe policy (deletes only of lock files), as the admin copies it
+    /// — plus `s3:HeadBucket`, moto's name for the bucket's HEAD, which AWS authorises with
+    /// `s3:ListBucket` (the policy has that).
+    static func readmePolicy() throws -> String {
+        let readme = try String(contentsOfFile: projectRoot + "/README.md", encoding: .utf8)
+        let marker = try #require(readme.range(of: "<!-- s3-append-only-policy -->\n```json\n"))
+        let end = try #require(readme.range(of: "\n```", range: marker.upperBound..<readme.endIndex))
+        var policy = try #require(try JSONSerialization.jsonObject(with: Data(readme[marker.upperBound..<end.lowerBound].utf8)) as? [String: Any])
+        var statements = try #require(policy["Statement"] as? [[String: Any]])
+        let actions = try #require(statements.first?["Action"] as? [String])
+        try #require(actions.contains("s3:ListBucket"))
+        statements[0]["Action"] = actions + ["s3:HeadBucket"]
+        policy["Statement"] = statements
+        return String(decoding: try JSONSerialization.data(withJSONObject: policy), as: UTF8.self)
+    }
+
+    /// The set-up: a user with `policy` (IAM JSON), its key, the bucket, a spare key; prints the two keys.
+    static func setUp(policy: String = allowAll) -> String {
+        """
         import boto3, json, sys
         ep = sys.argv[1]
         iam = boto3.client("iam", endpoint_url=ep, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
         iam.create_user(UserName="zcb")
-        iam.put_user_policy(UserName="zcb", PolicyName="all", PolicyDocument=json.dumps(json.loads('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}\(deny)]}')))
+        iam.put_user_policy(UserName="zcb", PolicyName="all", PolicyDocument=json.dumps(json.loads(r'''\(policy)''')))
         key = iam.create_access_key(UserName="zcb")["AccessKey"]
         boto3.client("s3", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]).create_bucket(Bucket="zoho")
         # A second key (IAM authentication is on from here: made with the first), the admin's replacement for a revoked one.
         iam = boto3.client("iam", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
-        spare = iam.create_access_key(UserName="zcb")["AccessKey"]
+        try:
+            spare = iam.create_access_key(UserName="zcb")["AccessKey"]
+        except Exception:   # a policy of S3 actions alone (the README's) may not make keys
+            spare = {"AccessKeyId": "-", "SecretAccessKey": "-"}
         print(key["AccessKeyId"], key["SecretAccessKey"], spare["AccessKeyId"], spare["SecretAccessKey"])
         """
     }
@@ -161,12 +179,12 @@ struct OffsiteS3Tests {
 
     /// moto up with a user, its key and a bucket; an org copying into `s3:…/zoho/acme` (made
     /// with `restic init`) with the key in its environment secret; `body` runs with it all.
-    static func withStore(offsite extra: String = "", denyDeletes: Bool = false, _ body: @escaping @Sendable (Store) async throws -> Void) async throws {
+    static func withStore(offsite extra: String = "", policy: String = allowAll, _ body: @escaping @Sendable (Store) async throws -> Void) async throws {
         try #require(ResticFixture.isInstalled, "make deps installs restic")
         let moto = try Moto()
         defer { moto.stop() }
         try await moto.waitUntilUp()
-        let keys = try moto.python(Self.setUp(denyDeletes: denyDeletes)).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let keys = try moto.python(Self.setUp(policy: policy)).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         try #require(keys.count == 4)
         let repository = "s3:\(moto.endpoint)/zoho/acme"
         var org = OffsiteCopyTests.org()
@@ -175,7 +193,8 @@ struct OffsiteS3Tests {
             try OffsiteCopyTests.write(h, password: "correct horse")
             let store = Store(moto: moto, keys: keys, repository: repository, h: h)
             try store.writeSecret(key: 0)
-            try #require(try store.restic(["init"]).status == 0)
+            let made = try store.restic(["init"])
+            try #require(made.status == 0, "restic init: \(made.all)")
             try await body(store)
         }
     }

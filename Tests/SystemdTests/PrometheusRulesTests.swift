@@ -74,6 +74,12 @@ struct PrometheusRulesTests {
         #expect(seen["alarm"]?.isSuperset(of: ["mass_change", "offsite_check"]) == true && seen["failures_total"]?.contains("offsite") == true, "\(seen)")
     }
 
+    @Test("the kind values never change (operators' rules match them): each pinned")
+    func kindsArePinned() {
+        #expect(FailureKind.allCases.map(\.rawValue) == ["zoho", "download", "verify", "links_expired", "links_unreadable", "removed_not_offsite", "offsite", "offsite_check"])
+        #expect(AlarmKind.allCases.map(\.rawValue) == ["mass_change", "offsite_check", "offsite_cache"])
+    }
+
     @Test("promtool check rules and promtool test rules: each alert fires when it should and not when it should not",
           .enabled(if: ProcessInfo.processInfo.environment["ZCB_PROMTOOL"] != nil, "make test runs it with promtool from Debian's package (ZCB_PROMTOOL)"))
     func promtool() throws {

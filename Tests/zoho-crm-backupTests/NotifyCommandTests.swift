@@ -78,7 +78,7 @@ struct NotifyCommandTests {
         // 1. Down: refused, kept in the outbox, retried later (30 s) — and the daemon killed meanwhile.
         receiver.stop()
         let first = try DaemonProcess(policy: setup.policy, environment: setup.environment, logPath: setup.folder + "/first.log")
-        #expect(eventually(timeout: 20) { first.log.contains("could not be delivered to acme/ops-json (json): the connection was refused") }, "\(first.log)")
+        #expect(eventually(timeout: 40) { first.log.contains("could not be delivered to acme/ops-json (json): the connection was refused") }, "\(first.log)")
         #expect(!first.log.contains(receiver.url("/json")), "the URL is never logged")
         let before = waiting()
         #expect(!before.isEmpty, "daemon_started is in the outbox")

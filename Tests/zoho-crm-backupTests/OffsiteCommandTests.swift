@@ -109,6 +109,7 @@ struct OffsiteCommandTests {
         #expect(damaged.status == 1 && damaged.stdout.contains("OFF-SITE CHECK FAILED: pack 5e1f0c2a: does not match"), "\(damaged.all)")
         #expect(damaged.stdout.contains("MESSAGE_ID=fc00170a5e364f568bb7c0e8114cee3a"))
         let offsiteDamaged = try CommandRunner.run(["offsite", "status", "--policy", setup.policy], environment: setup.environment)
-        #expect(offsiteDamaged.status == 1 && offsiteDamaged.all.contains("pack 5e1f0c2a"), "\(offsiteDamaged.all)")
+        #expect(offsiteDamaged.status == 1 && offsiteDamaged.all.contains("FAILED: pack 5e1f0c2a: does not match"), "\(offsiteDamaged.all)")
+        #expect(offsiteDamaged.stdout.contains("MESSAGE_ID=fc00170a5e364f568bb7c0e8114cee3a"))
     }
 }
