@@ -82,6 +82,8 @@ struct NotifyCommandTests {
         #expect(!first.log.contains(receiver.url("/json")), "the URL is never logged")
         let before = waiting()
         #expect(!before.isEmpty, "daemon_started is in the outbox")
+        // Killed once the pass has saved the backoff (a kill before that only makes the retry sooner).
+        #expect(eventually(timeout: 20) { (try? String(contentsOfFile: outbox + "/delivery-state.json", encoding: .utf8))?.contains("ops-json") == true })
         first.signal(SIGKILL)
         first.waitForExit(timeout: 10)
 
@@ -103,7 +105,7 @@ struct NotifyCommandTests {
         }, "\(receiver.requests.map { "\($0.path) \($0.text)" }) \(third.log)")
         #expect(receiver.requests.contains { $0.path == "/slack" && $0.text.contains("and 2 more") })
         #expect(eventually(timeout: 10) { waiting().isEmpty })
-        #expect(third.log.contains("alerts reach acme/ops-json (json) again"))
+        #expect(eventually(timeout: 10) { third.log.contains("alerts reach acme/ops-json (json) again") }, "\(third.log)")
         #expect(receiver.requests.contains { $0.path == "/beat" }, "the heartbeat is pinged while the daemon runs")
     }
 
