@@ -8,19 +8,20 @@ import ZohoModel
 struct NotifyPolicyTests {
     let loader = PolicyLoader(environment: [:], systemTimeZone: TimeZone(identifier: "UTC")!)
 
-    func policy(_ notify: String, top: String = "", defaults: String = "") throws(PolicyError) -> Policy {
+    /// A policy of acme (with `notify` under it) and, for each of `others`, an org without one.
+    func policy(_ notify: String, top: String = "", defaults: String = "", others: [String] = []) throws(PolicyError) -> Policy {
         try loader.parse("""
             version: 1
             \(top)
             \(defaults.isEmpty ? "" : "defaults:\n  notify:\n" + defaults)
             orgs:
-              acme:
-                data_center: eu
-                credentials: acme
-                schedule: none
-                archive: { path: /srv/zoho/acme }
-            \(notify.isEmpty ? "" : "    notify:\n" + notify)
-            """, file: "policy.yaml")
+            \((["acme"] + others).map(Self.org).joined())
+            """.replacingOccurrences(of: "NOTIFY\n", with: notify.isEmpty ? "" : "    notify:\n" + notify), file: "policy.yaml")
+    }
+
+    /// An org's lines; acme's end with the place of its `notify`.
+    static func org(_ name: String) -> String {
+        "  \(name):\n    data_center: eu\n    credentials: \(name)\n    schedule: none\n    archive: { path: /srv/zoho/\(name) }\n" + (name == "acme" ? "NOTIFY\n" : "")
     }
 
     func problems(_ notify: String, top: String = "") -> [String] {
@@ -29,26 +30,10 @@ struct NotifyPolicyTests {
 
     @Test("an org overrides defaults.notify key by key: its own webhooks replace the defaults' list, the healthchecks check is inherited with its own {org}")
     func perOrgOverride() throws {
-        let read = try loader.parse("""
-            version: 1
-            defaults:
-              notify:
+        let read = try policy("      webhooks: [{ name: acme-slack, kind: slack, url_secret: slack-acme, events: [backup_failed] }]\n", defaults: """
                 healthchecks: { url_secret: "hc-{org}" }
                 webhooks: [{ name: ops-json, kind: json, url: "https://ops.example.org/hooks/zoho" }]
-            orgs:
-              acme:
-                data_center: eu
-                credentials: acme
-                schedule: none
-                archive: { path: /srv/zoho/acme }
-                notify:
-                  webhooks: [{ name: acme-slack, kind: slack, url_secret: slack-acme, events: [backup_failed] }]
-              globex:
-                data_center: eu
-                credentials: globex
-                schedule: none
-                archive: { path: /srv/zoho/globex }
-            """, file: "policy.yaml")
+            """, others: ["globex"])
         let acme = try #require(read.org("acme")?.notify)
         #expect(acme.webhooks.map(\.name) == ["acme-slack"] && acme.webhooks[0].events == [.backupFailed])
         #expect(acme.healthchecks?.url == .secret("hc-acme"))
